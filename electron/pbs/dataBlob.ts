@@ -1,0 +1,239 @@
+// DataBlob: the container of every chunk file and every *.blob file.
+// Upstream: pbs-datastore/src/data_blob.rs, file_formats.rs.
+//
+// Unencrypted (12-byte header):   MAGIC[8] || CRC32[4, LE] || data (raw, or one zstd stream)
+// Encrypted   (44-byte header):   MAGIC[8] || CRC32[4, LE] || IV[16] || TAG[16] || ciphertext
+//
+// The CRC covers everything after the header (for encrypted blobs: the ciphertext only) and is an
+// untrusted integrity check. Compression happens before encryption, so decoding decrypts first.
+// Decoding means verifying: CRC, then decrypt (GCM tag), decompress, SHA-256 digest and length.
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { constants as zc, crc32, zstdCompressSync, zstdDecompress, zstdDecompressSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { RestoreError } from './errors.ts';
+import type { CryptConfig } from './cryptConfig.ts';
+import { toHex } from './hex.ts';
+import {
+  COMPRESSED_BLOB_MAGIC,
+  ENCR_COMPR_BLOB_MAGIC,
+  ENCRYPTED_BLOB_MAGIC,
+  UNCOMPRESSED_BLOB_MAGIC,
+  magicEquals,
+} from './magic.ts';
+
+const zstdDecompressAsync = promisify(zstdDecompress);
+
+export const BLOB_HEADER_SIZE = 12;
+export const ENCRYPTED_BLOB_HEADER_SIZE = 44;
+/** Upstream MAX_BLOB_SIZE applies to the input of encode. */
+export const MAX_BLOB_SIZE = 128 * 1024 * 1024;
+
+export type BlobKind = 'uncompressed' | 'compressed' | 'encrypted' | 'encrypted-compressed';
+/** The manifest's per-file crypt mode; `sign-only` files carry plain chunks. */
+export type CryptMode = 'none' | 'encrypt' | 'sign-only';
+
+export function blobKind(raw: Uint8Array): BlobKind {
+  if (raw.length < BLOB_HEADER_SIZE) throw new RestoreError('BLOB_TOO_SMALL', `blob too small (${raw.length} bytes, a header needs ${BLOB_HEADER_SIZE})`);
+  let kind: BlobKind;
+  if (magicEquals(raw, UNCOMPRESSED_BLOB_MAGIC)) kind = 'uncompressed';
+  else if (magicEquals(raw, COMPRESSED_BLOB_MAGIC)) kind = 'compressed';
+  else if (magicEquals(raw, ENCRYPTED_BLOB_MAGIC)) kind = 'encrypted';
+  else if (magicEquals(raw, ENCR_COMPR_BLOB_MAGIC)) kind = 'encrypted-compressed';
+  else throw new RestoreError('BLOB_BAD_MAGIC', `wrong blob magic ${toHex(raw.subarray(0, 8))}`);
+  if (isEncryptedKind(kind) && raw.length < ENCRYPTED_BLOB_HEADER_SIZE) {
+    throw new RestoreError('BLOB_TOO_SMALL', `encrypted blob too small (${raw.length} bytes, its header needs ${ENCRYPTED_BLOB_HEADER_SIZE})`);
+  }
+  return kind;
+}
+
+export function isEncryptedKind(kind: BlobKind): boolean {
+  return kind === 'encrypted' || kind === 'encrypted-compressed';
+}
+
+function headerSize(kind: BlobKind): number {
+  return isEncryptedKind(kind) ? ENCRYPTED_BLOB_HEADER_SIZE : BLOB_HEADER_SIZE;
+}
+
+function view(raw: Uint8Array): DataView {
+  return new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+
+/** Verify the stored CRC32 (LE, over the payload after the header). Returns the blob kind. */
+export function checkBlobCrc(raw: Uint8Array): BlobKind {
+  const kind = blobKind(raw);
+  const stored = view(raw).getUint32(8, true);
+  const computed = crc32(raw.subarray(headerSize(kind)));
+  if (stored !== computed) {
+    throw new RestoreError('BLOB_CRC_MISMATCH', `blob has wrong CRC checksum (stored ${hex32(stored)}, computed ${hex32(computed)})`);
+  }
+  return kind;
+}
+
+const hex32 = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+
+export interface DecodeOptions {
+  /** Required for encrypted blobs. */
+  crypt?: CryptConfig;
+  /** When given, SHA-256 of the plaintext (keyed when encrypted) must equal it. */
+  expectedDigest?: Uint8Array;
+  /** When given, the plaintext must have exactly this length (the chunk's range in the image). */
+  expectedSize?: number;
+  /** When given, the blob's encryption must match it (upstream "Index and chunk CryptMode don't match"). */
+  cryptMode?: CryptMode;
+}
+
+/** Steps before decompression shared by the sync and async decoders: CRC, crypt mode, decrypt. */
+function openBlob(raw: Uint8Array, opts: DecodeOptions): { payload: Uint8Array; compressed: boolean; encrypted: boolean } {
+  const kind = checkBlobCrc(raw);
+  const encrypted = isEncryptedKind(kind);
+  if (opts.cryptMode !== undefined && encrypted !== (opts.cryptMode === 'encrypt')) {
+    throw new RestoreError(
+      'CHUNK_CRYPT_MODE_MISMATCH',
+      `index and chunk crypt mode don't match (index says ${opts.cryptMode}, chunk is ${encrypted ? 'encrypted' : 'not encrypted'})`,
+    );
+  }
+  const compressed = kind === 'compressed' || kind === 'encrypted-compressed';
+  if (!encrypted) return { payload: raw.subarray(BLOB_HEADER_SIZE), compressed, encrypted };
+  if (!opts.crypt) throw new RestoreError('MISSING_KEY', 'unable to decrypt blob: it is encrypted and no key was given');
+  const iv = raw.subarray(12, 28);
+  const tag = raw.subarray(28, 44);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', opts.crypt.encKey, iv);
+    decipher.setAuthTag(tag);
+    const payload = Buffer.concat([decipher.update(raw.subarray(ENCRYPTED_BLOB_HEADER_SIZE)), decipher.final()]);
+    return { payload, compressed, encrypted };
+  } catch (e) {
+    throw new RestoreError('DECRYPT_FAILED', 'unable to decrypt blob: authentication failed (wrong key or corrupt data)', { cause: e });
+  }
+}
+
+function decompressError(e: unknown, opts: DecodeOptions): RestoreError {
+  if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+    return new RestoreError('CHUNK_SIZE_MISMATCH', `decompressed data is larger than the expected ${opts.expectedSize} bytes`, { cause: e });
+  }
+  return new RestoreError('BLOB_DECOMPRESS_FAILED', `zstd decompression failed: ${(e as Error).message}`, { cause: e });
+}
+
+function zstdOptions(opts: DecodeOptions): { maxOutputLength?: number } {
+  // Bound the output by the expected size: a corrupt or hostile frame must not balloon memory.
+  return opts.expectedSize !== undefined ? { maxOutputLength: Math.max(opts.expectedSize, 1) } : {};
+}
+
+/** Length and digest checks after the plaintext is known. */
+function verifyPlain(data: Uint8Array, encrypted: boolean, opts: DecodeOptions): void {
+  if (opts.expectedSize !== undefined && data.length !== opts.expectedSize) {
+    throw new RestoreError('CHUNK_SIZE_MISMATCH', `decoded chunk has ${data.length} bytes, expected ${opts.expectedSize}`);
+  }
+  if (opts.expectedDigest) {
+    const digest = computeChunkDigest(data, encrypted ? opts.crypt : undefined);
+    if (!digest.equals(opts.expectedDigest)) {
+      throw new RestoreError('CHUNK_DIGEST_MISMATCH', `detected chunk with wrong digest (expected ${toHex(opts.expectedDigest)}, got ${toHex(digest)})`);
+    }
+  }
+}
+
+/** Decode and verify synchronously. */
+export function decodeBlob(raw: Uint8Array, opts: DecodeOptions = {}): Buffer {
+  const { payload, compressed, encrypted } = openBlob(raw, opts);
+  let data: Buffer;
+  if (compressed) {
+    try {
+      data = zstdDecompressSync(payload, zstdOptions(opts));
+    } catch (e) {
+      throw decompressError(e, opts);
+    }
+  } else {
+    data = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  }
+  verifyPlain(data, encrypted, opts);
+  return data;
+}
+
+/** Decode and verify, with zstd on libuv's thread pool so the calling thread stays free. */
+export async function decodeBlobAsync(raw: Uint8Array, opts: DecodeOptions = {}): Promise<Buffer> {
+  const { payload, compressed, encrypted } = openBlob(raw, opts);
+  let data: Buffer;
+  if (compressed) {
+    try {
+      data = await zstdDecompressAsync(payload, zstdOptions(opts));
+    } catch (e) {
+      throw decompressError(e, opts);
+    }
+  } else {
+    data = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  }
+  verifyPlain(data, encrypted, opts);
+  return data;
+}
+
+/** SHA256(data), or SHA256(data || id_key) for encrypted backups. */
+export function computeChunkDigest(data: Uint8Array, crypt?: CryptConfig): Buffer {
+  return crypt ? crypt.computeDigest(data) : createHash('sha256').update(data).digest();
+}
+
+export interface EncodeOptions {
+  compress?: boolean;
+  crypt?: CryptConfig;
+  /** Fixed IV for reproducible test vectors; PBS always uses a random one. */
+  iv?: Uint8Array;
+}
+
+function zstdCompressLevel1(data: Uint8Array): Buffer {
+  return zstdCompressSync(data, { params: { [zc.ZSTD_c_compressionLevel]: 1 } });
+}
+
+/**
+ * Encode like DataBlob::encode in PBS 4.x: zstd level 1, kept only when it is not larger than the
+ * input (upstream compresses into a buffer of data.len() bytes); then AES-256-GCM with a 16-byte IV.
+ */
+export function encodeBlob(data: Uint8Array, opts: EncodeOptions = {}): Buffer {
+  if (data.length > MAX_BLOB_SIZE) throw new RangeError(`blob data too large (${data.length} > ${MAX_BLOB_SIZE})`);
+  let payload: Uint8Array = data;
+  let compressed = false;
+  if (opts.compress) {
+    const z = zstdCompressLevel1(data);
+    if (z.length <= data.length) {
+      payload = z;
+      compressed = true;
+    }
+  }
+  if (!opts.crypt) {
+    const out = Buffer.allocUnsafe(BLOB_HEADER_SIZE + payload.length);
+    out.set(compressed ? COMPRESSED_BLOB_MAGIC : UNCOMPRESSED_BLOB_MAGIC, 0);
+    out.writeUInt32LE(crc32(payload), 8);
+    out.set(payload, BLOB_HEADER_SIZE);
+    return out;
+  }
+  const iv = opts.iv ?? randomBytes(16);
+  if (iv.length !== 16) throw new RangeError('the blob IV must be 16 bytes');
+  const cipher = createCipheriv('aes-256-gcm', opts.crypt.encKey, iv);
+  const ct = Buffer.concat([cipher.update(payload), cipher.final()]);
+  const out = Buffer.allocUnsafe(ENCRYPTED_BLOB_HEADER_SIZE + ct.length);
+  out.set(compressed ? ENCR_COMPR_BLOB_MAGIC : ENCRYPTED_BLOB_MAGIC, 0);
+  out.writeUInt32LE(crc32(ct), 8);
+  out.set(iv, 12);
+  out.set(cipher.getAuthTag(), 28);
+  out.set(ct, ENCRYPTED_BLOB_HEADER_SIZE);
+  return out;
+}
+
+/** DataChunkBuilder: the chunk's content address plus its stored bytes. */
+export function buildChunk(data: Uint8Array, opts: EncodeOptions = {}): { digest: Buffer; blob: Buffer } {
+  return { digest: computeChunkDigest(data, opts.crypt), blob: encodeBlob(data, opts) };
+}
+
+const zeroDigestCache = new Map<string, Buffer>();
+
+/**
+ * Digest of an all-zero chunk of `chunkSize` bytes, keyed when encrypted, as proxmox-backup-qemu's
+ * restore computes it with build_zero_chunk. Index entries equal to it are never fetched.
+ */
+export function zeroChunkDigest(chunkSize: number, crypt?: CryptConfig): Buffer {
+  const cacheKey = `${chunkSize}:${crypt ? toHex(crypt.fingerprint) : ''}`;
+  let digest = zeroDigestCache.get(cacheKey);
+  if (!digest) {
+    digest = computeChunkDigest(new Uint8Array(chunkSize), crypt);
+    zeroDigestCache.set(cacheKey, digest);
+  }
+  return digest;
+}

@@ -1,0 +1,27 @@
+// The seams between sources and the engine (PBS read_chunk.rs: ReadChunk / AsyncReadChunk).
+// A datastore directory and a PBS server both implement them; tests use in-memory ones.
+import type { GroupInfo, SnapshotInfo } from '../../shared/catalog.ts';
+import type { SnapshotRef } from '../pbs/names.ts';
+
+/** Returns a chunk's stored bytes (a DataBlob, not yet verified). */
+export interface ChunkSource {
+  readChunk(digest: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
+}
+
+/** One open snapshot: its files and the chunks its indexes reference. */
+export interface SnapshotReader extends ChunkSource {
+  readonly ref: SnapshotRef;
+  /** Raw bytes of a file in the snapshot directory (index.json.blob, *.fidx, *.blob). */
+  readFile(name: string, signal?: AbortSignal): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** A place that holds backups: lists them and opens snapshots for reading. */
+export interface BackupSource {
+  /** Human-readable location, for messages. */
+  readonly label: string;
+  listNamespaces(parent?: string): Promise<string[]>;
+  listGroups(ns: string): Promise<GroupInfo[]>;
+  listSnapshots(ns: string, group?: { type: string; id: string }): Promise<SnapshotInfo[]>;
+  openSnapshot(ref: SnapshotRef): Promise<SnapshotReader>;
+}

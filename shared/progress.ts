@@ -1,0 +1,47 @@
+// Progress of a restore or verify job: cumulative counters plus a timestamp, so any sampler can
+// derive rates and nothing is lost when samples are dropped. Counters never go backwards.
+import type { ErrorInfo } from './errors.ts';
+
+export interface ProgressCounters {
+  /** Wall-clock time of this sample, ms since the epoch. */
+  at: number;
+  /** Milliseconds the job has been running, pauses included. */
+  elapsedMs: number;
+  totalBytes: number;
+  totalChunks: number;
+  /** Image bytes done (written or verified), zero chunks included. */
+  doneBytes: number;
+  doneChunks: number;
+  zeroBytes: number;
+  zeroChunks: number;
+  /** Encoded bytes read from the source (what crossed the disk or the network). */
+  sourceBytes: number;
+  /** Chunks fetched, being decoded or being written right now. */
+  inFlight: number;
+  /** The concurrency limit in force. */
+  limit: number;
+  /** True when the auto-tuner sets the limit. */
+  auto: boolean;
+  /** Why the limit last changed ("user", "auto: probe up", …). */
+  limitReason: string;
+  paused: boolean;
+}
+
+export type JobOutcome = 'succeeded' | 'failed' | 'cancelled';
+
+export interface RestoreSummary {
+  status: JobOutcome;
+  mode: 'restore' | 'verify';
+  bytes: number;
+  zeroBytes: number;
+  sourceBytes: number;
+  chunks: number;
+  zeroChunks: number;
+  seconds: number;
+  /** Image bytes per second in MB (10^6 bytes). */
+  mbPerSec: number;
+  /** The restored file or device (on success), or where partial data was left. */
+  target?: string;
+  partial?: boolean;
+  error?: ErrorInfo;
+}
