@@ -33,7 +33,10 @@ function fail(code: 'INDEX_BAD_MAGIC' | 'INDEX_TRUNCATED' | 'INDEX_INCONSISTENT'
 }
 
 export function isPowerOfTwo(n: number): boolean {
-  return Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0;
+  // Not `n & (n - 1)`: JS bitwise operators truncate to 32 bits, so 3 * 2**32 would pass.
+  if (!Number.isSafeInteger(n) || n <= 0) return false;
+  const b = BigInt(n);
+  return (b & (b - 1n)) === 0n;
 }
 
 /** Parse and validate a whole .fidx file; `name` is used in every error message. */

@@ -36,9 +36,12 @@ export function parseKeyFile(text: string): KeyConfig {
   } catch (e) {
     throw new RestoreError('KEYFILE_INVALID', `key file is not JSON: ${(e as Error).message}`, { cause: e });
   }
-  if (typeof v !== 'object' || v === null) invalid('not a JSON object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) invalid('not a JSON object');
   if (typeof v.data !== 'string') invalid('"data" is missing');
+  // serde reads an absent or null Option as None: no kdf means a raw key, no fingerprint means unchecked.
   const kdf = v.kdf ?? null;
+  const fingerprint = v.fingerprint ?? undefined;
+  if (fingerprint !== undefined && typeof fingerprint !== 'string') invalid('"fingerprint" is not a string');
   if (kdf !== null) {
     const k = kdf as Record<string, Record<string, unknown>>;
     if (k.Scrypt) {
@@ -50,7 +53,9 @@ export function parseKeyFile(text: string): KeyConfig {
       invalid(`unknown kdf ${JSON.stringify(kdf)}`);
     }
   }
-  return v as unknown as KeyConfig;
+  const kc = { ...v, kdf } as Record<string, unknown>;
+  if (fingerprint === undefined) delete kc.fingerprint;
+  return kc as unknown as KeyConfig;
 }
 
 export function keyNeedsPassword(kc: KeyConfig): boolean {
@@ -76,7 +81,13 @@ export async function decryptKeyConfig(kc: KeyConfig, password?: string): Promis
     if (password === undefined) throw new RestoreError('KEY_PASSWORD_REQUIRED', 'the key file is password protected: set PBS_ENCRYPTION_PASSWORD or enter the password');
     if (Buffer.byteLength(password) < 5) throw new RestoreError('WRONG_PASSWORD', 'key file password is too short (at least 5 bytes)');
     if (data.length < 32 + 32) invalid(`wrapped key data is ${data.length} bytes, expected 64`);
-    const derived = await deriveKey(kc.kdf, password);
+    let derived: Buffer;
+    try {
+      derived = await deriveKey(kc.kdf, password);
+    } catch (e) {
+      // Node rejects impossible parameters (N not a power of two, memory above maxmem, …).
+      throw new RestoreError('KEYFILE_INVALID', `key file is invalid: key derivation failed: ${(e as Error).message}`, { cause: e });
+    }
     try {
       const d = createDecipheriv('aes-256-gcm', derived, data.subarray(0, 16));
       d.setAuthTag(data.subarray(16, 32));
@@ -110,8 +121,9 @@ export interface CreateKeyOptions {
 export async function createKeyConfig(rawKey: Buffer, opts: CreateKeyOptions = {}): Promise<KeyConfig> {
   const crypt = new CryptConfig(rawKey);
   const created = opts.created ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const base = { created, modified: created, fingerprint: toColonHex(crypt.fingerprint) };
-  if (opts.password === undefined) return { kdf: null, ...base, data: rawKey.toString('base64') };
+  // Field order as upstream's serde struct writes it: kdf, created, modified, data, fingerprint.
+  const fingerprint = toColonHex(crypt.fingerprint);
+  if (opts.password === undefined) return { kdf: null, created, modified: created, data: rawKey.toString('base64'), fingerprint };
   const salt = opts.salt ?? randomBytes(32);
   const kdf: Exclude<Kdf, null> =
     opts.kdf === 'pbkdf2'
@@ -121,7 +133,7 @@ export async function createKeyConfig(rawKey: Buffer, opts: CreateKeyOptions = {
   const iv = opts.iv ?? randomBytes(16);
   const c = createCipheriv('aes-256-gcm', derived, iv);
   const ct = Buffer.concat([c.update(rawKey), c.final()]);
-  return { kdf, ...base, data: Buffer.concat([iv, c.getAuthTag(), ct]).toString('base64') };
+  return { kdf, created, modified: created, data: Buffer.concat([iv, c.getAuthTag(), ct]).toString('base64'), fingerprint };
 }
 
 export function serializeKeyConfig(kc: KeyConfig): string {

@@ -83,7 +83,14 @@ export function decodeManifestBlob(raw: Buffer): Manifest {
 
 export function manifestSignature(json: Record<string, unknown>, crypt: CryptConfig): string {
   const { unprotected: _u, signature: _s, ...signed } = json;
-  return toHex(crypt.computeAuthTag(toCanonicalJson(signed)));
+  let canonical: string;
+  try {
+    canonical = toCanonicalJson(signed);
+  } catch (e) {
+    // Upstream refuses to sign or verify JSON containing null; keep a stable code for it.
+    throw new RestoreError('MANIFEST_INVALID', `manifest cannot be signed or verified: ${(e as Error).message}`, { cause: e });
+  }
+  return toHex(crypt.computeAuthTag(canonical));
 }
 
 /** The key fingerprint recorded in the manifest, if any (colon hex). */

@@ -28,7 +28,11 @@ export function checkBackupId(s: string): string {
 }
 
 export function isBackupTimeName(s: string): boolean {
-  return BACKUP_TIME.test(s) && !Number.isNaN(Date.parse(s));
+  if (!BACKUP_TIME.test(s)) return false;
+  // Date.parse rolls impossible dates over (2020-02-30 → 2020-03-01, T24:00:00 → next day), which
+  // would point at a different snapshot directory; only names that format back to themselves pass.
+  const ms = Date.parse(s);
+  return !Number.isNaN(ms) && backupTimeName(ms / 1000) === s;
 }
 
 export function checkBackupTimeName(s: string): string {

@@ -1,0 +1,36 @@
+// Command-line parsing shared by the commands (node:util parseArgs, strict: unknown flags fail).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { RestoreError } from '../pbs/errors.ts';
+import { MAX_CONCURRENCY } from '../engine/restoreEngine.ts';
+
+export type Flags = Record<string, string | boolean | undefined>;
+
+export function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>): { flags: Flags; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { flags: values as Flags, positionals };
+  } catch (e) {
+    throw new RestoreError('USAGE', (e as Error).message);
+  }
+}
+
+export function required(flags: Flags, name: string): string {
+  const v = flags[name];
+  if (typeof v !== 'string' || v === '') throw new RestoreError('USAGE', `--${name} is required`);
+  return v;
+}
+
+export function optional(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function parseConcurrency(v: string | undefined): number | 'auto' | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) {
+    throw new RestoreError('USAGE', `--concurrency must be auto or an integer from 1 to ${MAX_CONCURRENCY}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}

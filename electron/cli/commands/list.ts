@@ -1,0 +1,41 @@
+// `restore-console list --datastore DIR [--ns NS] [--json]`
+// Without --ns, every namespace of the datastore; with it, that namespace only.
+import type { SnapshotInfo } from '../../../shared/catalog.ts';
+import { backupTimeName, checkNamespace } from '../../pbs/names.ts';
+import { LocalDatastore } from '../../source/localDatastore.ts';
+import { optional, parse, required } from '../args.ts';
+import { formatBytes } from '../format.ts';
+
+export const LIST_USAGE = 'list --datastore DIR [--ns NS] [--json]';
+
+export async function listCommand(argv: string[]): Promise<number> {
+  const { flags } = parse(argv, { datastore: { type: 'string' }, ns: { type: 'string' }, json: { type: 'boolean' } });
+  const store = await LocalDatastore.open(required(flags, 'datastore'));
+  const ns = optional(flags, 'ns');
+  if (ns !== undefined) checkNamespace(ns);
+  const namespaces = ns !== undefined ? [ns] : await store.listNamespaces('');
+  const snapshots: SnapshotInfo[] = [];
+  for (const n of namespaces) snapshots.push(...(await store.listSnapshots(n)));
+  if (flags.json) {
+    const out = snapshots.map((s) => ({ snapshot: `${s.backupType}/${s.backupId}/${backupTimeName(s.backupTime)}`, time: backupTimeName(s.backupTime), ...s }));
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  if (snapshots.length === 0) {
+    process.stdout.write('no snapshots\n');
+    return 0;
+  }
+  const rows = snapshots.map((s) => {
+    const flagsText = [
+      s.files.some((f) => f.cryptMode === 'encrypt') ? 'encrypted' : s.keyFingerprint ? 'signed' : '',
+      s.protected ? 'protected' : '',
+      s.verifyState ? `verify:${s.verifyState}` : '',
+    ].filter(Boolean);
+    const images = s.files.filter((f) => f.filename.endsWith('.img.fidx')).map((f) => `${f.filename.replace(/\.fidx$/, '')} (${formatBytes(f.size)})`);
+    return [s.ns || '/', `${s.backupType}/${s.backupId}/${backupTimeName(s.backupTime)}`, formatBytes(s.size), images.join(', ') || '-', flagsText.join(' '), s.comment ?? ''];
+  });
+  const head = ['NAMESPACE', 'SNAPSHOT', 'SIZE', 'IMAGES', 'FLAGS', 'COMMENT'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+  return 0;
+}

@@ -1,0 +1,127 @@
+// `restore-console restore …` and `restore-console verify …` (the same selectors, no target).
+// Exit 0 on success; 1 with a one-line error naming the cause on failure; 130 when interrupted.
+// With --json the last stdout line is the summary, failures included.
+import { readFile } from 'node:fs/promises';
+import type { RestoreSummary } from '../../../shared/progress.ts';
+import { RestoreError, toRestoreError } from '../../pbs/errors.ts';
+import type { CryptConfig } from '../../pbs/cryptConfig.ts';
+import { decryptKeyConfig, keyNeedsPassword, parseKeyFile } from '../../pbs/keyFile.ts';
+import { parseSnapshotRef } from '../../pbs/names.ts';
+import { LocalDatastore } from '../../source/localDatastore.ts';
+import { prepareRestore } from '../../engine/restoreJob.ts';
+import { optional, parse, parseConcurrency, required } from '../args.ts';
+import { formatBytes } from '../format.ts';
+import { ProgressLine } from '../progressLine.ts';
+import { promptPassword } from '../prompt.ts';
+
+const SELECTORS = '--datastore DIR --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] --archive NAME [--concurrency N|auto] [--keyfile FILE] [--json]';
+export const RESTORE_USAGE = `restore ${SELECTORS} --target PATH [--force] [--no-sparse]`;
+export const VERIFY_USAGE = `verify ${SELECTORS}`;
+
+export async function loadKey(path: string | undefined): Promise<CryptConfig | undefined> {
+  if (!path) return undefined;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new RestoreError('KEYFILE_INVALID', `cannot read key file ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  const kc = parseKeyFile(text);
+  let password: string | undefined;
+  if (keyNeedsPassword(kc)) password = process.env.PBS_ENCRYPTION_PASSWORD ?? (await promptPassword(`Password for ${path}: `));
+  return decryptKeyConfig(kc, password);
+}
+
+/** The JSON summary contract: status, bytes, zeroBytes, sourceBytes, chunks, zeroChunks, seconds, MB/s. */
+export function summaryJson(s: RestoreSummary): string {
+  return JSON.stringify({
+    status: s.status,
+    mode: s.mode,
+    bytes: s.bytes,
+    zeroBytes: s.zeroBytes,
+    sourceBytes: s.sourceBytes,
+    chunks: s.chunks,
+    zeroChunks: s.zeroChunks,
+    seconds: Number(s.seconds.toFixed(3)),
+    'MB/s': Number(s.mbPerSec.toFixed(1)),
+    ...(s.target ? { target: s.target, partial: s.partial } : {}),
+    ...(s.error ? { error: s.error } : {}),
+  });
+}
+
+export async function restoreCommand(argv: string[], mode: 'restore' | 'verify'): Promise<number> {
+  const { flags } = parse(argv, {
+    datastore: { type: 'string' },
+    snapshot: { type: 'string' },
+    ns: { type: 'string' },
+    archive: { type: 'string' },
+    concurrency: { type: 'string' },
+    keyfile: { type: 'string' },
+    json: { type: 'boolean' },
+    ...(mode === 'restore' ? { target: { type: 'string' }, force: { type: 'boolean' }, 'no-sparse': { type: 'boolean' } } : {}),
+  });
+  const json = flags.json === true;
+  const started = performance.now();
+  const abort = new AbortController();
+  let interrupted = 0;
+  const onSigint = (): void => {
+    // First Ctrl-C cancels cleanly (partial data stays named .partial); a second one exits at once.
+    if (++interrupted > 1) process.exit(130);
+    abort.abort(new RestoreError('CANCELLED', 'interrupted'));
+  };
+  process.on('SIGINT', onSigint);
+  let summary: RestoreSummary;
+  try {
+    const ref = parseSnapshotRef(required(flags, 'snapshot'), optional(flags, 'ns') ?? '');
+    const archive = required(flags, 'archive');
+    const concurrency = parseConcurrency(optional(flags, 'concurrency'));
+    const targetPath = mode === 'restore' ? required(flags, 'target') : undefined;
+    const store = await LocalDatastore.open(required(flags, 'datastore'));
+    const crypt = await loadKey(optional(flags, 'keyfile'));
+    const job = await prepareRestore({
+      source: store,
+      ref,
+      archive,
+      ...(crypt ? { crypt } : {}),
+      ...(targetPath ? { target: { path: targetPath, force: flags.force === true, sparse: flags['no-sparse'] !== true } } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      signal: abort.signal,
+    });
+    const line = process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
+    const timer = line ? setInterval(() => line.update(job.engine.progress()), 250) : undefined;
+    try {
+      summary = await job.run();
+    } finally {
+      if (timer) clearInterval(timer);
+      if (line) {
+        line.update(job.engine.progress());
+        line.end();
+      }
+    }
+  } catch (e) {
+    const err = toRestoreError(e, mode);
+    if (err.code === 'USAGE') throw err;
+    const seconds = (performance.now() - started) / 1000;
+    const status = err.code === 'CANCELLED' ? 'cancelled' : 'failed';
+    summary = { status, mode, bytes: 0, zeroBytes: 0, sourceBytes: 0, chunks: 0, zeroChunks: 0, seconds, mbPerSec: 0, error: err.toInfo() };
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  report(summary, json);
+  return summary.status === 'succeeded' ? 0 : summary.status === 'cancelled' ? 130 : 1;
+}
+
+function report(s: RestoreSummary, json: boolean): void {
+  if (s.status === 'succeeded') {
+    if (!json) {
+      const what = s.mode === 'restore' ? `restored ${formatBytes(s.bytes)} to ${s.target}` : `verified ${formatBytes(s.bytes)}, every chunk ok`;
+      const zero = s.bytes ? ((100 * s.zeroBytes) / s.bytes).toFixed(0) : '0';
+      process.stdout.write(`${what} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s, ${zero}% zero, ${formatBytes(s.sourceBytes)} read from the source)\n`);
+    }
+  } else {
+    const where = s.partial && s.target ? ` (partial data left in ${s.target})` : '';
+    const label = s.status === 'cancelled' ? 'cancelled' : 'error';
+    process.stderr.write(`restore-console: ${label} [${s.error?.code ?? 'INTERNAL'}]: ${s.error?.message ?? s.status}${where}\n`);
+  }
+  if (json) process.stdout.write(`${summaryJson(s)}\n`);
+}

@@ -1,0 +1,55 @@
+// restore-console command line: dispatches to the commands and maps errors to one line and an
+// exit code (0 ok, 1 failed, 2 usage, 130 interrupted).
+import { toRestoreError } from '../pbs/errors.ts';
+import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
+import { LIST_USAGE, listCommand } from './commands/list.ts';
+import { RESTORE_USAGE, VERIFY_USAGE, restoreCommand } from './commands/restore.ts';
+
+const HELP = `restore-console: restore Proxmox Backup Server disk images fast
+
+usage:
+  restore-console ${LIST_USAGE}
+  restore-console ${RESTORE_USAGE}
+  restore-console ${VERIFY_USAGE}
+  restore-console ${DEMO_USAGE}
+
+  --archive NAME     image archive, e.g. drive-scsi0.img (".fidx" may be omitted)
+  --concurrency N    chunks in flight, 1-64 (default 16), or "auto" to tune while running
+  --keyfile FILE     key file of an encrypted backup; its password comes from
+                     PBS_ENCRYPTION_PASSWORD or a prompt
+  --force            replace an existing file, or write to a block device of at least the image size
+  --no-sparse        write zero chunks as zeros instead of leaving holes
+  --json             print a JSON summary as the last line of stdout
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'list':
+      return listCommand(rest);
+    case 'restore':
+      return restoreCommand(rest, 'restore');
+    case 'verify':
+      return restoreCommand(rest, 'verify');
+    case 'demo':
+      return demoCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return cmd === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`restore-console: unknown command ${JSON.stringify(cmd)}\n\n${HELP}`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  const err = toRestoreError(e, 'restore-console');
+  process.stderr.write(`restore-console: error [${err.code}]: ${err.message}\n`);
+  if (err.code === 'USAGE') process.stderr.write(`run "restore-console --help" for usage\n`);
+  process.exitCode = err.code === 'USAGE' ? 2 : 1;
+}

@@ -1,0 +1,115 @@
+// What the demo datastore contains: the groups, snapshots and disks of a small PVE cluster backed
+// up to PBS, chosen so every feature of Restore Console has something to show: deduplicated daily
+// snapshots (vm/100), an encrypted VM (vm/101), a VM with two disks including a tiny EFI vars disk
+// (vm/102), a host backup, nested namespaces with a container, a protected snapshot, verify
+// results (one failed) and snapshot notes. Times are fixed 2026 epochs so runs are reproducible.
+//
+// Sizes are given for the full scale (4 MiB chunks, as PBS writes them for VMs); the small scale
+// divides every size by 64 (64 KiB chunks), which keeps the chunk counts and therefore the chunk
+// layout (zeros, repeats, short last chunks) identical while the whole datastore stays tiny.
+import type { VmGuest } from './guestConfigs.ts';
+
+export type DemoScale = 'full' | 'small';
+
+const MiB = 2 ** 20;
+const KiB = 2 ** 10;
+const FULL_CHUNK_SIZE = 4 * MiB;
+const SMALL_DIVISOR = 64;
+
+export interface PlannedSnapshot {
+  time: number;
+  protected?: boolean;
+  verify?: 'ok' | 'failed';
+  /** Snapshot notes (unprotected.notes); the first line is the comment lists show. */
+  notes?: string;
+}
+
+export interface PlannedGroup {
+  ns: string;
+  type: 'vm' | 'ct' | 'host';
+  id: string;
+  /** Group notes; the first line is the group's comment. */
+  notes?: string;
+  encrypted?: boolean;
+  /** Disks of one family share repeated blocks (VMs cloned from one template). */
+  family: string;
+  vm?: VmGuest;
+  ct?: { hostname: string; memory: number; rootfsSize: number; mac: string };
+  /** Chunk lengths of root.pxar.didx for container and host backups. */
+  pxar?: number[];
+  /** Also upload the vzdump log as client.log.blob, as PVE does. */
+  clientLog?: boolean;
+  /** Oldest first; snapshot n is generation n of the group's disks. */
+  snapshots: PlannedSnapshot[];
+}
+
+const at = (month: number, day: number, h: number, m: number, s: number): number => Date.UTC(2026, month - 1, day, h, m, s) / 1000;
+
+/** The demo's groups at the given scale. */
+export function demoPlan(scale: DemoScale): { chunkSize: number; groups: PlannedGroup[] } {
+  const div = scale === 'full' ? 1 : SMALL_DIVISOR;
+  const size = (bytes: number): number => bytes / div;
+  const groups: PlannedGroup[] = [
+    {
+      ns: '', type: 'vm', id: '100', notes: 'web server\nnginx + php-fpm, public site', family: 'debian12', clientLog: true,
+      // 256 MiB plus a 3 MiB tail: the last chunk is short.
+      vm: { vmid: 100, name: 'web01', cores: 2, memory: 4096, ostype: 'l26', mac: '5A:3F:10', disks: [{ device: 'scsi0', size: size(259 * MiB), options: 'iothread=1' }] },
+      snapshots: [
+        { time: at(1, 12, 2, 0, 5), protected: true, verify: 'ok' },
+        { time: at(1, 13, 2, 0, 4), verify: 'ok' },
+        { time: at(1, 14, 2, 0, 6) },
+      ],
+    },
+    {
+      ns: '', type: 'vm', id: '101', notes: 'database (encrypted backups)', family: 'debian12-db', encrypted: true,
+      vm: { vmid: 101, name: 'db01', cores: 4, memory: 8192, ostype: 'l26', mac: '5A:3F:11', disks: [{ device: 'scsi0', size: size(128 * MiB), options: 'iothread=1' }] },
+      snapshots: [
+        { time: at(1, 13, 2, 10, 11), verify: 'ok' },
+        { time: at(1, 14, 2, 10, 9), notes: 'before PostgreSQL 17 upgrade\nrun pg_upgradecluster 15 main afterwards' },
+      ],
+    },
+    {
+      ns: '', type: 'vm', id: '102', family: 'ubuntu24',
+      // OVMF guest: the EFI vars disk of efitype=4m is 528 KiB, a single short chunk.
+      vm: {
+        vmid: 102, name: 'app02', cores: 2, memory: 4096, ostype: 'l26', mac: '5A:3F:12', ovmf: true,
+        description: 'app server (UEFI)',
+        disks: [
+          { device: 'scsi0', size: size(162 * MiB), options: 'discard=on,iothread=1,ssd=1' },
+          { device: 'efidisk0', size: size(528 * KiB), options: 'efitype=4m,pre-enrolled-keys=1' },
+        ],
+      },
+      snapshots: [{ time: at(1, 14, 2, 20, 31), verify: 'ok' }],
+    },
+    {
+      ns: '', type: 'host', id: 'backup-server', notes: 'PBS host /etc and /root', family: 'pbs-host',
+      pxar: [3200, 1100, 6016, 2240].map((k) => size(k * KiB)),
+      snapshots: [{ time: at(1, 14, 3, 0, 0), verify: 'ok' }],
+    },
+    {
+      ns: 'lab', type: 'vm', id: '200', family: 'debian12',
+      vm: { vmid: 200, name: 'k8s-test', cores: 4, memory: 6144, ostype: 'l26', mac: '5A:3F:20', disks: [{ device: 'scsi0', size: size(64 * MiB), options: 'iothread=1' }] },
+      snapshots: [
+        { time: at(1, 10, 22, 0, 2), verify: 'failed' },
+        { time: at(1, 14, 22, 0, 3) },
+      ],
+    },
+    {
+      ns: 'lab/staging', type: 'ct', id: '300', notes: 'staging database container', family: 'debian12-ct',
+      ct: { hostname: 'staging-db', memory: 2048, rootfsSize: 8 * 2 ** 30, mac: '5A:3F:30' },
+      pxar: [2816, 4160, 1344, 5632, 960].map((k) => size(k * KiB)),
+      snapshots: [{ time: at(1, 14, 23, 30, 0) }],
+    },
+  ];
+  return { chunkSize: FULL_CHUNK_SIZE / div, groups };
+}
+
+/** Bytes the generator will produce (images and pxar archives), the total for progress. */
+export function plannedBytes(groups: PlannedGroup[]): number {
+  let total = 0;
+  for (const g of groups) {
+    const perSnapshot = (g.vm?.disks ?? []).reduce((s, d) => s + d.size, 0) + (g.pxar ?? []).reduce((s, n) => s + n, 0);
+    total += perSnapshot * g.snapshots.length;
+  }
+  return total;
+}

@@ -1,0 +1,95 @@
+// A concurrency limiter whose limit can change while work runs, after p-limit's `concurrency`
+// setter: raising the limit admits waiters at once; lowering it lets running work finish and
+// admits nobody until the active count is below the new limit. Nothing running is ever aborted.
+// Pausing admits nobody until resumed.
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+export class LiveLimiter {
+  #limit: number;
+  #active = 0;
+  #paused = false;
+  #waiters: Waiter[] = [];
+  #idle: Array<() => void> = [];
+
+  constructor(limit: number) {
+    this.#limit = LiveLimiter.check(limit);
+  }
+
+  static check(limit: number): number {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${limit}`);
+    return limit;
+  }
+
+  get limit(): number {
+    return this.#limit;
+  }
+
+  set limit(n: number) {
+    this.#limit = LiveLimiter.check(n);
+    this.#drain();
+  }
+
+  get active(): number {
+    return this.#active;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#drain();
+  }
+
+  /** Resolves once a slot is held; the caller must call release() exactly once afterwards. */
+  acquire(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    if (!this.#paused && this.#active < this.#limit && this.#waiters.length === 0) {
+      this.#active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          this.#waiters = this.#waiters.filter((w) => w !== waiter);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.#waiters.push(waiter);
+    });
+  }
+
+  release(): void {
+    if (this.#active <= 0) throw new Error('release() without acquire()');
+    this.#active--;
+    this.#drain();
+    if (this.#active === 0) for (const f of this.#idle.splice(0)) f();
+  }
+
+  /** Resolves when nothing holds a slot. */
+  whenIdle(): Promise<void> {
+    return this.#active === 0 ? Promise.resolve() : new Promise((r) => this.#idle.push(r));
+  }
+
+  #drain(): void {
+    while (!this.#paused && this.#active < this.#limit && this.#waiters.length > 0) {
+      const w = this.#waiters.shift()!;
+      if (w.onAbort) w.signal!.removeEventListener('abort', w.onAbort);
+      this.#active++;
+      w.resolve();
+    }
+  }
+}

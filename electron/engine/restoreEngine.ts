@@ -1,0 +1,292 @@
+// The restore engine: the buffer_unordered(N) idea of proxmox-backup-qemu's restore.rs with a
+// limit that changes while the job runs.
+//   positions are read lazily from the index (never an array of promises);
+//   zero chunks (digest == zero digest for this chunk size and key) are never fetched;
+//   up to `limit` chunks are fetched, decoded, verified and written at their offset, completing
+//   in any order; progress counts completions (commit 429256c: "they can come unordered").
+// One AbortSignal reaches fetch, decode and write. The first chunk error stops new work, lets
+// running work settle, and fails the job with the chunk's index, offset and digest.
+import { EventEmitter } from 'node:events';
+import type { ChunkState, ProgressCounters, RestoreSummary } from '../../shared/progress.ts';
+import type { CryptConfig } from '../pbs/cryptConfig.ts';
+import type { CryptMode } from '../pbs/dataBlob.ts';
+import { RestoreError, toRestoreError } from '../pbs/errors.ts';
+import { chunkRange, digestAt, type FixedIndex } from '../pbs/fixedIndex.ts';
+import { toHex } from '../pbs/hex.ts';
+import type { ChunkSource } from '../source/chunkSource.ts';
+import { inlineDecoder, type ChunkDecoder } from './decoder.ts';
+import { LiveLimiter } from './liveLimiter.ts';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
+import type { Target } from './target.ts';
+
+export const DEFAULT_CONCURRENCY = 16;
+export const MAX_CONCURRENCY = 64;
+
+export interface EngineInput {
+  index: FixedIndex;
+  source: ChunkSource;
+  cryptMode: CryptMode;
+  zeroDigest: Uint8Array;
+  crypt?: CryptConfig;
+}
+
+export interface EngineOptions {
+  /** Undefined means verify only: decode and check every chunk, write nothing. */
+  target?: Target;
+  concurrency?: number;
+  decoder?: ChunkDecoder;
+  signal?: AbortSignal;
+  retry?: RetryPolicy;
+}
+
+export interface ChunkEvent {
+  index: number;
+  state: ChunkState;
+}
+
+const PENDING = 0, IN_FLIGHT = 1, DONE = 2, ZERO = 3, FAILED = 4;
+
+/** Emits 'chunk' (ChunkEvent) per completed chunk, 'limit' on limit changes, 'pause'/'resume'. */
+export class RestoreEngine extends EventEmitter {
+  readonly #in: EngineInput;
+  readonly #opts: EngineOptions;
+  readonly #limiter: LiveLimiter;
+  readonly #abort = new AbortController();
+  readonly #states: Uint8Array;
+  #failure: RestoreError | undefined;
+  #started = 0;
+  #ended = 0;
+  #limitReason = 'initial';
+  #auto = false;
+  #c = { doneBytes: 0, doneChunks: 0, zeroBytes: 0, zeroChunks: 0, sourceBytes: 0 };
+
+  constructor(input: EngineInput, opts: EngineOptions = {}) {
+    super();
+    this.#in = input;
+    this.#opts = opts;
+    this.#limiter = new LiveLimiter(clampConcurrency(opts.concurrency ?? DEFAULT_CONCURRENCY));
+    this.#states = new Uint8Array(input.index.count);
+    if (opts.signal) {
+      const outer = opts.signal;
+      if (outer.aborted) this.#abort.abort(outer.reason);
+      else outer.addEventListener('abort', () => this.#abort.abort(outer.reason), { once: true });
+    }
+  }
+
+  get mode(): 'restore' | 'verify' {
+    return this.#opts.target ? 'restore' : 'verify';
+  }
+
+  get limit(): number {
+    return this.#limiter.limit;
+  }
+
+  get inFlight(): number {
+    return this.#limiter.active;
+  }
+
+  /** Change the limit now; running chunks are never aborted. */
+  setConcurrency(n: number, reason = 'user'): void {
+    const next = clampConcurrency(n);
+    this.#limitReason = reason;
+    if (next === this.#limiter.limit) return;
+    this.#limiter.limit = next;
+    this.emit('limit', next, reason);
+  }
+
+  /** Marks the limit as owned by an auto-tuner (shown in progress). */
+  setAuto(auto: boolean): void {
+    this.#auto = auto;
+  }
+
+  get auto(): boolean {
+    return this.#auto;
+  }
+
+  pause(): void {
+    this.#limiter.pause();
+    this.emit('pause');
+  }
+
+  resume(): void {
+    this.#limiter.resume();
+    this.emit('resume');
+  }
+
+  /** Stops the job; it ends as "cancelled". */
+  cancel(reason = 'cancelled by the user'): void {
+    this.#abort.abort(new RestoreError('CANCELLED', reason));
+  }
+
+  /** A copy of the per-chunk states (see ChunkState). */
+  chunkStates(): Uint8Array {
+    return this.#states.slice();
+  }
+
+  progress(): ProgressCounters {
+    const { index } = this.#in;
+    const now = performance.now();
+    return {
+      at: Date.now(),
+      elapsedMs: this.#started ? (this.#ended || now) - this.#started : 0,
+      totalBytes: index.size,
+      totalChunks: index.count,
+      ...this.#c,
+      inFlight: this.#limiter.active,
+      limit: this.#limiter.limit,
+      auto: this.#auto,
+      limitReason: this.#limitReason,
+      paused: this.#limiter.paused,
+    };
+  }
+
+  /** Runs the job to its end. Never throws: the summary says how it ended. */
+  async run(): Promise<RestoreSummary> {
+    this.#started = performance.now();
+    const signal = this.#abort.signal;
+    const running = new Set<Promise<void>>();
+    try {
+      for (const pos of this.#positions()) {
+        if (this.#failure || signal.aborted) break;
+        await this.#limiter.acquire(signal);
+        if (this.#failure || signal.aborted) {
+          this.#limiter.release();
+          break;
+        }
+        const p: Promise<void> = this.#runChunk(pos.i, pos.start, pos.len, pos.zero).finally(() => {
+          this.#limiter.release();
+          running.delete(p);
+        });
+        running.add(p);
+      }
+    } catch (e) {
+      if (!signal.aborted) this.#fail(toRestoreError(e, 'scheduling'));
+    }
+    while (running.size) await Promise.allSettled([...running]);
+    return this.#finish();
+  }
+
+  /** Lazily yields the chunks that need work; zero chunks that need no write are counted here. */
+  *#positions(): Generator<{ i: number; start: number; len: number; zero: boolean }> {
+    const { index, zeroDigest } = this.#in;
+    const writesZeros = this.#opts.target?.writesZeros ?? false;
+    for (let i = 0; i < index.count; i++) {
+      const { start, end } = chunkRange(index, i);
+      const zero = end - start === index.chunkSize && digestAt(index, i).equals(zeroDigest);
+      if (zero && !writesZeros) {
+        this.#states[i] = ZERO;
+        this.#countZero(end - start);
+        this.emit('chunk', { index: i, state: ZERO } satisfies ChunkEvent);
+        continue;
+      }
+      yield { i, start, len: end - start, zero };
+    }
+  }
+
+  #countZero(len: number): void {
+    this.#c.doneBytes += len;
+    this.#c.doneChunks++;
+    this.#c.zeroBytes += len;
+    this.#c.zeroChunks++;
+  }
+
+  async #runChunk(i: number, start: number, len: number, zero: boolean): Promise<void> {
+    const signal = this.#abort.signal;
+    const { index, source, crypt, cryptMode } = this.#in;
+    const digest = digestAt(index, i);
+    this.#states[i] = IN_FLIGHT;
+    try {
+      let data: Uint8Array;
+      if (zero) {
+        data = zeroBuffer(len);
+      } else {
+        const raw = await withRetry(() => source.readChunk(digest, signal), signal, this.#opts.retry ?? DEFAULT_RETRY);
+        this.#c.sourceBytes += raw.length;
+        signal.throwIfAborted();
+        const decoder = this.#opts.decoder ?? inlineDecoder;
+        data = await decoder.decode(raw, { expectedDigest: digest, expectedSize: len, cryptMode, ...(crypt ? { crypt } : {}) }, signal);
+      }
+      signal.throwIfAborted();
+      if (this.#opts.target) await this.#opts.target.write(data, start);
+      this.#states[i] = zero ? ZERO : DONE;
+      if (zero) this.#countZero(len);
+      else {
+        this.#c.doneBytes += len;
+        this.#c.doneChunks++;
+      }
+      this.emit('chunk', { index: i, state: this.#states[i] as ChunkState } satisfies ChunkEvent);
+    } catch (e) {
+      if (signal.aborted) {
+        // Stopped by a cancel or by another chunk's failure: this chunk simply did not finish.
+        this.#states[i] = PENDING;
+        return;
+      }
+      this.#states[i] = FAILED;
+      const err = toRestoreError(e, `chunk ${i}`);
+      if (!err.chunk) {
+        err.chunk = { index: i, offset: start, digest: toHex(digest) };
+        err.message = `chunk ${i} at offset ${start} (digest ${toHex(digest)}): ${err.message}`;
+      }
+      this.#fail(err);
+    }
+  }
+
+  #fail(err: RestoreError): void {
+    if (this.#failure) return;
+    this.#failure = err;
+    this.#abort.abort(err);
+  }
+
+  async #finish(): Promise<RestoreSummary> {
+    const target = this.#opts.target;
+    let status: RestoreSummary['status'] = this.#failure ? 'failed' : this.#abort.signal.aborted ? 'cancelled' : 'succeeded';
+    if (status === 'succeeded' && this.#c.doneChunks !== this.#in.index.count) {
+      this.#failure = new RestoreError('INTERNAL', `only ${this.#c.doneChunks} of ${this.#in.index.count} chunks were done`);
+      status = 'failed';
+    }
+    if (target) {
+      if (status === 'succeeded') {
+        try {
+          await target.commit();
+        } catch (e) {
+          this.#failure = toRestoreError(e, `finishing ${target.path}`);
+          status = 'failed';
+        }
+      }
+      if (status !== 'succeeded') await target.abandon();
+    }
+    this.#ended = performance.now();
+    const seconds = (this.#ended - this.#started) / 1000;
+    const error = status === 'failed' ? this.#failure! : status === 'cancelled' ? cancelReason(this.#abort.signal) : undefined;
+    return {
+      status,
+      mode: this.mode,
+      bytes: this.#c.doneBytes,
+      zeroBytes: this.#c.zeroBytes,
+      sourceBytes: this.#c.sourceBytes,
+      chunks: this.#c.doneChunks,
+      zeroChunks: this.#c.zeroChunks,
+      seconds,
+      mbPerSec: seconds > 0 ? this.#c.doneBytes / 1e6 / seconds : 0,
+      ...(target ? { target: status === 'succeeded' ? target.path : target.writePath, partial: status !== 'succeeded' } : {}),
+      ...(error ? { error: error.toInfo() } : {}),
+    };
+  }
+}
+
+function cancelReason(signal: AbortSignal): RestoreError {
+  const r = signal.reason;
+  return r instanceof RestoreError && r.code === 'CANCELLED' ? r : new RestoreError('CANCELLED', 'cancelled');
+}
+
+export function clampConcurrency(n: number): number {
+  if (!Number.isFinite(n)) throw new RangeError(`concurrency must be a number, got ${n}`);
+  return Math.min(MAX_CONCURRENCY, Math.max(1, Math.round(n)));
+}
+
+let zeros: Buffer | undefined;
+/** One shared zero buffer for explicit zero writes (devices, non-sparse files); never mutated. */
+function zeroBuffer(len: number): Buffer {
+  if (!zeros || zeros.length < len) zeros = Buffer.alloc(len);
+  return zeros.subarray(0, len);
+}
