@@ -8,7 +8,7 @@ import { zeroChunkDigest } from '../pbs/dataBlob.ts';
 import { RestoreError } from '../pbs/errors.ts';
 import { parseFixedIndex, type FixedIndex } from '../pbs/fixedIndex.ts';
 import { checkManifestKey, decodeManifestBlob, findManifestFile, MANIFEST_BLOB_NAME, verifyManifestFile, type Manifest } from '../pbs/manifest.ts';
-import { formatSnapshotRef, normalizeArchiveName, type SnapshotRef } from '../pbs/names.ts';
+import { checkArchiveName, formatSnapshotRef, normalizeArchiveName, type SnapshotRef } from '../pbs/names.ts';
 import type { BackupSource, SnapshotReader } from '../source/chunkSource.ts';
 
 export interface ArchivePlan {
@@ -23,7 +23,7 @@ export interface ArchivePlan {
 
 /** Open an image archive of a snapshot for restore or verify. The caller closes plan.reader. */
 export async function openImageArchive(source: BackupSource, ref: SnapshotRef, archiveName: string, crypt?: CryptConfig, signal?: AbortSignal): Promise<ArchivePlan> {
-  const archive = normalizeArchiveName(archiveName);
+  const archive = checkArchiveName(normalizeArchiveName(archiveName));
   if (!archive.endsWith('.fidx')) {
     throw new RestoreError('ARCHIVE_NOT_IMAGE', `${archive} is not a disk image (only *.img.fidx archives can be restored)`);
   }
