@@ -52,8 +52,10 @@ export function demoPlan(scale: DemoScale): { chunkSize: number; groups: Planned
   const groups: PlannedGroup[] = [
     {
       ns: '', type: 'vm', id: '100', notes: 'web server\nnginx + php-fpm, public site', family: 'debian12', clientLog: true,
-      // 256 MiB plus a 3 MiB tail: the last chunk is short.
-      vm: { vmid: 100, name: 'web01', cores: 2, memory: 4096, ostype: 'l26', mac: '5A:3F:10', disks: [{ device: 'scsi0', size: size(259 * MiB), options: 'iothread=1' }] },
+      // A 3 MiB tail makes the last chunk short. At full scale this disk is 1 GiB (+3 MiB) so that a
+      // restore takes a few seconds and the live view has something to show; small scale keeps the
+      // /64 layout of a 259 MiB disk so tests stay quick.
+      vm: { vmid: 100, name: 'web01', cores: 2, memory: 4096, ostype: 'l26', mac: '5A:3F:10', disks: [{ device: 'scsi0', size: scale === 'full' ? 1027 * MiB : size(259 * MiB), options: 'iothread=1' }] },
       snapshots: [
         { time: at(1, 12, 2, 0, 5), protected: true, verify: 'ok' },
         { time: at(1, 13, 2, 0, 4), verify: 'ok' },
