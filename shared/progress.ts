@@ -16,8 +16,12 @@ export interface ProgressCounters {
   zeroChunks: number;
   /** Encoded bytes read from the source (what crossed the disk or the network). */
   sourceBytes: number;
-  /** Chunks fetched, being decoded or being written right now. */
+  /** Chunks whose data was reused from an earlier position with the same digest (not fetched again). */
+  reusedChunks: number;
+  /** Chunks being fetched or decoded right now (what the limit bounds). */
   inFlight: number;
+  /** Decoded chunks waiting for or in a positional write. */
+  writing: number;
   /** The concurrency limit in force. */
   limit: number;
   /** True when the auto-tuner sets the limit. */

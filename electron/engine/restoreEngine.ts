@@ -2,8 +2,11 @@
 // limit that changes while the job runs.
 //   positions are read lazily from the index (never an array of promises);
 //   zero chunks (digest == zero digest for this chunk size and key) are never fetched;
-//   up to `limit` chunks are fetched, decoded, verified and written at their offset, completing
-//   in any order; progress counts completions (commit 429256c: "they can come unordered").
+//   up to `limit` chunks are fetched and decoded (verified) at once, completing in any order;
+//   decoded chunks go to positional writes with a small limit of their own, so fetch, decode and
+//   write overlap and memory stays near (limit + WRITE_SLOTS) × chunk size whatever the limit;
+//   repeated digests are fetched once while still needed (repeatCache.ts);
+//   progress counts completions (commit 429256c: "they can come unordered").
 // One AbortSignal reaches fetch, decode and write. The first chunk error stops new work, lets
 // running work settle, and fails the job with the chunk's index, offset and digest.
 import { EventEmitter } from 'node:events';
@@ -16,11 +19,14 @@ import { toHex } from '../pbs/hex.ts';
 import type { ChunkSource } from '../source/chunkSource.ts';
 import { inlineDecoder, type ChunkDecoder } from './decoder.ts';
 import { LiveLimiter } from './liveLimiter.ts';
+import { RepeatCache } from './repeatCache.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
 import type { Target } from './target.ts';
 
 export const DEFAULT_CONCURRENCY = 16;
 export const MAX_CONCURRENCY = 64;
+/** Positional writes in flight: enough to keep a disk queue fed, few enough to bound memory. */
+export const WRITE_SLOTS = 4;
 
 export interface EngineInput {
   index: FixedIndex;
@@ -51,6 +57,9 @@ export class RestoreEngine extends EventEmitter {
   readonly #in: EngineInput;
   readonly #opts: EngineOptions;
   readonly #limiter: LiveLimiter;
+  readonly #writeSlots = new LiveLimiter(WRITE_SLOTS);
+  readonly #writes = new Set<Promise<void>>();
+  readonly #repeats: RepeatCache;
   readonly #abort = new AbortController();
   readonly #states: Uint8Array;
   #failure: RestoreError | undefined;
@@ -58,7 +67,7 @@ export class RestoreEngine extends EventEmitter {
   #ended = 0;
   #limitReason = 'initial';
   #auto = false;
-  #c = { doneBytes: 0, doneChunks: 0, zeroBytes: 0, zeroChunks: 0, sourceBytes: 0 };
+  #c = { doneBytes: 0, doneChunks: 0, zeroBytes: 0, zeroChunks: 0, sourceBytes: 0, reusedChunks: 0 };
 
   constructor(input: EngineInput, opts: EngineOptions = {}) {
     super();
@@ -66,6 +75,7 @@ export class RestoreEngine extends EventEmitter {
     this.#opts = opts;
     this.#limiter = new LiveLimiter(clampConcurrency(opts.concurrency ?? DEFAULT_CONCURRENCY));
     this.#states = new Uint8Array(input.index.count);
+    this.#repeats = new RepeatCache(input.index, input.zeroDigest);
     if (opts.signal) {
       const outer = opts.signal;
       if (outer.aborted) this.#abort.abort(outer.reason);
@@ -133,6 +143,7 @@ export class RestoreEngine extends EventEmitter {
       totalChunks: index.count,
       ...this.#c,
       inFlight: this.#limiter.active,
+      writing: this.#writeSlots.active,
       limit: this.#limiter.limit,
       auto: this.#auto,
       limitReason: this.#limitReason,
@@ -163,6 +174,7 @@ export class RestoreEngine extends EventEmitter {
       if (!signal.aborted) this.#fail(toRestoreError(e, 'scheduling'));
     }
     while (running.size) await Promise.allSettled([...running]);
+    while (this.#writes.size) await Promise.allSettled([...this.#writes]);
     return this.#finish();
   }
 
@@ -190,45 +202,78 @@ export class RestoreEngine extends EventEmitter {
     this.#c.zeroChunks++;
   }
 
+  /** Fetch and decode (holding a slot of the limit), then hand the data to a positional write. */
   async #runChunk(i: number, start: number, len: number, zero: boolean): Promise<void> {
     const signal = this.#abort.signal;
-    const { index, source, crypt, cryptMode } = this.#in;
-    const digest = digestAt(index, i);
+    const digest = digestAt(this.#in.index, i);
     this.#states[i] = IN_FLIGHT;
     try {
       let data: Uint8Array;
       if (zero) {
         data = zeroBuffer(len);
       } else {
-        const raw = await withRetry(() => source.readChunk(digest, signal), signal, this.#opts.retry ?? DEFAULT_RETRY);
-        this.#c.sourceBytes += raw.length;
-        signal.throwIfAborted();
-        const decoder = this.#opts.decoder ?? inlineDecoder;
-        data = await decoder.decode(raw, { expectedDigest: digest, expectedSize: len, cryptMode, ...(crypt ? { crypt } : {}) }, signal);
+        const got = await this.#repeats.get(digest, () => this.#fetchAndDecode(digest, len, signal));
+        if (got.reused) this.#c.reusedChunks++;
+        data = got.data;
       }
       signal.throwIfAborted();
-      if (this.#opts.target) await this.#opts.target.write(data, start);
-      this.#states[i] = zero ? ZERO : DONE;
-      if (zero) this.#countZero(len);
-      else {
-        this.#c.doneBytes += len;
-        this.#c.doneChunks++;
-      }
-      this.emit('chunk', { index: i, state: this.#states[i] as ChunkState } satisfies ChunkEvent);
+      const target = this.#opts.target;
+      if (!target) return this.#done(i, digest, len, zero);
+      // Backpressure: the fetch slot is held until a write slot is free, which bounds memory.
+      await this.#writeSlots.acquire(signal);
+      const w: Promise<void> = this.#write(target, data, i, start, len, zero, digest).finally(() => {
+        this.#writeSlots.release();
+        this.#writes.delete(w);
+      });
+      this.#writes.add(w);
     } catch (e) {
-      if (signal.aborted) {
-        // Stopped by a cancel or by another chunk's failure: this chunk simply did not finish.
-        this.#states[i] = PENDING;
-        return;
-      }
-      this.#states[i] = FAILED;
-      const err = toRestoreError(e, `chunk ${i}`);
-      if (!err.chunk) {
-        err.chunk = { index: i, offset: start, digest: toHex(digest) };
-        err.message = `chunk ${i} at offset ${start} (digest ${toHex(digest)}): ${err.message}`;
-      }
-      this.#fail(err);
+      this.#chunkFailed(e, i, start, digest);
     }
+  }
+
+  async #fetchAndDecode(digest: Buffer, len: number, signal: AbortSignal): Promise<Buffer> {
+    const { source, crypt, cryptMode } = this.#in;
+    const raw = await withRetry(() => source.readChunk(digest, signal), signal, this.#opts.retry ?? DEFAULT_RETRY);
+    this.#c.sourceBytes += raw.length;
+    signal.throwIfAborted();
+    const decoder = this.#opts.decoder ?? inlineDecoder;
+    return decoder.decode(raw, { expectedDigest: digest, expectedSize: len, cryptMode, ...(crypt ? { crypt } : {}) }, signal);
+  }
+
+  async #write(target: Target, data: Uint8Array, i: number, start: number, len: number, zero: boolean, digest: Buffer): Promise<void> {
+    try {
+      this.#abort.signal.throwIfAborted();
+      await target.write(data, start);
+      this.#done(i, digest, len, zero);
+    } catch (e) {
+      this.#chunkFailed(e, i, start, digest);
+    }
+  }
+
+  #done(i: number, digest: Buffer, len: number, zero: boolean): void {
+    this.#repeats.release(digest);
+    this.#states[i] = zero ? ZERO : DONE;
+    if (zero) this.#countZero(len);
+    else {
+      this.#c.doneBytes += len;
+      this.#c.doneChunks++;
+    }
+    this.emit('chunk', { index: i, state: this.#states[i] as ChunkState } satisfies ChunkEvent);
+  }
+
+  #chunkFailed(e: unknown, i: number, start: number, digest: Buffer): void {
+    if (this.#abort.signal.aborted) {
+      // Stopped by a cancel or by another chunk's failure: this chunk simply did not finish.
+      this.#states[i] = PENDING;
+      return;
+    }
+    this.#states[i] = FAILED;
+    const err = toRestoreError(e, `chunk ${i}`);
+    if (!err.chunk) {
+      err.chunk = { index: i, offset: start, digest: toHex(digest) };
+      err.message = `chunk ${i} at offset ${start} (digest ${toHex(digest)}): ${err.message}`;
+    }
+    this.#fail(err);
   }
 
   #fail(err: RestoreError): void {

@@ -7,6 +7,7 @@ import type { BackupSource } from '../source/chunkSource.ts';
 import { openImageArchive, type ArchivePlan } from './archivePlan.ts';
 import { AutoTuner } from './autoTuner.ts';
 import type { ChunkDecoder } from './decoder.ts';
+import { sharedDecodePool } from './decodePool.ts';
 import { DEFAULT_CONCURRENCY, RestoreEngine } from './restoreEngine.ts';
 import { openTarget } from './target.ts';
 
@@ -18,6 +19,7 @@ export interface RestoreRequest {
   /** Omit to verify only. */
   target?: { path: string; force?: boolean; sparse?: boolean };
   concurrency?: number | 'auto';
+  /** Defaults to the process's shared worker pool. */
   decoder?: ChunkDecoder;
   signal?: AbortSignal;
 }
@@ -47,7 +49,7 @@ export async function prepareRestore(req: RestoreRequest): Promise<PreparedResto
     {
       concurrency: typeof req.concurrency === 'number' ? req.concurrency : auto ? AutoTuner.INITIAL_LIMIT : DEFAULT_CONCURRENCY,
       ...(target ? { target } : {}),
-      ...(req.decoder ? { decoder: req.decoder } : {}),
+      decoder: req.decoder ?? sharedDecodePool(),
       ...(req.signal ? { signal: req.signal } : {}),
     },
   );

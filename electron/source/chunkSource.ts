@@ -3,7 +3,10 @@
 import type { GroupInfo, SnapshotInfo } from '../../shared/catalog.ts';
 import type { SnapshotRef } from '../pbs/names.ts';
 
-/** Returns a chunk's stored bytes (a DataBlob, not yet verified). */
+/**
+ * Returns a chunk's stored bytes (a DataBlob, not yet verified) in a buffer the caller then owns:
+ * the engine moves it to a decode worker, which detaches it, so never hand out a cached buffer.
+ */
 export interface ChunkSource {
   readChunk(digest: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
 }

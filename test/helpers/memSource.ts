@@ -35,7 +35,8 @@ export function memSource(chunks: Map<string, Buffer>): MemSource {
         signal?.throwIfAborted();
         const raw = src.chunks.get(hex);
         if (!raw) throw Object.assign(new Error(`chunk ${hex} missing`), { code: 'ENOENT' });
-        return raw;
+        // The caller owns what it gets (the decode pool transfers it away): hand out a copy.
+        return Buffer.from(raw);
       } finally {
         src.active--;
       }

@@ -1,0 +1,122 @@
+// A pool of decode workers sized to the machine, so decoding runs on every core while the main
+// thread only schedules and writes. Upstream pbs-restore decodes on up to 4 runtime threads; we
+// use all cores. Each worker gets at most two tasks at once: one running, one queued behind it,
+// so a worker never idles waiting for the main thread's next message.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { DecodeOptions } from '../pbs/dataBlob.ts';
+import { RestoreError } from '../pbs/errors.ts';
+import type { ChunkDecoder } from './decoder.ts';
+import { transferList, type DecodeRequest, type DecodeResponse } from './decodeMessages.ts';
+
+let workerUrl = new URL('./decodeWorker.ts', import.meta.url);
+
+/** Where the worker script is; the Electron build points this at its bundled worker. */
+export function setDecodeWorkerUrl(url: URL): void {
+  workerUrl = url;
+}
+
+interface Task {
+  req: DecodeRequest;
+  transfer: ArrayBuffer[];
+  resolve: (b: Buffer) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  tasks: Map<number, Task>;
+}
+
+const PER_WORKER = 2;
+
+export class DecodePool implements ChunkDecoder {
+  readonly size: number;
+  #slots: Slot[] = [];
+  #queue: Task[] = [];
+  #nextId = 1;
+  #closed = false;
+
+  constructor(size = availableParallelism()) {
+    this.size = Math.max(1, size);
+  }
+
+  decode(raw: Uint8Array, opts: DecodeOptions, signal?: AbortSignal): Promise<Buffer> {
+    if (this.#closed) return Promise.reject(new RestoreError('INTERNAL', 'decode pool is closed'));
+    signal?.throwIfAborted();
+    const req: DecodeRequest = {
+      id: this.#nextId++,
+      raw: raw.buffer as ArrayBuffer,
+      offset: raw.byteOffset,
+      length: raw.byteLength,
+      ...(opts.expectedDigest ? { digest: Uint8Array.from(opts.expectedDigest) } : {}),
+      ...(opts.expectedSize !== undefined ? { size: opts.expectedSize } : {}),
+      ...(opts.cryptMode ? { cryptMode: opts.cryptMode } : {}),
+      ...(opts.crypt ? { key: Uint8Array.from(opts.crypt.encKey) } : {}),
+    };
+    return new Promise<Buffer>((resolve, reject) => {
+      this.#queue.push({ req, transfer: transferList(raw), resolve, reject });
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (this.#queue.length) {
+      const slot = this.#freeSlot();
+      if (!slot) return;
+      const task = this.#queue.shift()!;
+      slot.tasks.set(task.req.id, task);
+      slot.worker.ref();
+      slot.worker.postMessage(task.req, task.transfer);
+    }
+  }
+
+  #freeSlot(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const s of this.#slots) if (s.tasks.size < PER_WORKER && (!best || s.tasks.size < best.tasks.size)) best = s;
+    if (best && best.tasks.size === 0) return best;
+    if (this.#slots.length < this.size) return this.#spawn();
+    return best;
+  }
+
+  #spawn(): Slot {
+    const worker = new Worker(workerUrl);
+    const slot: Slot = { worker, tasks: new Map() };
+    // An idle pool must not keep the process alive; a busy one must.
+    worker.unref();
+    worker.on('message', (m: DecodeResponse) => {
+      const task = slot.tasks.get(m.id);
+      if (!task) return;
+      slot.tasks.delete(m.id);
+      if (slot.tasks.size === 0) worker.unref();
+      if (m.error) task.reject(new RestoreError(m.error.code, m.error.message));
+      else task.resolve(Buffer.from(m.data, m.offset, m.length));
+      this.#pump();
+    });
+    const die = (why: string): void => {
+      this.#slots = this.#slots.filter((s) => s !== slot);
+      for (const t of slot.tasks.values()) t.reject(new RestoreError('INTERNAL', `decode worker ${why}`));
+      slot.tasks.clear();
+      if (!this.#closed) this.#pump();
+    };
+    worker.on('error', (e) => die(`failed: ${e.message}`));
+    worker.on('exit', (code) => die(`exited with code ${code}`));
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const t of this.#queue.splice(0)) t.reject(new RestoreError('INTERNAL', 'decode pool closed'));
+    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+    this.#slots = [];
+  }
+}
+
+let shared: DecodePool | undefined;
+
+/** One pool per process, shared by all jobs (workers start on first use). */
+export function sharedDecodePool(): DecodePool {
+  shared ??= new DecodePool();
+  return shared;
+}
