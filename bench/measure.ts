@@ -1,0 +1,59 @@
+// One timed restore: throughput, main-thread event-loop utilisation, peak RSS, the limit at the end.
+import { rm } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import type { CryptConfig } from '../electron/pbs/cryptConfig.ts';
+import type { BackupSource } from '../electron/source/chunkSource.ts';
+import { prepareRestore } from '../electron/engine/restoreJob.ts';
+import { BENCH_TIME, type BenchImage } from './dataset.ts';
+
+export type Mode = number | 'auto';
+
+export interface RunResult {
+  mode: Mode;
+  seconds: number;
+  /** Image bytes per second, zero chunks included (what a user sees). */
+  mbps: number;
+  /** Non-zero image bytes per second (the work that costs something). */
+  workMbps: number;
+  elu: number;
+  rssPeakMiB: number;
+  rssBaseMiB: number;
+  finalLimit: number;
+}
+
+const MiB = 1024 * 1024;
+
+export async function runOne(source: BackupSource, image: BenchImage, mode: Mode, target: string, crypt?: CryptConfig): Promise<RunResult> {
+  const job = await prepareRestore({
+    source,
+    ref: { ns: '', type: 'vm', id: image.id, time: BENCH_TIME },
+    archive: image.archive,
+    ...(crypt ? { crypt } : {}),
+    target: { path: target },
+    concurrency: mode,
+  });
+  // A collected heap makes the baseline comparable between runs (npm run bench passes --expose-gc).
+  (globalThis as { gc?: () => void }).gc?.();
+  const rssBase = process.memoryUsage.rss();
+  let rssPeak = rssBase;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 20);
+  const elu0 = performance.eventLoopUtilization();
+  const t0 = performance.now();
+  const s = await job.run();
+  const seconds = (performance.now() - t0) / 1000;
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  clearInterval(sampler);
+  rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  await rm(target, { force: true });
+  if (s.status !== 'succeeded') throw new Error(`bench restore failed: ${s.error?.code} ${s.error?.message}`);
+  return {
+    mode,
+    seconds,
+    mbps: image.size / 1e6 / seconds,
+    workMbps: image.workBytes / 1e6 / seconds,
+    elu,
+    rssPeakMiB: rssPeak / MiB,
+    rssBaseMiB: rssBase / MiB,
+    finalLimit: job.engine.limit,
+  };
+}
