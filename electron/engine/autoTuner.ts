@@ -4,17 +4,32 @@
 // chunk sees grows with the limit once the CPU or the disk is the bottleneck, so "gain × bandwidth ×
 // latency" keeps growing (the runaway BBR avoids with PROBE_RTT). Throughput, in contrast, stops
 // rising at the knee. So (perf-anchors.md §3, .NET hill climbing and the BBR startup):
-//   STARTUP  double the limit each period while throughput rises by more than 15 %; two periods
-//            without that gain end it, keeping the best limit seen.
-//   STEADY   probe one step up; keep it only if throughput rises by more than 5 %. Otherwise probe
-//            one step down and keep it if throughput does not fall by more than 3 % (the smallest
-//            limit that reaches the plateau wins: less memory, no queueing). Hold, then repeat.
+//   STARTUP  double the limit each period while throughput rises by more than 15 %. A period without
+//            that gain is measured once more at the same limit (noise); a second one ends it, keeping
+//            the best limit seen. The first period after enable() or a restart always doubles.
+//   STEADY   probe one step up; keep it only if throughput rises by more than 5 % (by more than 15 %:
+//            back to STARTUP, the bottleneck moved away). Otherwise probe one step down and keep it
+//            if throughput does not fall by more than 3 % from the plateau (the smallest limit that
+//            reaches the plateau wins: less memory, no queueing). Hold, then repeat; every probe
+//            cycle that changes nothing doubles the hold, up to MAX_HOLD periods.
 //   RESTART  a throughput drop of more than 30 % at an unchanged limit (latency stepped up, the
-//            bottleneck moved) re-enters STARTUP from the current limit.
+//            bottleneck moved) re-enters STARTUP at the current limit, after one clean period.
+// Raises are capped at 2 × the Little's-law need, ⌈2 · X̂max · R̂min⌉ chunks, with X̂ the completion
+// rate and R̂ = mean in flight / X̂ of each of the last few periods (BBR's cwnd = 2 · btl_bw ·
+// min_rtt). Throughput X at limit L is at most L / R̂min, so the cap never stops a raise that could
+// pay; it stops STARTUP from doubling far past the knee when latency is the bottleneck.
 // The limit is never raised while the job leaves it unused (in flight below half the limit over a
-// period: the consumer or the source is the bottleneck, or the job is paused).
+// period: the consumer or the source is the bottleneck, or the job is paused), and a lower limit the
+// job leaves unused is kept (it cannot be what bounds throughput).
 // A period lasts at least `periodMs` and `minCompletions` chunks, and starts after a settle time so
-// the chunks started under the previous limit do not count.
+// the chunks started under the previous limit do not count; a pause discards the period.
+//
+// Tested against a simulated system on a fake clock in test/engine/autoTuner.test.ts. Changes found
+// there: STARTUP re-measures instead of doubling a second time past the knee (it reached 4 × the
+// need), the Little's-law cap, a drop while the limit is unused no longer raises it (a job whose
+// source runs dry doubled its limit), pauses no longer read as drops, probing backs off (a
+// fixed cycle cost 6 % of throughput at the plateau), and a restart no longer takes the period that
+// straddled the change as its reference.
 import type { ProgressCounters } from '../../shared/progress.ts';
 import { MAX_CONCURRENCY } from './restoreEngine.ts';
 
@@ -46,9 +61,21 @@ interface Window {
   ticks: number;
 }
 
+/** One measured period: completion rate (chunks/s) and Little's-law latency (s). */
+interface Sample {
+  x: number;
+  r: number;
+}
+
 /** Image bytes that needed work (zero chunks skipped without I/O do not measure anything). */
 const workBytes = (p: ProgressCounters): number => p.doneBytes - p.zeroBytes;
 const workChunks = (p: ProgressCounters): number => p.doneChunks - p.zeroChunks;
+
+/** Periods the Little's-law cap looks back over (BBR: 10 rounds). */
+const CAP_SAMPLES = 8;
+/** Hold periods between probe cycles: 2 at first, doubled by each cycle that changes nothing. */
+const MIN_HOLD = 2;
+const MAX_HOLD = 8;
 
 export class AutoTuner {
   static readonly INITIAL_LIMIT = 4;
@@ -59,11 +86,13 @@ export class AutoTuner {
   #phase: Phase = 'startup';
   #settleUntil = 0;
   #win: Window | undefined;
-  /** Throughput (bytes/s) at the accepted limit, the reference probes are compared with. */
+  /** Throughput (bytes/s) at the accepted limit, the reference probes are compared with; 0 = none. */
   #base = 0;
   #baseLimit = 0;
   #stalls = 0;
   #holdPeriods = 0;
+  #holdNeeded = MIN_HOLD;
+  #samples: Sample[] = [];
 
   constructor(engine: TunableEngine, opts: AutoTunerOptions = {}) {
     this.#engine = engine;
@@ -92,6 +121,8 @@ export class AutoTuner {
     this.#phase = 'startup';
     this.#base = 0;
     this.#stalls = 0;
+    this.#holdNeeded = MIN_HOLD;
+    this.#samples = [];
     this.#startWindow();
     if (this.#o.tickMs > 0) {
       this.#timer = setInterval(() => this.tick(), this.#o.tickMs);
@@ -108,7 +139,8 @@ export class AutoTuner {
 
   #set(limit: number, reason: string): void {
     const next = Math.max(1, Math.min(this.#o.maxLimit, Math.round(limit)));
-    this.#engine.setConcurrency(next, `auto: ${reason}`);
+    // An unchanged limit keeps its reason: the reason says why the limit last changed.
+    if (next !== this.#engine.limit) this.#engine.setConcurrency(next, `auto: ${reason}`);
     this.#startWindow();
   }
 
@@ -121,12 +153,26 @@ export class AutoTuner {
     return Math.max(1, Math.round(limit / 4));
   }
 
+  /** The highest limit a raise may reach: 2 × the Little's-law need, never below the initial limit. */
+  #cap(): number {
+    let x = 0;
+    let r = Infinity;
+    for (const s of this.#samples) {
+      x = Math.max(x, s.x);
+      r = Math.min(r, s.r);
+    }
+    const need = r === Infinity ? 0 : Math.ceil(2 * x * r - 1e-9);
+    return Math.min(this.#o.maxLimit, Math.max(AutoTuner.INITIAL_LIMIT, need));
+  }
+
   /** Samples the engine; call every few tens of milliseconds. */
   tick(): void {
     if (!this.#enabled) return;
     const now = this.#o.now();
     const p = this.#engine.progress();
-    if (p.paused || now < this.#settleUntil) return;
+    // A pause would read as a throughput drop: drop the period and settle again after it.
+    if (p.paused) return this.#startWindow();
+    if (now < this.#settleUntil) return;
     if (!this.#win) {
       this.#win = { t0: now, work0: workBytes(p), chunks0: workChunks(p), inFlightSum: 0, ticks: 0 };
       return;
@@ -135,77 +181,111 @@ export class AutoTuner {
     w.inFlightSum += p.inFlight;
     w.ticks++;
     const dt = now - w.t0;
-    if (dt < this.#o.periodMs || (workChunks(p) - w.chunks0 < this.#o.minCompletions && dt < 10 * this.#o.periodMs)) return;
+    const chunks = workChunks(p) - w.chunks0;
+    if (dt < this.#o.periodMs || (chunks < this.#o.minCompletions && dt < 10 * this.#o.periodMs)) return;
     const rate = ((workBytes(p) - w.work0) / dt) * 1000;
-    const underused = w.inFlightSum / w.ticks < this.#engine.limit / 2;
-    this.#decide(rate, underused);
+    const inFlight = w.inFlightSum / w.ticks;
+    if (chunks > 0) {
+      const x = (chunks / dt) * 1000;
+      this.#samples.push({ x, r: inFlight / x });
+      if (this.#samples.length > CAP_SAMPLES) this.#samples.shift();
+    }
+    this.#decide(rate, inFlight < this.#engine.limit / 2);
   }
 
   #decide(rate: number, underused: boolean): void {
     const limit = this.#engine.limit;
+    const cap = this.#cap();
     switch (this.#phase) {
       case 'startup': {
-        if (rate > this.#base * 1.15 && !underused && limit < this.#o.maxLimit) {
+        const first = this.#base === 0;
+        if ((first || rate > this.#base * 1.15) && !underused) {
           this.#base = rate;
           this.#baseLimit = limit;
           this.#stalls = 0;
-          return this.#set(limit * 2, 'startup, doubling');
+          if (limit < cap) return this.#set(Math.min(limit * 2, cap), 'startup, doubling');
+          return this.#toHold(limit, 'startup done, at the Little\'s-law cap');
         }
-        if (rate > this.#base) {
+        if (first) {
           this.#base = rate;
           this.#baseLimit = limit;
         }
-        if (++this.#stalls < 2 && !underused && limit < this.#o.maxLimit) return this.#set(limit * 2, 'startup, doubling');
-        this.#phase = 'hold';
-        this.#holdPeriods = 0;
-        return this.#set(this.#baseLimit, 'startup done, best limit');
+        // One period without gain may be noise: measure the same limit once more.
+        if (++this.#stalls < 2 && !underused) return this.#startWindow();
+        return this.#toHold(this.#baseLimit, 'startup done, best limit');
       }
       case 'hold': {
         if (this.#base > 0 && rate < this.#base * 0.7) {
-          this.#phase = 'startup';
-          this.#stalls = 0;
-          this.#base = rate;
-          this.#baseLimit = limit;
-          return this.#set(limit * 2, 'throughput dropped, re-probing');
+          this.#holdNeeded = MIN_HOLD;
+          if (underused) {
+            // The job does not use the limit (its source ran dry, the consumer is slow): a higher
+            // one cannot help. Take the new level as the plateau and let the probe lower the limit.
+            this.#base = rate;
+            this.#holdPeriods = this.#holdNeeded;
+          } else {
+            // The period that saw the drop straddles the change; the next one is the reference.
+            this.#phase = 'startup';
+            this.#stalls = 0;
+            this.#base = 0;
+            this.#samples = [];
+            return this.#startWindow();
+          }
+        } else {
+          // Track slow drifts of the plateau so later comparisons are fair.
+          this.#base = this.#base * 0.5 + rate * 0.5;
         }
-        // Track slow drifts of the plateau so later comparisons are fair.
-        this.#base = this.#base * 0.5 + rate * 0.5;
         this.#baseLimit = limit;
-        if (++this.#holdPeriods < 2) return this.#startWindow();
-        if (underused || limit >= this.#o.maxLimit) {
+        if (++this.#holdPeriods < this.#holdNeeded) return this.#startWindow();
+        if (underused || limit >= cap) {
+          if (limit <= 1) return this.#toHold(limit, 'at the lowest limit');
           this.#phase = 'probe-down';
           return this.#set(limit - this.#step(limit), underused ? 'limit unused, probing down' : 'probing down');
         }
         this.#phase = 'probe-up';
-        return this.#set(limit + this.#step(limit), 'probing up');
+        return this.#set(Math.min(limit + this.#step(limit), cap), 'probing up');
       }
       case 'probe-up': {
         if (rate > this.#base * 1.05 && !underused) {
+          this.#holdNeeded = MIN_HOLD;
+          if (rate > this.#base * 1.15 && limit < cap) {
+            // A big gain: the bottleneck moved away, find the new knee fast.
+            this.#phase = 'startup';
+            this.#stalls = 0;
+            this.#base = rate;
+            this.#baseLimit = limit;
+            return this.#set(Math.min(limit * 2, cap), 'probe up paid well, doubling');
+          }
           this.#base = rate;
           this.#baseLimit = limit;
           // Keep climbing while it pays.
-          return this.#set(limit + this.#step(limit), 'probe up paid, probing further');
+          if (limit < cap) return this.#set(Math.min(limit + this.#step(limit), cap), 'probe up paid, probing further');
+          return this.#toHold(limit, 'probe up paid, at the Little\'s-law cap');
         }
-        this.#phase = 'probe-down';
         const down = this.#baseLimit - this.#step(this.#baseLimit);
-        if (down < 1) return this.#toHold(this.#baseLimit, 'probe up did not pay');
+        if (down < 1) return this.#toHold(this.#baseLimit, 'probe up did not pay', true);
+        this.#phase = 'probe-down';
         return this.#set(down, 'probe up did not pay, probing down');
       }
       case 'probe-down': {
-        if (rate >= this.#base * 0.97 && limit < this.#baseLimit) {
-          this.#base = Math.max(rate, this.#base * 0.97);
+        // Compared with the plateau, not with the previous step: a chain of small losses would
+        // otherwise walk the limit down the slope.
+        if ((rate >= this.#base * 0.97 || underused) && limit < this.#baseLimit) {
+          this.#holdNeeded = MIN_HOLD;
           this.#baseLimit = limit;
           const down = limit - this.#step(limit);
           if (down >= 1) return this.#set(down, 'lower limit kept throughput, probing further');
+          return this.#toHold(limit, 'lower limit kept throughput');
         }
-        return this.#toHold(this.#baseLimit, 'kept the best limit');
+        return this.#toHold(this.#baseLimit, 'kept the best limit', true);
       }
     }
   }
 
-  #toHold(limit: number, reason: string): void {
+  /** Settles at `limit`; `idle` (a probe cycle that changed nothing) doubles the next hold. */
+  #toHold(limit: number, reason: string, idle = false): void {
     this.#phase = 'hold';
     this.#holdPeriods = 0;
+    if (idle) this.#holdNeeded = Math.min(MAX_HOLD, this.#holdNeeded * 2);
     this.#set(limit, reason);
   }
 }
