@@ -76,9 +76,13 @@ const CAP_SAMPLES = 8;
 /** Hold periods between probe cycles: 2 at first, doubled by each cycle that changes nothing. */
 const MIN_HOLD = 2;
 const MAX_HOLD = 8;
+/** Raises up to this limit are always allowed, whatever the estimate of the need says. */
+const RAISE_FLOOR = 4;
 
 export class AutoTuner {
-  static readonly INITIAL_LIMIT = 4;
+  // PBS's default (PBS_RESTORE_FETCH_CONCURRENCY): auto starts where a fixed restore would, so its
+  // first seconds are never worse than the default, and probes from there.
+  static readonly INITIAL_LIMIT = 16;
   readonly #engine: TunableEngine;
   readonly #o: Required<AutoTunerOptions>;
   #timer: NodeJS.Timeout | undefined;
@@ -153,7 +157,7 @@ export class AutoTuner {
     return Math.max(1, Math.round(limit / 4));
   }
 
-  /** The highest limit a raise may reach: 2 × the Little's-law need, never below the initial limit. */
+  /** The highest limit a raise may reach: 2 × the Little's-law need, never below a small floor. */
   #cap(): number {
     let x = 0;
     let r = Infinity;
@@ -162,7 +166,7 @@ export class AutoTuner {
       r = Math.min(r, s.r);
     }
     const need = r === Infinity ? 0 : Math.ceil(2 * x * r - 1e-9);
-    return Math.min(this.#o.maxLimit, Math.max(AutoTuner.INITIAL_LIMIT, need));
+    return Math.min(this.#o.maxLimit, Math.max(RAISE_FLOOR, need));
   }
 
   /** Samples the engine; call every few tens of milliseconds. */

@@ -6,7 +6,7 @@
 // Every name from disk or from the caller passes the PBS regexes (names.ts) before it is joined
 // into a path, so nothing outside the datastore is read. PBS may prune or collect garbage while we
 // read (we cannot take part in its 4.x locking), so a file that vanished is a hard error.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { GroupInfo, SnapshotInfo } from '../../shared/catalog.ts';
 import { RestoreError, toRestoreError } from '../pbs/errors.ts';
@@ -36,6 +36,30 @@ async function subdirs(dir: string): Promise<string[]> {
   } catch (e) {
     if (isEnoent(e)) return [];
     throw toRestoreError(e, `reading ${dir}`);
+  }
+}
+
+/**
+ * A whole file in one read after fstat: fs.promises.readFile reads in 512 KiB pieces, i.e. ~11
+ * event-loop round trips per 4 MiB chunk instead of 4, which showed up as main-thread time.
+ */
+async function readWhole(path: string, signal?: AbortSignal): Promise<Buffer> {
+  signal?.throwIfAborted();
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    // Its own ArrayBuffer (never Node's shared pool), so the decode pool can move it to a worker.
+    const buf = Buffer.allocUnsafeSlow(size);
+    let done = 0;
+    while (done < size) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await fh.read(buf, done, size - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done === size ? buf : buf.subarray(0, done);
+  } finally {
+    await fh.close();
   }
 }
 
@@ -195,7 +219,7 @@ export class LocalDatastore implements BackupSource {
     const path = this.chunkPath(digest);
     let raw: Buffer;
     try {
-      raw = await readFile(path, { signal });
+      raw = await readWhole(path, signal);
     } catch (e) {
       if (isEnoent(e)) throw new RestoreError('CHUNK_MISSING', `chunk file ${path} is missing`);
       throw toRestoreError(e, `reading chunk ${path}`);
