@@ -42,6 +42,8 @@ export type ErrorCode =
   | 'AUTH_FAILED'
   | 'PERMISSION_DENIED'
   | 'TLS_FINGERPRINT_MISMATCH'
+  /** The PBS reader session refused a chunk: its index was not downloaded in this session (HTTP 401 on /chunk). */
+  | 'CHUNK_REFUSED'
   | 'CONNECTION_FAILED'
   | 'SERVER_ERROR'
   | 'TIMEOUT'

@@ -1,0 +1,115 @@
+// The JSON API of a PBS server on port 8007 (pbs-format.md §7.1, §7.3, §7.4), over undici.
+// Paths are /api2/json/…; GET parameters go in the query string, POST bodies are JSON; answers are
+// {"data": …}; errors are a status plus plain text (mapped in httpErrors.ts). PBS speaks only
+// HTTP/1.1 on this port (it configures no ALPN), so a small keep-alive pool is all we need.
+// Connections come from connectTls, which applies the fingerprint pin.
+import { Pool } from 'undici';
+import { RestoreError } from '../../pbs/errors.ts';
+import { PbsAuth, type TicketResponse } from './auth.ts';
+import { httpError, networkError, type RequestKind } from './httpErrors.ts';
+import { hostPort } from './repository.ts';
+import { connectTls, type TlsTarget } from './tlsPin.ts';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface ApiTarget extends TlsTarget {
+  /** Limit for headers and for each gap in a body. */
+  requestTimeoutMs: number;
+}
+
+/** `?a=1&b=x` in form encoding (what PBS parses), leaving out undefined values. */
+export function queryString(query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export class PbsApiClient {
+  readonly where: string;
+  readonly auth: PbsAuth;
+  readonly #target: ApiTarget;
+  readonly #pool: Pool;
+
+  constructor(target: ApiTarget, auth: PbsAuth) {
+    this.#target = target;
+    this.auth = auth;
+    this.where = hostPort(target.host, target.port);
+    this.#pool = new Pool(`https://${this.where}`, {
+      connections: 4,
+      headersTimeout: target.requestTimeoutMs,
+      bodyTimeout: target.requestTimeoutMs,
+      connect: (_opts, callback) => {
+        connectTls(target).then(
+          (socket) => callback(null, socket),
+          (e: Error) => callback(e, null),
+        );
+      },
+    });
+  }
+
+  /** Logs in when the credentials are a user and password; checks a token with a cheap call. */
+  async start(): Promise<void> {
+    await this.auth.start(this.#login);
+    if (this.auth.isToken) await this.get('/version');
+  }
+
+  readonly #login = async (username: string, password: string): Promise<TicketResponse> => {
+    const data = await this.#send('POST', '/access/ticket', {}, { username, password }, 'login', false);
+    const d = data as Partial<TicketResponse> | undefined;
+    if (typeof d?.ticket !== 'string' || typeof d.CSRFPreventionToken !== 'string') {
+      // TFA users get a partial ticket without a CSRF token; a second factor is not supported.
+      throw new RestoreError('AUTH_FAILED', `login to ${this.where} as ${username} gave no usable ticket (two-factor login is not supported; use an API token)`);
+    }
+    return { ticket: d.ticket, CSRFPreventionToken: d.CSRFPreventionToken };
+  };
+
+  /** GET /api2/json<path> and return `data`. */
+  async get<T = unknown>(path: string, query?: Query): Promise<T> {
+    return (await this.#send('GET', path, query, undefined, 'api', true)) as T;
+  }
+
+  async #send(method: 'GET' | 'POST', path: string, query: Query | undefined, body: unknown, kind: RequestKind, authenticated: boolean, retried = false): Promise<unknown> {
+    const what = kind === 'login' ? `login to ${this.where}` : `${method} ${path} on ${this.where}`;
+    const headers: Record<string, string> = authenticated ? await this.auth.headers() : {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let statusCode: number;
+    let text: string;
+    try {
+      const res = await this.#pool.request({
+        method,
+        path: `/api2/json${path}${queryString(query)}`,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      statusCode = res.statusCode;
+      text = await res.body.text();
+    } catch (e) {
+      throw networkError(e, what);
+    }
+    if (statusCode === 401 && authenticated && !this.auth.isToken && !retried) {
+      // An expired ticket (a laptop that slept past its 2 hours): log in again, once.
+      await this.auth.renew();
+      return this.#send(method, path, query, body, kind, authenticated, true);
+    }
+    if (statusCode < 200 || statusCode >= 300) throw httpError(statusCode, text, kind, what);
+    try {
+      return (JSON.parse(text) as { data?: unknown }).data;
+    } catch (e) {
+      throw new RestoreError('SERVER_ERROR', `${what}: the answer is not JSON (${(e as Error).message})`, { cause: e });
+    }
+  }
+
+  /** Headers for a request made outside this client (the reader upgrade). */
+  authHeaders(): Promise<Record<string, string>> {
+    return this.auth.headers();
+  }
+
+  get target(): ApiTarget {
+    return this.#target;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close().catch(() => this.#pool.destroy());
+  }
+}

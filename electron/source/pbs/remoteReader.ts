@@ -1,0 +1,213 @@
+// A snapshot read over the PBS reader protocol, with connection loss handled here.
+//
+// The server lets a session download only chunks of indexes downloaded in that same session
+// (src/api2/reader/environment.rs: register_chunk / check_chunk_access; 401 otherwise). So when a
+// session dies (reset, GOAWAY, a stalled stream), the next request opens a new one, and before any
+// chunk is asked for on it, every index this reader downloaded earlier is downloaded again (and must
+// be byte-identical: a snapshot never changes). Requests that were in flight on the dead session fail
+// with transient errors; the engine retries them with backoff and they land on the new session.
+// File downloads (manifest, index) are retried here, since the engine does not retry them.
+import { createHash } from 'node:crypto';
+import type { ClientHttp2Session } from 'node:http2';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isRestoreError, RestoreError } from '../../pbs/errors.ts';
+import { toHex } from '../../pbs/hex.ts';
+import { checkArchiveName, formatSnapshotRef, type SnapshotRef } from '../../pbs/names.ts';
+import type { SnapshotReader } from '../chunkSource.ts';
+import { hostPort } from './repository.ts';
+import { h2Get, openReaderSession, type ReaderTarget } from './readerSession.ts';
+
+export interface RemoteReaderOptions {
+  target: ReaderTarget;
+  /** Fresh authentication headers for each (re)connection; tickets may have been renewed. */
+  authHeaders: () => Promise<Record<string, string>>;
+  stallTimeoutMs: number;
+  /** Attempts for a file download that fails transiently (the engine retries chunks itself). */
+  fileAttempts?: number;
+  onClose?: () => void;
+}
+
+interface Conn {
+  session: ClientHttp2Session;
+  dead: boolean;
+}
+
+const isIndex = (name: string): boolean => name.endsWith('.fidx') || name.endsWith('.didx');
+
+export class RemoteSnapshotReader implements SnapshotReader {
+  readonly ref: SnapshotRef;
+  readonly #opts: RemoteReaderOptions;
+  readonly #where: string;
+  /** Indexes downloaded so far (name → SHA-256), to register again on a new session. */
+  readonly #indexes = new Map<string, string>();
+  #conn?: Conn;
+  #opening?: Promise<Conn>;
+  #closed = false;
+  /** Stops a session being opened when the reader is closed; callers' signals only stop their wait. */
+  readonly #life = new AbortController();
+  /** Sessions opened by this reader (1 + reconnects). */
+  sessions = 0;
+
+  private constructor(ref: SnapshotRef, opts: RemoteReaderOptions) {
+    this.ref = ref;
+    this.#opts = opts;
+    this.#where = hostPort(opts.target.host, opts.target.port);
+  }
+
+  /** Opens the first session at once, so a missing snapshot or a refusal shows up here. */
+  static async open(ref: SnapshotRef, opts: RemoteReaderOptions, signal?: AbortSignal): Promise<RemoteSnapshotReader> {
+    const reader = new RemoteSnapshotReader(ref, opts);
+    try {
+      await reader.#session(signal);
+    } catch (e) {
+      await reader.close();
+      throw e;
+    }
+    return reader;
+  }
+
+  async #session(signal?: AbortSignal): Promise<Conn> {
+    for (;;) {
+      if (this.#closed) throw new RestoreError('CANCELLED', `reader of ${formatSnapshotRef(this.ref)} is closed`);
+      const c = this.#conn;
+      if (c && !c.dead && !c.session.closed && !c.session.destroyed) return c;
+      if (c) this.#retire(c);
+      this.#opening ??= this.#open().finally(() => (this.#opening = undefined));
+      // Another caller's abort must not fail us, and ours must not fail the shared open.
+      await raceAbort(this.#opening, signal);
+    }
+  }
+
+  async #open(): Promise<Conn> {
+    const signal = this.#life.signal;
+    const session = await openReaderSession(this.#opts.target, this.ref, await this.#opts.authHeaders(), signal);
+    this.sessions++;
+    const conn: Conn = { session, dead: false };
+    const die = (): void => {
+      conn.dead = true;
+    };
+    session.on('close', die);
+    session.on('goaway', die);
+    session.on('error', die);
+    try {
+      // Register the chunks again before anyone may ask for one on this session.
+      for (const [name, sha] of this.#indexes) {
+        const bytes = await h2Get(session, downloadPath(name), { kind: 'download', what: this.#what(`downloading ${name} again after a reconnect`), stallTimeoutMs: this.#opts.stallTimeoutMs, signal });
+        if (sha256(bytes) !== sha) {
+          throw new RestoreError('INDEX_INCONSISTENT', this.#what(`${name} changed on the server between two downloads`));
+        }
+      }
+    } catch (e) {
+      session.destroy();
+      throw e;
+    }
+    if (this.#closed) {
+      session.destroy();
+      throw new RestoreError('CANCELLED', `reader of ${formatSnapshotRef(this.ref)} is closed`);
+    }
+    this.#conn = conn;
+    return conn;
+  }
+
+  /** No new requests go to this session; the ones running on it may finish. */
+  #retire(c: Conn): void {
+    c.dead = true;
+    if (this.#conn === c) this.#conn = undefined;
+    if (!c.session.closed && !c.session.destroyed) c.session.close();
+  }
+
+  #what(action: string): string {
+    return `${action} (snapshot ${formatSnapshotRef(this.ref)}${this.ref.ns ? ` in namespace ${this.ref.ns}` : ''} on ${this.#where})`;
+  }
+
+  async #get(path: string, kind: 'download' | 'chunk', what: string, signal?: AbortSignal): Promise<Buffer> {
+    const conn = await this.#session(signal);
+    return h2Get(conn.session, path, {
+      kind,
+      what,
+      stallTimeoutMs: this.#opts.stallTimeoutMs,
+      ...(signal ? { signal } : {}),
+      onStall: () => this.#retire(conn),
+    });
+  }
+
+  async readFile(name: string, signal?: AbortSignal): Promise<Buffer> {
+    checkArchiveName(name);
+    const attempts = this.#opts.fileAttempts ?? 4;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const bytes = await this.#get(downloadPath(name), 'download', this.#what(`downloading ${name}`), signal);
+        // Downloading an index registered its chunks in this session; remember it for the next one.
+        if (isIndex(name)) this.#indexes.set(name, sha256(bytes));
+        return bytes;
+      } catch (e) {
+        if (!isRestoreError(e) || !e.transient || attempt >= attempts || signal?.aborted) throw e;
+        await sleep(100 * 2 ** attempt, undefined, signal ? { signal } : {}).catch(() => {});
+      }
+    }
+  }
+
+  async readChunk(digest: Uint8Array, signal?: AbortSignal): Promise<Buffer> {
+    const hex = toHex(digest);
+    return this.#get(`/chunk?digest=${hex}`, 'chunk', this.#what(`downloading chunk ${hex}`), signal);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#life.abort(new RestoreError('CANCELLED', `reader of ${formatSnapshotRef(this.ref)} is closed`));
+    this.#opts.onClose?.();
+    const opening = this.#opening;
+    const c = this.#conn;
+    this.#conn = undefined;
+    if (c) await closeSession(c.session);
+    // A session still being opened is destroyed by #open when it sees #closed.
+    await opening?.catch(() => {});
+  }
+}
+
+function downloadPath(name: string): string {
+  return `/download?file-name=${encodeURIComponent(name)}`;
+}
+
+function sha256(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+/** GOAWAY and wait for the socket to go; destroy if that takes too long. */
+function closeSession(session: ClientHttp2Session): Promise<void> {
+  if (session.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => session.destroy(), 2000);
+    timer.unref();
+    session.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (session.closed) return;
+    session.close();
+  });
+}
+
+function raceAbort<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function abortError(signal: AbortSignal): RestoreError {
+  return signal.reason instanceof RestoreError ? signal.reason : new RestoreError('CANCELLED', 'cancelled', { cause: signal.reason });
+}
