@@ -1,0 +1,355 @@
+// One restore or verify job: its state machine, its engine (prepareRestore), and the sampling
+// that turns the engine's counters into contract events.
+//
+//   queued → running ↔ paused → cancelling → cancelled | failed | succeeded
+//   (a queued job may be cancelled at once; a running or paused one may end in any final state)
+//
+// Progress: the engine's cumulative counters, sampled when something happened (a chunk finished,
+// the limit changed, pause/resume) but at most once per `progressMs` (10 Hz), plus a heartbeat
+// each `mapMs` while work is under way. The chunk map is sent at most once per `mapMs` when it
+// changed. The final sample and map go out before the final state; nothing follows it.
+import type {
+  ChunkMap,
+  Concurrency,
+  ContractError,
+  Events,
+  FinalJobState,
+  JobInfo,
+  JobState,
+  LogEntry,
+  LogLevel,
+  StartJobArgs,
+} from '../../shared/contract.ts';
+import type { RestoreSummary } from '../../shared/progress.ts';
+import type { ChunkDecoder } from '../engine/decoder.ts';
+import { prepareRestore, type PreparedRestore } from '../engine/restoreJob.ts';
+import type { CryptConfig } from '../pbs/cryptConfig.ts';
+import { toRef } from './catalog.ts';
+import { encodeChunkMap } from './chunkMap.ts';
+import { ServiceError, toContractError } from './errors.ts';
+import { loadKey } from './keys.ts';
+import type { LogInput } from './logs.ts';
+import type { OpenedSource } from './openSource.ts';
+import { Throttle } from './throttle.ts';
+
+export const FINAL_STATES: readonly JobState[] = ['cancelled', 'failed', 'succeeded'];
+export const isFinal = (s: JobState): s is FinalJobState => FINAL_STATES.includes(s);
+
+const NEXT: Record<JobState, readonly JobState[]> = {
+  queued: ['running', 'cancelled'],
+  running: ['paused', 'cancelling', 'cancelled', 'failed', 'succeeded'],
+  paused: ['running', 'cancelling', 'cancelled', 'failed', 'succeeded'],
+  cancelling: ['cancelled', 'failed', 'succeeded'],
+  cancelled: [],
+  failed: [],
+  succeeded: [],
+};
+
+/** What a job needs from the service around it. */
+export interface JobContext {
+  openSource(sourceId: string): Promise<OpenedSource>;
+  emit<E extends 'job' | 'progress' | 'chunkMap'>(event: E, payload: Events[E]): void;
+  log(level: LogLevel, message: string, ctx: LogInput): LogEntry;
+  /** The job changed in a way worth keeping (state, concurrency). */
+  changed(job: Job): void;
+  decoder?: ChunkDecoder;
+  progressMs: number;
+  mapMs: number;
+}
+
+/** A job as kept in jobs.json. */
+export interface JobRecord extends JobInfo {
+  log: LogEntry[];
+}
+
+const MAX_JOB_LOG = 200;
+
+export class Job {
+  readonly id: string;
+  readonly #info: JobInfo;
+  readonly #log: LogEntry[];
+  readonly #ctx: JobContext | undefined;
+  readonly #abort = new AbortController();
+  #password: string | undefined;
+  #prepared: PreparedRestore | undefined;
+  #pauseWanted = false;
+  #progress: Throttle | undefined;
+  #mapTimer: NodeJS.Timeout | undefined;
+  #lastMap = '';
+  #finalMap: ChunkMap | undefined;
+  #sampling = false;
+  #done: Promise<void> | undefined;
+
+  private constructor(info: JobInfo, log: LogEntry[], ctx: JobContext | undefined, password?: string) {
+    this.id = info.id;
+    this.#info = info;
+    this.#log = log;
+    this.#ctx = ctx;
+    this.#password = password;
+  }
+
+  static create(id: string, args: StartJobArgs, sourceLabel: string, concurrency: Concurrency, sparse: boolean, ctx: JobContext): Job {
+    const { password, concurrency: _c, ...rest } = args;
+    const request = { ...rest, sourceLabel, ...(args.mode === 'restore' ? { sparse: args.sparse ?? sparse, force: args.force ?? false } : {}) };
+    const info: JobInfo = { id, mode: args.mode, state: 'queued', request, concurrency, createdAt: Date.now() };
+    return new Job(info, [], ctx, password);
+  }
+
+  /** A job from the history file. One that was not final when the app stopped is failed now. */
+  static fromRecord(r: JobRecord): Job {
+    const { log, ...info } = r;
+    if (!isFinal(info.state)) {
+      const partial = info.mode === 'restore' && info.startedAt !== undefined && info.request.target ? `${info.request.target}.partial` : undefined;
+      info.state = 'failed';
+      info.error = { code: 'INTERRUPTED', message: 'the app stopped while this job ran' };
+      info.message = `interrupted: the app stopped while this job ran${partial ? `; the target is partial: ${partial}` : ''}`;
+      if (partial) info.partialPath = partial;
+    }
+    return new Job(info, Array.isArray(log) ? log : [], undefined);
+  }
+
+  get state(): JobState {
+    return this.#info.state;
+  }
+
+  get sourceId(): string {
+    return this.#info.request.sourceId;
+  }
+
+  get createdAt(): number {
+    return this.#info.createdAt;
+  }
+
+  get final(): boolean {
+    return isFinal(this.#info.state);
+  }
+
+  /** The job now; progress fresh from the engine while it runs. */
+  info(): JobInfo {
+    const live = this.#prepared && !this.final ? { progress: this.#prepared.engine.progress() } : {};
+    return structuredClone({ ...this.#info, ...live });
+  }
+
+  record(): JobRecord {
+    return { ...structuredClone(this.#info), log: this.#log.slice(-MAX_JOB_LOG) };
+  }
+
+  logLines(afterSeq = 0, limit = 500): LogEntry[] {
+    return this.#log.filter((e) => e.seq > afterSeq).slice(0, limit);
+  }
+
+  chunkMap(): ChunkMap | null {
+    if (this.#prepared && !this.final) return encodeChunkMap(this.#prepared.engine.chunkStates());
+    return this.#finalMap ?? null;
+  }
+
+  /** Resolves when the job reached a final state (at once for history entries). */
+  whenDone(): Promise<void> {
+    return this.#done ?? Promise.resolve();
+  }
+
+  // -- commands ---------------------------------------------------------------------------------
+
+  pause(): void {
+    const s = this.#info.state;
+    if (s === 'paused') return;
+    if (s !== 'running') throw new ServiceError('INVALID_STATE', `job ${this.id} is ${s}; only a running job can pause`);
+    this.#pauseWanted = true;
+    this.#prepared?.engine.pause();
+    this.#setState('paused');
+    this.#note('info', 'paused: chunks in flight finish, no new ones start');
+  }
+
+  resume(): void {
+    const s = this.#info.state;
+    if (s === 'running') return;
+    if (s !== 'paused') throw new ServiceError('INVALID_STATE', `job ${this.id} is ${s}; only a paused job can resume`);
+    this.#pauseWanted = false;
+    this.#prepared?.engine.resume();
+    this.#setState('running');
+    this.#note('info', 'resumed');
+  }
+
+  /** Queued: cancelled at once. Running or paused: cancelling until the engine has stopped. */
+  cancel(): void {
+    const s = this.#info.state;
+    if (s === 'cancelling') return;
+    if (this.final) throw new ServiceError('INVALID_STATE', `job ${this.id} already ${s}`);
+    if (s === 'queued') {
+      this.#password = undefined;
+      this.#finish(
+        { status: 'cancelled', mode: this.#info.mode, bytes: 0, zeroBytes: 0, sourceBytes: 0, chunks: 0, zeroChunks: 0, seconds: 0, mbPerSec: 0 },
+        { code: 'CANCELLED', message: 'cancelled before it started' },
+      );
+      return;
+    }
+    this.#setState('cancelling');
+    this.#note('info', 'cancelling: waiting for chunks in flight to stop');
+    this.#abort.abort(new ServiceError('CANCELLED', 'cancelled by the user'));
+  }
+
+  setConcurrency(c: Concurrency): void {
+    if (this.final) throw new ServiceError('INVALID_STATE', `job ${this.id} already ${this.#info.state}`);
+    this.#info.concurrency = c;
+    this.#applyConcurrency();
+    this.#note('info', c === 'auto' ? 'concurrency: auto' : `concurrency set to ${c}`);
+    this.#ctx?.emit('job', this.info());
+    this.#ctx?.changed(this);
+    this.#progress?.poke();
+  }
+
+  // -- running ----------------------------------------------------------------------------------
+
+  /** Runs the job to a final state; never throws. Called once, when a slot is free. */
+  run(): Promise<void> {
+    this.#done ??= this.#run();
+    return this.#done;
+  }
+
+  async #run(): Promise<void> {
+    const ctx = this.#ctx!;
+    if (this.#info.state !== 'queued') return;
+    this.#info.startedAt = Date.now();
+    this.#setState('running');
+    const r = this.#info.request;
+    this.#note('info', `${r.mode === 'restore' ? `restoring ${r.archive} to ${r.target}` : `verifying ${r.archive}`} from ${r.sourceLabel}`);
+    const signal = this.#abort.signal;
+    let summary: RestoreSummary;
+    let error: ContractError | undefined;
+    try {
+      let crypt: CryptConfig | undefined;
+      if (r.keyfile) crypt = await loadKey(r.keyfile, this.#password);
+      this.#password = undefined;
+      const opened = await ctx.openSource(r.sourceId);
+      signal.throwIfAborted();
+      const prepared = await prepareRestore({
+        source: opened.source,
+        ref: toRef(r.snapshot),
+        archive: r.archive,
+        ...(crypt ? { crypt } : {}),
+        ...(r.mode === 'restore' ? { target: { path: r.target!, force: r.force ?? false, sparse: r.sparse ?? true } } : {}),
+        concurrency: this.#info.concurrency,
+        ...(ctx.decoder ? { decoder: ctx.decoder } : {}),
+        signal,
+      });
+      this.#attach(prepared);
+      summary = await prepared.run();
+      if (summary.error) error = summary.error;
+    } catch (e) {
+      this.#password = undefined;
+      error = signal.aborted ? toContractError(signal.reason) : toContractError(e);
+      const status = signal.aborted || error.code === 'CANCELLED' ? 'cancelled' : 'failed';
+      if (status === 'cancelled') error = { code: 'CANCELLED', message: error.message };
+      summary = { status, mode: r.mode, bytes: 0, zeroBytes: 0, sourceBytes: 0, chunks: 0, zeroChunks: 0, seconds: (Date.now() - this.#info.startedAt) / 1000, mbPerSec: 0 };
+    }
+    this.#finish(summary, error);
+  }
+
+  #attach(prepared: PreparedRestore): void {
+    const ctx = this.#ctx!;
+    this.#prepared = prepared;
+    const { engine } = prepared;
+    this.#info.request = { ...this.#info.request, archive: prepared.plan.archive };
+    if (this.#pauseWanted) engine.pause();
+    this.#applyConcurrency();
+    this.#progress = new Throttle(ctx.progressMs, () => this.#sample());
+    const poke = (): void => this.#progress?.poke();
+    engine.on('chunk', poke);
+    engine.on('limit', poke);
+    engine.on('pause', poke);
+    engine.on('resume', poke);
+    this.#sampling = true;
+    this.#mapTimer = setInterval(() => {
+      this.#emitMap();
+      const p = engine.progress();
+      if (!p.paused || p.inFlight > 0) poke();
+    }, ctx.mapMs);
+    this.#mapTimer.unref();
+    poke();
+  }
+
+  #applyConcurrency(): void {
+    const p = this.#prepared;
+    if (!p) return;
+    const c = this.#info.concurrency;
+    if (c === 'auto') p.tuner.enable();
+    else {
+      p.tuner.disable();
+      p.engine.setConcurrency(c, 'user');
+    }
+  }
+
+  #sample(): void {
+    if (!this.#sampling || !this.#prepared) return;
+    const progress = this.#prepared.engine.progress();
+    this.#info.progress = progress;
+    this.#ctx!.emit('progress', { jobId: this.id, progress });
+  }
+
+  #emitMap(): void {
+    if (!this.#sampling || !this.#prepared) return;
+    const map = encodeChunkMap(this.#prepared.engine.chunkStates());
+    const key = JSON.stringify(map);
+    if (key === this.#lastMap) return;
+    this.#lastMap = key;
+    this.#ctx!.emit('chunkMap', { jobId: this.id, map });
+  }
+
+  #finish(summary: RestoreSummary, error: ContractError | undefined): void {
+    if (this.#mapTimer) clearInterval(this.#mapTimer);
+    if (this.#prepared) {
+      // The last word on counters and chunks, then silence: no progress after a final state.
+      this.#progress?.flush();
+      this.#emitMap();
+      this.#finalMap = encodeChunkMap(this.#prepared.engine.chunkStates());
+      this.#info.progress = this.#prepared.engine.progress();
+    }
+    this.#progress?.stop();
+    this.#sampling = false;
+    this.#prepared?.engine.removeAllListeners();
+    this.#prepared = undefined;
+    this.#info.endedAt = Date.now();
+    this.#info.summary = summary;
+    if (error) this.#info.error = error;
+    const partial = summary.partial && summary.target ? summary.target : undefined;
+    if (partial) this.#info.partialPath = partial;
+    this.#info.message = describe(this.#info, summary, error, partial);
+    this.#note(summary.status === 'failed' ? 'error' : 'info', this.#info.message, error?.code);
+    this.#setState(summary.status);
+  }
+
+  #setState(next: JobState): void {
+    const from = this.#info.state;
+    if (from === next) return;
+    if (!NEXT[from].includes(next)) throw new ServiceError('INTERNAL', `job ${this.id}: no transition from ${from} to ${next}`);
+    this.#info.state = next;
+    this.#ctx?.emit('job', this.info());
+    this.#ctx?.changed(this);
+  }
+
+  #note(level: LogLevel, message: string, code?: ContractError['code']): void {
+    if (!this.#ctx) return;
+    const entry = this.#ctx.log(level, message, { jobId: this.id, sourceId: this.sourceId, ...(code ? { code } : {}) });
+    this.#log.push(entry);
+    if (this.#log.length > MAX_JOB_LOG * 2) this.#log.splice(0, this.#log.length - MAX_JOB_LOG);
+  }
+}
+
+function mb(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** One line for people; a cancelled or failed restore says that its target is partial, and where. */
+function describe(info: JobInfo, s: RestoreSummary, error: ContractError | undefined, partial: string | undefined): string {
+  const tail = partial ? `; the target is partial: ${partial}` : '';
+  switch (s.status) {
+    case 'succeeded':
+      return info.mode === 'restore'
+        ? `restored ${mb(s.bytes)} to ${s.target ?? info.request.target} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s)`
+        : `verified ${mb(s.bytes)}, every chunk ok, in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s)`;
+    case 'cancelled':
+      return info.startedAt === undefined ? 'cancelled before it started; nothing was written' : `cancelled${tail || (info.mode === 'restore' ? '; nothing was written' : '')}`;
+    case 'failed':
+      return `failed [${error?.code ?? 'INTERNAL'}]: ${error?.message ?? 'unknown error'}${tail}`;
+  }
+}

@@ -1,0 +1,186 @@
+// Jobs: start, queue, run side by side (each with its own engine), steer, and keep as history in
+// jobs.json across restarts. At most `maxRunningJobs` run at once; the rest wait in 'queued'.
+import { randomBytes } from 'node:crypto';
+import type { ChunkMap, Concurrency, JobInfo, LogEntry, Settings, StartJobArgs } from '../../shared/contract.ts';
+import { ServiceError } from './errors.ts';
+import { Job, type JobContext, type JobRecord } from './job.ts';
+import type { JsonFile } from './jsonFile.ts';
+
+export interface JobsFile {
+  version: 1;
+  jobs: JobRecord[];
+}
+
+const ACTIVE_ORDER = { running: 0, paused: 0, cancelling: 0, queued: 1 } as Record<string, number>;
+
+export class JobManager {
+  readonly #file: JsonFile<JobsFile>;
+  readonly #ctx: Omit<JobContext, 'changed'>;
+  readonly #settings: () => Settings;
+  readonly #jobs = new Map<string, Job>();
+  readonly #queue: Job[] = [];
+  readonly #running = new Set<Job>();
+  #saving: Promise<void> | undefined;
+  #dirty = false;
+  #closed = false;
+
+  constructor(opts: { file: JsonFile<JobsFile>; ctx: Omit<JobContext, 'changed'>; settings: () => Settings }) {
+    this.#file = opts.file;
+    this.#ctx = opts.ctx;
+    this.#settings = opts.settings;
+  }
+
+  async load(onCorrupt?: (message: string) => void): Promise<void> {
+    const data = await this.#file.read(onCorrupt);
+    const records = Array.isArray(data?.jobs) ? data.jobs : [];
+    let interrupted = false;
+    for (const r of records) {
+      if (!r || typeof r.id !== 'string' || this.#jobs.has(r.id)) continue;
+      const job = Job.fromRecord(r);
+      interrupted ||= r.state !== job.state;
+      this.#jobs.set(job.id, job);
+    }
+    if (interrupted) this.#saveSoon();
+  }
+
+  start(args: StartJobArgs, sourceLabel: string): JobInfo {
+    if (this.#closed) throw new ServiceError('INVALID_STATE', 'the service is shutting down');
+    const s = this.#settings();
+    const id = `job-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    const ctx: JobContext = { ...this.#ctx, changed: () => this.#saveSoon() };
+    const job = Job.create(id, args, sourceLabel, args.concurrency ?? s.defaultConcurrency, s.sparseByDefault, ctx);
+    this.#jobs.set(id, job);
+    this.#queue.push(job);
+    const info = job.info();
+    this.#ctx.emit('job', info);
+    this.#saveSoon();
+    this.#pump();
+    return info;
+  }
+
+  list(): JobInfo[] {
+    const jobs = [...this.#jobs.values()];
+    const rank = (j: Job): number => ACTIVE_ORDER[j.state] ?? 2;
+    jobs.sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt);
+    return jobs.map((j) => j.info());
+  }
+
+  get(id: string): JobInfo {
+    return this.#job(id).info();
+  }
+
+  chunkMap(id: string): ChunkMap | null {
+    return this.#job(id).chunkMap();
+  }
+
+  logLines(id: string, afterSeq?: number, limit?: number): LogEntry[] {
+    return this.#job(id).logLines(afterSeq, limit);
+  }
+
+  pause(id: string): JobInfo {
+    const job = this.#job(id);
+    job.pause();
+    return job.info();
+  }
+
+  resume(id: string): JobInfo {
+    const job = this.#job(id);
+    job.resume();
+    return job.info();
+  }
+
+  cancel(id: string): JobInfo {
+    const job = this.#job(id);
+    const wasQueued = job.state === 'queued';
+    job.cancel();
+    if (wasQueued) this.#queue.splice(this.#queue.indexOf(job), 1);
+    return job.info();
+  }
+
+  setConcurrency(id: string, c: Concurrency): JobInfo {
+    const job = this.#job(id);
+    job.setConcurrency(c);
+    return job.info();
+  }
+
+  forget(id: string): void {
+    const job = this.#job(id);
+    if (!job.final) throw new ServiceError('INVALID_STATE', `job ${id} is ${job.state}; cancel it first`);
+    this.#jobs.delete(id);
+    this.#saveSoon();
+  }
+
+  /** True while a job that is not final reads from this source. */
+  usesSource(sourceId: string): boolean {
+    return [...this.#jobs.values()].some((j) => !j.final && j.sourceId === sourceId);
+  }
+
+  /** Starts queued jobs while slots are free (also after maxRunningJobs was raised). */
+  pump(): void {
+    this.#pump();
+  }
+
+  /** Cancels every job still going, waits for them to stop, and writes the history. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of [...this.#queue]) this.cancel(job.id);
+    const going = [...this.#running];
+    for (const job of going) if (job.state !== 'cancelling') job.cancel();
+    await Promise.all(going.map((j) => j.whenDone()));
+    await this.#save();
+  }
+
+  #job(id: string): Job {
+    const job = this.#jobs.get(id);
+    if (!job) throw new ServiceError('JOB_NOT_FOUND', `no job with id ${JSON.stringify(id)}`);
+    return job;
+  }
+
+  #pump(): void {
+    const max = this.#settings().maxRunningJobs;
+    while (!this.#closed && this.#running.size < max && this.#queue.length) {
+      const job = this.#queue.shift()!;
+      this.#running.add(job);
+      void job.run().finally(() => {
+        this.#running.delete(job);
+        this.#prune();
+        this.#pump();
+      });
+    }
+  }
+
+  /** Keeps at most historyLimit finished jobs, dropping the oldest. */
+  #prune(): void {
+    const finished = [...this.#jobs.values()].filter((j) => j.final).sort((a, b) => b.createdAt - a.createdAt);
+    for (const j of finished.slice(this.#settings().historyLimit)) this.#jobs.delete(j.id);
+  }
+
+  /** Coalesces bursts of changes into one write; writes never overlap. */
+  #saveSoon(): void {
+    this.#dirty = true;
+    if (this.#saving) return;
+    this.#saving = (async () => {
+      while (this.#dirty) {
+        this.#dirty = false;
+        await new Promise((r) => setImmediate(r));
+        await this.#write().catch((e) => this.#ctx.log('error', `cannot write the job history: ${(e as Error).message}`, {}));
+      }
+      this.#saving = undefined;
+    })();
+  }
+
+  async #save(): Promise<void> {
+    while (this.#saving) await this.#saving;
+    await this.#write();
+  }
+
+  #write(): Promise<void> {
+    return this.#file.write({ version: 1, jobs: [...this.#jobs.values()].map((j) => j.record()) });
+  }
+
+  /** Resolves once pending history writes are on disk. */
+  async flush(): Promise<void> {
+    while (this.#saving) await this.#saving;
+    await this.#file.flush();
+  }
+}

@@ -1,0 +1,35 @@
+// Key files for encrypted backups, read per call. The password is used and dropped: it is never
+// stored, logged or returned.
+import { readFile } from 'node:fs/promises';
+import type { KeyCheckResult } from '../../shared/contract.ts';
+import type { CryptConfig } from '../pbs/cryptConfig.ts';
+import { RestoreError } from '../pbs/errors.ts';
+import { decryptKeyConfig, keyNeedsPassword, parseKeyFile, type KeyConfig } from '../pbs/keyFile.ts';
+
+async function readKeyConfig(path: string): Promise<KeyConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new RestoreError('KEYFILE_INVALID', `cannot read key file ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  return parseKeyFile(text);
+}
+
+/** Unwraps the key; KEY_PASSWORD_REQUIRED, WRONG_PASSWORD or KEYFILE_INVALID on problems. */
+export async function loadKey(path: string, password: string | undefined): Promise<CryptConfig> {
+  return decryptKeyConfig(await readKeyConfig(path), password);
+}
+
+export async function checkKey(path: string, password: string | undefined): Promise<KeyCheckResult> {
+  const kc = await readKeyConfig(path);
+  const needsPassword = keyNeedsPassword(kc);
+  const base = {
+    needsPassword,
+    ...(kc.fingerprint ? { fingerprint: kc.fingerprint } : {}),
+    ...(typeof kc.hint === 'string' && kc.hint ? { hint: kc.hint } : {}),
+  };
+  if (needsPassword && password === undefined) return { ...base, unlocked: false };
+  await decryptKeyConfig(kc, password);
+  return { ...base, unlocked: true };
+}

@@ -1,0 +1,197 @@
+// The argument shape of every command, checked at runtime before the service acts, whichever
+// transport the call came through (IPC, HTTP, direct). Objects are exact: unknown keys are refused,
+// as are wrong types, non-finite numbers and over-long strings, so nothing unexpected reaches the
+// engine or a file path. The table is typed against the contract: adding a command without a
+// schema, or a schema that disagrees with the contract's args, fails the type check.
+import type { CommandArgs, CommandName, EventName } from '../../shared/contract.ts';
+import { ServiceError } from './errors.ts';
+
+type Check<T> = (v: unknown, path: string) => T;
+
+const MAX_STRING = 4096;
+
+function fail(path: string, expected: string, v: unknown): never {
+  const got = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `a string of ${v.length} characters` : typeof v;
+  throw new ServiceError('BAD_ARGUMENTS', `${path || 'arguments'}: expected ${expected}, got ${got}`);
+}
+
+const str =
+  (opts: { min?: number; max?: number } = {}): Check<string> =>
+  (v, path) => {
+    if (typeof v !== 'string') return fail(path, 'a string', v);
+    const min = opts.min ?? 0;
+    const max = opts.max ?? MAX_STRING;
+    if (v.length < min || v.length > max) return fail(path, `a string of ${min}–${max} characters`, v);
+    if (v.includes('\0')) return fail(path, 'a string without NUL characters', v);
+    return v;
+  };
+
+const int =
+  (min: number, max: number): Check<number> =>
+  (v, path) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : fail(path, `an integer from ${min} to ${max}`, v);
+
+const bool: Check<boolean> = (v, path) => (typeof v === 'boolean' ? v : fail(path, 'true or false', v));
+
+const literal =
+  <const L extends readonly string[]>(...values: L): Check<L[number]> =>
+  (v, path) =>
+    typeof v === 'string' && values.includes(v) ? (v as L[number]) : fail(path, values.map((x) => JSON.stringify(x)).join(' or '), v);
+
+type Field<T> = { check: Check<T>; optional: boolean };
+const opt = <T,>(check: Check<T>): Field<T> => ({ check, optional: true });
+const req = <T,>(check: Check<T>): Field<T> => ({ check, optional: false });
+
+type Shape = Record<string, Field<unknown>>;
+type Out<S extends Shape> = { [K in keyof S as S[K]['optional'] extends true ? never : K]: S[K] extends Field<infer T> ? T : never } & {
+  [K in keyof S as S[K]['optional'] extends true ? K : never]?: S[K] extends Field<infer T> ? T : never;
+};
+
+function obj<S extends Shape>(shape: S): Check<Out<S>> {
+  return (v, path) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(path, 'an object', v);
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return fail(path, 'a plain object', v);
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(v)) {
+      if (!Object.hasOwn(shape, key)) throw new ServiceError('BAD_ARGUMENTS', `${path ? `${path}.` : ''}${key}: unknown field`);
+    }
+    for (const [key, field] of Object.entries(shape)) {
+      const value = (v as Record<string, unknown>)[key];
+      const p = path ? `${path}.${key}` : key;
+      if (value === undefined) {
+        if (!field.optional) throw new ServiceError('BAD_ARGUMENTS', `${p}: required`);
+        continue;
+      }
+      out[key] = field.check(value, p);
+    }
+    return out as Out<S>;
+  };
+}
+
+/** Tries each alternative; the error names the first's problem when none fits. */
+function oneOf<A, B>(a: Check<A>, b: Check<B>, what: string): Check<A | B> {
+  return (v, path) => {
+    try {
+      return a(v, path);
+    } catch {
+      try {
+        return b(v, path);
+      } catch (e) {
+        throw new ServiceError('BAD_ARGUMENTS', `${path || 'arguments'}: expected ${what} (${(e as Error).message})`);
+      }
+    }
+  };
+}
+
+const noArgs = obj({});
+const id = str({ min: 1, max: 128 });
+const path = str({ min: 1 });
+const backupType = literal('vm', 'ct', 'host');
+const concurrency = oneOf(int(1, 64), literal('auto'), 'an integer from 1 to 64 or "auto"');
+
+const datastoreConfig = obj({ kind: req(literal('datastore')), path: req(path) });
+const pbsConfig = obj({
+  kind: req(literal('pbs')),
+  host: req(str({ min: 1, max: 255 })),
+  port: opt(int(1, 65535)),
+  datastore: req(str({ min: 1, max: 128 })),
+  authId: req(str({ min: 1, max: 256 })),
+  secret: opt(str({ max: 4096 })),
+  fingerprint: opt(str({ max: 128 })),
+});
+const sourceConfig: Check<CommandArgs<'sources.add'>['config']> = (v, p) => {
+  const kind = (v as { kind?: unknown } | null)?.kind;
+  if (kind === 'datastore') return datastoreConfig(v, p);
+  if (kind === 'pbs') return pbsConfig(v, p);
+  return fail(`${p}.kind`, '"datastore" or "pbs"', kind);
+};
+
+const snapshot = obj({ ns: req(str({ max: 256 })), type: req(backupType), id: req(str({ min: 1, max: 128 })), time: req(int(0, 2 ** 40)) });
+const keyArgs = obj({ keyfile: req(path), password: opt(str({ max: 1024 })) });
+const jobRef = obj({ id: req(id) });
+
+const startJob = obj({
+  mode: req(literal('restore', 'verify')),
+  sourceId: req(id),
+  snapshot: req(snapshot),
+  archive: req(str({ min: 1, max: 256 })),
+  target: opt(path),
+  force: opt(bool),
+  sparse: opt(bool),
+  concurrency: opt(concurrency),
+  keyfile: opt(path),
+  password: opt(str({ max: 1024 })),
+});
+
+const settingsPatch = obj({
+  defaultConcurrency: opt(concurrency),
+  maxRunningJobs: opt(int(1, 16)),
+  notifications: opt(literal('all', 'errors', 'off')),
+  sparseByDefault: opt(bool),
+  historyLimit: opt(int(1, 10000)),
+  demoDismissed: opt(bool),
+});
+
+export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
+  'app.info': noArgs,
+  'sources.list': noArgs,
+  'sources.add': obj({ config: req(sourceConfig), label: opt(str({ min: 1, max: 200 })), rememberSecret: opt(bool) }),
+  'sources.test': oneOf(obj({ id: req(id) }), obj({ config: req(sourceConfig) }), '{ id } or { config }'),
+  'sources.setSecret': obj({ id: req(id), secret: req(str({ min: 1, max: 4096 })), rememberSecret: opt(bool) }),
+  'sources.remove': obj({ id: req(id) }),
+  'catalog.datastores': obj({ sourceId: req(id) }),
+  'catalog.namespaces': obj({ sourceId: req(id), parent: opt(str({ max: 256 })) }),
+  'catalog.groups': obj({ sourceId: req(id), ns: req(str({ max: 256 })) }),
+  'catalog.snapshots': obj({ sourceId: req(id), ns: req(str({ max: 256 })), group: opt(obj({ type: req(backupType), id: req(str({ min: 1, max: 128 })) })) }),
+  'catalog.snapshot': obj({ sourceId: req(id), snapshot: req(snapshot), key: opt(keyArgs) }),
+  'keys.check': keyArgs,
+  'jobs.start': startJob,
+  'jobs.pause': jobRef,
+  'jobs.resume': jobRef,
+  'jobs.cancel': jobRef,
+  'jobs.setConcurrency': obj({ id: req(id), concurrency: req(concurrency) }),
+  'jobs.list': noArgs,
+  'jobs.get': jobRef,
+  'jobs.chunkMap': jobRef,
+  'jobs.forget': jobRef,
+  'logs.get': obj({ jobId: opt(id), afterSeq: opt(int(0, Number.MAX_SAFE_INTEGER)), limit: opt(int(1, 10000)) }),
+  'settings.get': noArgs,
+  'settings.set': settingsPatch,
+  'demo.status': noArgs,
+  'demo.create': noArgs,
+  'shell.chooseDatastoreFolder': noArgs,
+  'shell.chooseTargetFile': obj({ defaultName: opt(str({ max: 255 })) }),
+  'shell.showInFolder': obj({ path: req(path) }),
+};
+
+const EVENTS: { [E in EventName]: true } = {
+  job: true,
+  'job.removed': true,
+  progress: true,
+  chunkMap: true,
+  log: true,
+  sources: true,
+  settings: true,
+  demo: true,
+};
+export const EVENT_NAMES = Object.freeze(Object.keys(EVENTS) as EventName[]);
+export const COMMAND_NAMES = Object.freeze(Object.keys(COMMAND_SCHEMAS) as CommandName[]);
+
+export function isCommandName(v: unknown): v is CommandName {
+  return typeof v === 'string' && Object.hasOwn(COMMAND_SCHEMAS, v);
+}
+
+export function isEventName(v: unknown): v is EventName {
+  return typeof v === 'string' && Object.hasOwn(EVENTS, v);
+}
+
+/** Checks a call; throws ServiceError UNKNOWN_COMMAND or BAD_ARGUMENTS, returns a clean copy of the args. */
+export function validateCall<C extends CommandName>(command: C, args: unknown): CommandArgs<C>;
+export function validateCall(command: unknown, args: unknown): CommandArgs<CommandName>;
+export function validateCall(command: unknown, args: unknown): unknown {
+  if (!isCommandName(command)) {
+    throw new ServiceError('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(String(command)).slice(0, 80)}`);
+  }
+  return (COMMAND_SCHEMAS[command] as Check<unknown>)(args, '');
+}

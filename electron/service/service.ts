@@ -1,0 +1,286 @@
+// The service: one object implementing the contract (shared/contract.ts) in Node, the same in the
+// Electron app, in browser mode (`restore-console serve`) and in tests. It owns the sources
+// registry, the jobs and their history, settings, logs and the demo datastore; its data lives as
+// JSON files in `dataDir`. Every call is checked against the contract's argument shapes before it
+// acts, whatever transport it came through, and every error leaves as a ServiceError carrying a
+// contract code.
+import { join, resolve } from 'node:path';
+import type {
+  AppInfo,
+  CallOptions,
+  CommandArgs,
+  CommandName,
+  CommandResult,
+  EventName,
+  Events,
+  Listener,
+  RestoreConsoleApi,
+  Settings,
+  Unsubscribe,
+} from '../../shared/contract.ts';
+import type { DemoScale } from '../demo/demoDatastore.ts';
+import type { ChunkDecoder } from '../engine/decoder.ts';
+import { snapshotDetail, type KeyState } from './catalog.ts';
+import { DemoProvider } from './demo.ts';
+import { ServiceError, toContractError } from './errors.ts';
+import { EventHub, type AnyListener } from './events.ts';
+import { JobManager, type JobsFile } from './jobs.ts';
+import { JsonFile } from './jsonFile.ts';
+import { checkKey, loadKey } from './keys.ts';
+import { LogBook } from './logs.ts';
+import { openSource, PBS_AVAILABLE, type SourceOpener } from './openSource.ts';
+import { validateCall } from './schema.ts';
+import { redact, type SecretBox } from './secrets.ts';
+import { DEFAULT_SETTINGS, mergeSettings, type SettingsFile } from './settings.ts';
+import { SourceRegistry, type SourcesFile } from './sources.ts';
+
+export interface ServiceOptions {
+  /** Where settings.json, sources.json, jobs.json and the demo datastore live. */
+  dataDir: string;
+  shell?: AppInfo['shell'];
+  version?: string;
+  /** Electron's safeStorage, injected by the shell; absent in browser mode. */
+  secrets?: SecretBox;
+  /** Replaces openSource (tests wrap sources to hold or fail reads). */
+  openSource?: SourceOpener;
+  /** First start without sources: generate the demo datastore (default 'full'); false never does. */
+  demo?: false | { scale?: DemoScale };
+  /** Datastore folders to add as sources at start (`serve --datastore`). */
+  datastores?: string[];
+  /** Decoder for every job (default: the engine's shared worker pool). */
+  decoder?: ChunkDecoder;
+  /** Progress samples at most this often per job (default 100 ms: 10 Hz). */
+  progressIntervalMs?: number;
+  /** Chunk map and heartbeat period (default 1000 ms). */
+  chunkMapIntervalMs?: number;
+  /** Every log entry, e.g. to print it. */
+  onLog?: (line: string) => void;
+}
+
+type Handlers = { [C in CommandName]: (args: CommandArgs<C>, signal: AbortSignal | undefined) => Promise<CommandResult<C>> | CommandResult<C> };
+
+export class RestoreService implements RestoreConsoleApi {
+  readonly dataDir: string;
+  readonly #o: ServiceOptions;
+  readonly #hub: EventHub;
+  readonly #logs: LogBook;
+  readonly #sources: SourceRegistry;
+  readonly #jobs: JobManager;
+  readonly #demo: DemoProvider | undefined;
+  readonly #settingsFile: JsonFile<SettingsFile>;
+  #settings: Settings = { ...DEFAULT_SETTINGS };
+  #started = false;
+  #closed = false;
+
+  /** Creates the service and loads its files; the demo (if offered) generates in the background. */
+  static async create(opts: ServiceOptions): Promise<RestoreService> {
+    const s = new RestoreService(opts);
+    await s.#start();
+    return s;
+  }
+
+  private constructor(opts: ServiceOptions) {
+    this.#o = opts;
+    this.dataDir = resolve(opts.dataDir);
+    this.#hub = new EventHub((e) => this.#logs.add('error', `an event listener failed: ${(e as Error)?.message ?? e}`));
+    this.#logs = new LogBook({
+      redact: (text) => redact(text, this.#sources.knownSecrets()),
+      onEntry: (entry) => {
+        this.#hub.emit('log', entry);
+        opts.onLog?.(`${new Date(entry.at).toISOString()} ${entry.level}${entry.jobId ? ` ${entry.jobId}` : ''}: ${entry.message}`);
+      },
+    });
+    this.#settingsFile = new JsonFile(join(this.dataDir, 'settings.json'));
+    this.#sources = new SourceRegistry({
+      file: new JsonFile<SourcesFile>(join(this.dataDir, 'sources.json')),
+      ...(opts.secrets ? { secrets: opts.secrets } : {}),
+      opener: opts.openSource ?? openSource,
+      onChange: (list) => this.#hub.emit('sources', list),
+    });
+    this.#jobs = new JobManager({
+      file: new JsonFile<JobsFile>(join(this.dataDir, 'jobs.json')),
+      settings: () => this.#settings,
+      ctx: {
+        openSource: (id) => this.#sources.open(id),
+        emit: (event, payload) => this.#hub.emit(event, payload),
+        log: (level, message, ctx) => this.#logs.add(level, message, ctx),
+        ...(opts.decoder ? { decoder: opts.decoder } : {}),
+        progressMs: opts.progressIntervalMs ?? 100,
+        mapMs: opts.chunkMapIntervalMs ?? 1000,
+      },
+    });
+    if (opts.demo !== false) {
+      this.#demo = new DemoProvider({
+        dir: join(this.dataDir, 'demo'),
+        scale: opts.demo?.scale ?? 'full',
+        emit: (status) => this.#hub.emit('demo', status),
+        log: (level, message) => this.#logs.add(level, message),
+        onReady: async (loc) => {
+          const info = await this.#sources.add({ kind: 'datastore', path: loc.store }, { label: 'Demo datastore', demo: { keyFile: loc.keyFile, keyPassword: loc.keyPassword } });
+          this.#logs.add('info', `the demo datastore is ready: ${loc.store} (key file ${loc.keyFile}, password ${loc.keyPassword})`, { sourceId: info.id });
+          return info.id;
+        },
+      });
+    }
+  }
+
+  async #start(): Promise<void> {
+    const corrupt = (message: string): void => void this.#logs.add('warn', message);
+    this.#settings = mergeSettings((await this.#settingsFile.read(corrupt))?.settings);
+    await this.#sources.load(corrupt);
+    await this.#jobs.load(corrupt);
+    for (const dir of this.#o.datastores ?? []) {
+      const config = { kind: 'datastore', path: dir } as const;
+      if (!this.#sources.findByConfig(config)) await this.#sources.add(config);
+    }
+    this.#started = true;
+    if (this.#demo && this.#sources.size === 0 && !this.#settings.demoDismissed) this.#demo.start();
+  }
+
+  // -- the contract -----------------------------------------------------------------------------
+
+  async invoke<C extends CommandName>(command: C, args: CommandArgs<C>, opts: CallOptions = {}): Promise<CommandResult<C>> {
+    try {
+      if (this.#closed || !this.#started) throw new ServiceError('INVALID_STATE', 'the service is not running');
+      const clean = validateCall(command, args);
+      const signal = opts.signal;
+      signal?.throwIfAborted();
+      const work = Promise.resolve((this.#handlers[command] as Handlers[C])(clean, signal));
+      return await (signal ? raceAbort(work, signal) : work);
+    } catch (e) {
+      throw ServiceError.from(toContractError(e));
+    }
+  }
+
+  on<E extends EventName>(event: E, listener: Listener<E>): Unsubscribe {
+    return this.#hub.on(event, listener);
+  }
+
+  /** Every event in emission order (what the transports forward). */
+  onAny(listener: AnyListener): Unsubscribe {
+    return this.#hub.onAny(listener);
+  }
+
+  /** Cancels running jobs (their targets stay `.partial`), closes sources, writes every file. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#jobs.close();
+    await this.#demo?.whenIdle();
+    await this.#sources.close();
+    await this.#settingsFile.flush();
+  }
+
+  /** Resolves when a demo generation under way has ended (tests, shutdown). */
+  whenDemoIdle(): Promise<void> {
+    return this.#demo?.whenIdle() ?? Promise.resolve();
+  }
+
+  // -- handlers ---------------------------------------------------------------------------------
+
+  readonly #handlers: Handlers = {
+    'app.info': () => ({
+      name: 'Restore Console',
+      version: this.#o.version ?? '0.0.0',
+      shell: this.#o.shell ?? 'embedded',
+      platform: process.platform,
+      dataDir: this.dataDir,
+      dialogs: this.#o.shell === 'electron',
+      pbs: PBS_AVAILABLE,
+    }),
+
+    'sources.list': () => this.#sources.list(),
+    'sources.add': async ({ config, label, rememberSecret }) => {
+      const info = await this.#sources.add(config, { ...(label ? { label } : {}), ...(rememberSecret !== undefined ? { rememberSecret } : {}) });
+      this.#logs.add('info', `source ${info.label} saved (secret: ${info.secret})`, { sourceId: info.id });
+      return info;
+    },
+    'sources.test': (args) => this.#sources.test(args),
+    'sources.setSecret': ({ id, secret, rememberSecret }) => this.#sources.setSecret(id, secret, rememberSecret ?? false),
+    'sources.remove': async ({ id }) => {
+      if (this.#jobs.usesSource(id)) throw new ServiceError('INVALID_STATE', 'a job is reading from this source; cancel it first');
+      const removed = await this.#sources.remove(id);
+      this.#logs.add('info', `source ${removed.label} removed`, { sourceId: id });
+      if (removed.demo && !this.#settings.demoDismissed) await this.#setSettings({ demoDismissed: true });
+      return null;
+    },
+
+    'catalog.datastores': async ({ sourceId }) => (await this.#sources.open(sourceId)).listDatastores(),
+    'catalog.namespaces': async ({ sourceId, parent }) => (await this.#sources.open(sourceId)).source.listNamespaces(parent ?? ''),
+    'catalog.groups': async ({ sourceId, ns }) => (await this.#sources.open(sourceId)).source.listGroups(ns),
+    'catalog.snapshots': async ({ sourceId, ns, group }) => (await this.#sources.open(sourceId)).source.listSnapshots(ns, group),
+    'catalog.snapshot': async ({ sourceId, snapshot, key }) => {
+      const opened = await this.#sources.open(sourceId);
+      const keyState: KeyState = {};
+      if (key) {
+        try {
+          keyState.crypt = await loadKey(key.keyfile, key.password);
+        } catch (e) {
+          keyState.error = toContractError(e);
+        }
+      }
+      return snapshotDetail(opened.source, sourceId, snapshot, keyState);
+    },
+
+    'keys.check': ({ keyfile, password }) => checkKey(keyfile, password),
+
+    'jobs.start': (args) => {
+      const source = this.#sources.get(args.sourceId);
+      if (args.mode === 'restore' && !args.target) throw new ServiceError('BAD_ARGUMENTS', 'target: required for a restore');
+      if (args.mode === 'verify' && (args.target || args.force !== undefined || args.sparse !== undefined)) {
+        throw new ServiceError('BAD_ARGUMENTS', 'a verify job takes no target, force or sparse');
+      }
+      const target = args.target ? resolve(args.target) : undefined;
+      const keyfile = args.keyfile ? resolve(args.keyfile) : undefined;
+      return this.#jobs.start({ ...args, ...(target ? { target } : {}), ...(keyfile ? { keyfile } : {}) }, source.label);
+    },
+    'jobs.pause': ({ id }) => this.#jobs.pause(id),
+    'jobs.resume': ({ id }) => this.#jobs.resume(id),
+    'jobs.cancel': ({ id }) => this.#jobs.cancel(id),
+    'jobs.setConcurrency': ({ id, concurrency }) => this.#jobs.setConcurrency(id, concurrency),
+    'jobs.list': () => this.#jobs.list(),
+    'jobs.get': ({ id }) => this.#jobs.get(id),
+    'jobs.chunkMap': ({ id }) => this.#jobs.chunkMap(id),
+    'jobs.forget': ({ id }) => {
+      this.#jobs.forget(id);
+      this.#hub.emit('job.removed', { id });
+      return null;
+    },
+
+    'logs.get': ({ jobId, afterSeq, limit }) => (jobId ? this.#jobs.logLines(jobId, afterSeq, limit) : this.#logs.get({ ...(afterSeq !== undefined ? { afterSeq } : {}), ...(limit ? { limit } : {}) })),
+
+    'settings.get': () => ({ ...this.#settings }),
+    'settings.set': (patch) => this.#setSettings(patch),
+
+    'demo.status': () => this.#demo?.status() ?? { state: 'absent', doneBytes: 0, totalBytes: 0 },
+    'demo.create': () => {
+      if (!this.#demo) throw new ServiceError('NOT_SUPPORTED', 'this service was started without the demo datastore');
+      return this.#demo.start();
+    },
+
+    'shell.chooseDatastoreFolder': () => notInThisShell(),
+    'shell.chooseTargetFile': () => notInThisShell(),
+    'shell.showInFolder': () => notInThisShell(),
+  };
+
+  async #setSettings(patch: Partial<Settings>): Promise<Settings> {
+    this.#settings = { ...this.#settings, ...patch };
+    await this.#settingsFile.write({ version: 1, settings: this.#settings });
+    this.#hub.emit('settings', { ...this.#settings });
+    this.#jobs.pump();
+    return { ...this.#settings };
+  }
+}
+
+function notInThisShell(): never {
+  throw new ServiceError('NOT_SUPPORTED', 'native dialogs exist only in the desktop app; type the path instead');
+}
+
+/** Rejects with CANCELLED as soon as the signal aborts; the work itself may finish later. */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new ServiceError('CANCELLED', 'the call was cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,412 @@
+// The one contract between the service (Node) and every shell that shows it: the Electron renderer
+// through the preload, the browser through HTTP + Server-Sent Events, and tests calling the
+// service directly. Types only.
+//
+// Commands are request → promise: `Commands` maps each name to its { args, result }, so callers
+// and the service are typed from the same table and cannot drift (VS Code's ProxyChannel idea,
+// made explicit). Events are subscriptions: `Events` maps each name to its payload, and `on`
+// returns the function that unsubscribes. Cancelling a command goes through an AbortSignal on the
+// caller's side (a call id on the wire; see RestoreConsoleBridge).
+//
+// Progress travels as cumulative counters plus a timestamp (ProgressCounters), at most about ten
+// samples a second per job; the receiver derives rates. Per-chunk events never cross: the chunk
+// map is sent as a compact snapshot (ChunkMap) about once a second.
+import type { BackupType, GroupInfo, SnapshotFile, SnapshotInfo } from './catalog.ts';
+import type { ChunkLocation, ErrorCode } from './errors.ts';
+import type { ProgressCounters, RestoreSummary } from './progress.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** The engine's codes plus those of the service and the transports. */
+export type ContractErrorCode =
+  | ErrorCode
+  /** No source with that id. */
+  | 'SOURCE_NOT_FOUND'
+  /** No job with that id. */
+  | 'JOB_NOT_FOUND'
+  /** The command does not apply to the job's current state (pause a finished job, …). */
+  | 'INVALID_STATE'
+  /** The arguments do not have the shape the contract gives the command. */
+  | 'BAD_ARGUMENTS'
+  | 'UNKNOWN_COMMAND'
+  /** This shell cannot do it (native dialogs in browser mode). */
+  | 'NOT_SUPPORTED'
+  /** PBS servers cannot be reached from this build yet. */
+  | 'PBS_UNAVAILABLE'
+  /** The source's secret was not kept (no safeStorage, no rememberSecret): enter it again. */
+  | 'SECRET_REQUIRED'
+  /** The app stopped while the job ran. */
+  | 'INTERRUPTED'
+  /** Transport: the call carried no valid token. */
+  | 'UNAUTHORIZED'
+  /** Transport: wrong Host, Origin or sender frame. */
+  | 'FORBIDDEN'
+  /** Transport: the connection failed or answered something that is not the contract. */
+  | 'TRANSPORT';
+
+/** The serialisable error every command rejects with. */
+export interface ContractError {
+  code: ContractErrorCode;
+  message: string;
+  /** The chunk involved, for chunk errors. */
+  chunk?: ChunkLocation;
+  /**
+   * TLS_FINGERPRINT_MISMATCH: the SHA-256 fingerprint (colon hex) the server presented, so the UI
+   * can show it and ask the user to trust it (add the source again with this fingerprint).
+   */
+  fingerprint?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sources
+
+/** A PBS datastore directory read directly (USB disk, NFS mount, the PBS host itself). */
+export interface DatastoreSourceConfig {
+  kind: 'datastore';
+  path: string;
+}
+
+/** A PBS server reached over HTTPS with an API token (or user and password). */
+export interface PbsSourceConfig {
+  kind: 'pbs';
+  host: string;
+  /** Default 8007. */
+  port?: number;
+  datastore: string;
+  /** `user@realm!token` for API tokens, `user@realm` for a password. */
+  authId: string;
+  /** Token secret or password. Never returned by the service. */
+  secret?: string;
+  /** Pinned SHA-256 fingerprint of the server certificate (colon hex). */
+  fingerprint?: string;
+}
+
+export type SourceConfig = DatastoreSourceConfig | PbsSourceConfig;
+
+/** A source configuration as the service returns it: the secret is never included. */
+export type PublicSourceConfig = DatastoreSourceConfig | Omit<PbsSourceConfig, 'secret'>;
+
+/**
+ * Where a source's secret is kept: 'none' (it has none), 'encrypted' (on disk through the OS
+ * keychain, Electron's safeStorage), 'plain' (on disk unencrypted, because the user asked with
+ * rememberSecret), 'session' (in memory until the app quits), 'missing' (needed, not known).
+ */
+export type SecretKeeping = 'none' | 'encrypted' | 'plain' | 'session' | 'missing';
+
+export interface SourceInfo {
+  id: string;
+  label: string;
+  config: PublicSourceConfig;
+  secret: SecretKeeping;
+  /** Epoch ms. */
+  addedAt: number;
+  /** Set on the demo datastore: where its key file is and the (public) password. */
+  demo?: { keyFile: string; keyPassword: string };
+}
+
+export interface DatastoreInfo {
+  name: string;
+  comment?: string;
+  /** For a datastore directory: its path. */
+  path?: string;
+}
+
+export interface SourceTestResult {
+  /** What the source calls itself (path or host:port/datastore). */
+  label: string;
+  datastores: DatastoreInfo[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Catalog
+
+export interface SnapshotSelector {
+  /** Namespace, "" for the root. */
+  ns: string;
+  type: BackupType;
+  id: string;
+  /** Epoch seconds. */
+  time: number;
+}
+
+/** A key file and its password, given per call and never stored. */
+export interface KeyArgs {
+  keyfile: string;
+  password?: string;
+}
+
+export interface SnapshotFileDetail extends SnapshotFile {
+  /** image: *.img.fidx (restorable); archive: *.didx (listed only); blob: *.blob. */
+  kind: 'image' | 'archive' | 'blob';
+  restorable: boolean;
+}
+
+/** The guest configuration stored with the backup (qemu-server.conf.blob or pct.conf.blob). */
+export interface GuestConfig {
+  filename: string;
+  encrypted: boolean;
+  /** The decoded text; absent when it could not be decoded (see error). */
+  text?: string;
+  error?: ContractError;
+}
+
+export interface SnapshotDetail {
+  sourceId: string;
+  info: SnapshotInfo;
+  files: SnapshotFileDetail[];
+  /** Any archive is encrypted (a key is needed to restore it). */
+  encrypted: boolean;
+  /** The manifest carries a signature (made with a key). */
+  signed: boolean;
+  /** The whole notes text (info.comment is only its first line). */
+  notes?: string;
+  verify?: { state: 'ok' | 'failed'; upid?: string };
+  config?: GuestConfig;
+}
+
+export interface KeyCheckResult {
+  needsPassword: boolean;
+  /** True when the key could be unwrapped (password given and right, or none needed). */
+  unlocked: boolean;
+  /** Fingerprint recorded in the key file (colon hex). */
+  fingerprint?: string;
+  hint?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+
+/**
+ * queued → running ↔ paused → cancelling → cancelled | failed | succeeded.
+ * A queued job can also be cancelled directly. No progress event follows a final state.
+ */
+export type JobState = 'queued' | 'running' | 'paused' | 'cancelling' | 'cancelled' | 'failed' | 'succeeded';
+export type FinalJobState = 'cancelled' | 'failed' | 'succeeded';
+
+export type Concurrency = number | 'auto';
+
+export interface StartJobArgs {
+  mode: 'restore' | 'verify';
+  sourceId: string;
+  snapshot: SnapshotSelector;
+  /** Image archive, `drive-scsi0.img` or `drive-scsi0.img.fidx`. */
+  archive: string;
+  /** Required for a restore: a file (written as `<target>.partial` until done) or a block device. */
+  target?: string;
+  /** Replace an existing file, or write to a block device. */
+  force?: boolean;
+  /** Leave zero chunks as holes in a file (default from settings, normally true). */
+  sparse?: boolean;
+  /** 1–64 or 'auto' (default from settings). */
+  concurrency?: Concurrency;
+  /** For encrypted archives. The password is used for this job only, never stored. */
+  keyfile?: string;
+  password?: string;
+}
+
+/** The job's request as the service shows it: never the password. */
+export type JobRequest = Omit<StartJobArgs, 'password' | 'concurrency'> & { sourceLabel: string };
+
+export interface JobInfo {
+  id: string;
+  mode: 'restore' | 'verify';
+  state: JobState;
+  request: JobRequest;
+  /** The concurrency asked for (the limit in force is progress.limit). */
+  concurrency: Concurrency;
+  /** Epoch ms. */
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  /** The last progress sample. */
+  progress?: ProgressCounters;
+  /** Set in a final state. */
+  summary?: RestoreSummary;
+  error?: ContractError;
+  /** One line for people: what happened, and for a cancelled or failed restore that the target is partial. */
+  message?: string;
+  /** A file target was left partly written at this path (`<target>.partial`, or the device). */
+  partialPath?: string;
+}
+
+export interface JobProgressEvent {
+  jobId: string;
+  progress: ProgressCounters;
+}
+
+/**
+ * Per-chunk states (0 pending, 1 in flight, 2 written or verified, 3 zero, 4 failed) as runs
+ * (`[state, count, state, count, …]`) or, when that is longer, two bits per chunk (state & 3,
+ * chunk i in byte i >> 2 at bit (i & 3) * 2, base64) with failed chunks listed apart.
+ */
+export type ChunkMap =
+  | { total: number; encoding: 'runs'; runs: number[] }
+  | { total: number; encoding: 'packed2'; data: string; failed: number[] };
+
+export interface ChunkMapEvent {
+  jobId: string;
+  map: ChunkMap;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logs, settings, demo, app
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogEntry {
+  /** Increasing per service run. */
+  seq: number;
+  /** Epoch ms. */
+  at: number;
+  level: LogLevel;
+  message: string;
+  jobId?: string;
+  sourceId?: string;
+  code?: ContractErrorCode;
+}
+
+export interface Settings {
+  /** Used when a job does not say. */
+  defaultConcurrency: Concurrency;
+  /** Jobs beyond this wait in 'queued'. */
+  maxRunningJobs: number;
+  /** Desktop notification when a job ends. */
+  notifications: 'all' | 'errors' | 'off';
+  /** Default of StartJobArgs.sparse. */
+  sparseByDefault: boolean;
+  /** Finished jobs kept in the history. */
+  historyLimit: number;
+  /** The user removed the demo datastore: do not offer it again. */
+  demoDismissed: boolean;
+}
+
+/** Generating the demo datastore, reported like a job. */
+export interface DemoStatus {
+  state: 'absent' | 'generating' | 'ready' | 'failed';
+  doneBytes: number;
+  totalBytes: number;
+  /** The source id once ready. */
+  sourceId?: string;
+  error?: ContractError;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** Which shell runs the service. */
+  shell: 'electron' | 'browser' | 'embedded';
+  platform: string;
+  /** Where settings, sources and history are kept. */
+  dataDir: string;
+  /** Native folder and file pickers exist (shell.* commands). */
+  dialogs: boolean;
+  /** PBS servers can be added (not only datastore folders). */
+  pbs: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command and event tables
+
+type NoArgs = Record<string, never>;
+type JobRef = { id: string };
+
+export interface Commands {
+  'app.info': { args: NoArgs; result: AppInfo };
+
+  'sources.list': { args: NoArgs; result: SourceInfo[] };
+  /** rememberSecret: without safeStorage, also write the secret to disk (unencrypted). */
+  'sources.add': { args: { config: SourceConfig; label?: string; rememberSecret?: boolean }; result: SourceInfo };
+  /** Connects and lists datastores; a saved source by id, or a configuration before saving it. */
+  'sources.test': { args: { id: string } | { config: SourceConfig }; result: SourceTestResult };
+  'sources.setSecret': { args: { id: string; secret: string; rememberSecret?: boolean }; result: SourceInfo };
+  'sources.remove': { args: { id: string }; result: null };
+
+  'catalog.datastores': { args: { sourceId: string }; result: DatastoreInfo[] };
+  /** The namespace and all below it, `parent` first ("" is the root). */
+  'catalog.namespaces': { args: { sourceId: string; parent?: string }; result: string[] };
+  'catalog.groups': { args: { sourceId: string; ns: string }; result: GroupInfo[] };
+  'catalog.snapshots': { args: { sourceId: string; ns: string; group?: { type: BackupType; id: string } }; result: SnapshotInfo[] };
+  /** Files, notes, verify state and the guest config text (decoded with the key when encrypted). */
+  'catalog.snapshot': { args: { sourceId: string; snapshot: SnapshotSelector; key?: KeyArgs }; result: SnapshotDetail };
+
+  /** Reads a key file; with a password, proves it unlocks (WRONG_PASSWORD otherwise). */
+  'keys.check': { args: KeyArgs; result: KeyCheckResult };
+
+  'jobs.start': { args: StartJobArgs; result: JobInfo };
+  'jobs.pause': { args: JobRef; result: JobInfo };
+  'jobs.resume': { args: JobRef; result: JobInfo };
+  'jobs.cancel': { args: JobRef; result: JobInfo };
+  'jobs.setConcurrency': { args: { id: string; concurrency: Concurrency }; result: JobInfo };
+  /** Running and queued jobs first, then the history, newest first. */
+  'jobs.list': { args: NoArgs; result: JobInfo[] };
+  'jobs.get': { args: JobRef; result: JobInfo };
+  /** The current chunk map (null once the job's engine is gone, e.g. after a restart). */
+  'jobs.chunkMap': { args: JobRef; result: ChunkMap | null };
+  /** Removes a finished job from the history. */
+  'jobs.forget': { args: JobRef; result: null };
+
+  /** Oldest first; `afterSeq` to page on, `jobId` for one job's log. */
+  'logs.get': { args: { jobId?: string; afterSeq?: number; limit?: number }; result: LogEntry[] };
+
+  'settings.get': { args: NoArgs; result: Settings };
+  'settings.set': { args: Partial<Settings>; result: Settings };
+
+  'demo.status': { args: NoArgs; result: DemoStatus };
+  /** Generates the demo datastore (again) in the background and adds it as a source. */
+  'demo.create': { args: NoArgs; result: DemoStatus };
+
+  /** Native dialogs: Electron only (NOT_SUPPORTED in browser mode; type the path instead). */
+  'shell.chooseDatastoreFolder': { args: NoArgs; result: string | null };
+  'shell.chooseTargetFile': { args: { defaultName?: string }; result: string | null };
+  'shell.showInFolder': { args: { path: string }; result: null };
+}
+
+export interface Events {
+  /** A job was created or changed state, concurrency or message. */
+  job: JobInfo;
+  /** A job was removed from the history. */
+  'job.removed': { id: string };
+  progress: JobProgressEvent;
+  chunkMap: ChunkMapEvent;
+  log: LogEntry;
+  /** The whole source list after any change. */
+  sources: SourceInfo[];
+  settings: Settings;
+  demo: DemoStatus;
+}
+
+export type CommandName = keyof Commands;
+export type CommandArgs<C extends CommandName> = Commands[C]['args'];
+export type CommandResult<C extends CommandName> = Commands[C]['result'];
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = Events[E];
+export type Listener<E extends EventName> = (payload: Events[E]) => void;
+export type Unsubscribe = () => void;
+
+export interface CallOptions {
+  /** Aborting rejects the call with CANCELLED and tells the service to stop working on it. */
+  signal?: AbortSignal;
+}
+
+/** The contract as code uses it: the service itself, and the renderer's client over either transport. */
+export interface RestoreConsoleApi {
+  /** Resolves with the result or rejects with an error carrying a ContractError `code`. */
+  invoke<C extends CommandName>(command: C, args: CommandArgs<C>, opts?: CallOptions): Promise<CommandResult<C>>;
+  on<E extends EventName>(event: E, listener: Listener<E>): Unsubscribe;
+}
+
+/** A command's outcome as it crosses a process boundary (errors keep their code this way). */
+export type CallOutcome<R> = { ok: true; value: R } | { ok: false; error: ContractError };
+
+/**
+ * What the preload exposes as `window.restoreConsole`. Outcomes instead of rejections, because
+ * errors crossing contextBridge keep only their message; call ids instead of AbortSignals,
+ * because signals cannot cross it.
+ */
+export interface RestoreConsoleBridge {
+  invoke<C extends CommandName>(command: C, args: CommandArgs<C>, callId?: string): Promise<CallOutcome<CommandResult<C>>>;
+  /** Stops a call started with this callId. */
+  cancel(callId: string): void;
+  on<E extends EventName>(event: E, listener: Listener<E>): Unsubscribe;
+}
