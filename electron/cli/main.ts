@@ -13,6 +13,12 @@ usage:
   restore-console ${VERIFY_USAGE}
   restore-console ${DEMO_USAGE}
 
+  --datastore DIR    a PBS datastore directory (USB disk, NFS mount, the PBS host itself)
+  --repository REPO  a PBS server instead, as [[AUTHID@]HOST[:PORT]:]STORE (default from
+                     PBS_REPOSITORY; auth id root@pam, port 8007); AUTHID USER@REALM!TOKEN is an
+                     API token. The password or token secret comes from PBS_PASSWORD or a prompt
+  --fingerprint FP   SHA-256 fingerprint of the server certificate (or PBS_FINGERPRINT); needed
+                     unless the certificate is trusted by the system
   --archive NAME     image archive, e.g. drive-scsi0.img (".fidx" may be omitted)
   --concurrency N    chunks in flight, 1-64 (default 16), or "auto" to tune while running
   --keyfile FILE     key file of an encrypted backup; its password comes from

@@ -1,16 +1,25 @@
-// `restore-console list --datastore DIR [--ns NS] [--json]`
+// `restore-console list --datastore DIR | --repository REPO [--ns NS] [--json]`
 // Without --ns, every namespace of the datastore; with it, that namespace only.
 import type { SnapshotInfo } from '../../../shared/catalog.ts';
 import { backupTimeName, checkNamespace } from '../../pbs/names.ts';
-import { LocalDatastore } from '../../source/localDatastore.ts';
-import { optional, parse, required } from '../args.ts';
+import type { BackupSource } from '../../source/chunkSource.ts';
+import { optional, parse, type Flags } from '../args.ts';
 import { formatBytes } from '../format.ts';
+import { openSource, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
 
-export const LIST_USAGE = 'list --datastore DIR [--ns NS] [--json]';
+export const LIST_USAGE = `list ${SOURCE_USAGE} [--ns NS] [--json]`;
 
 export async function listCommand(argv: string[]): Promise<number> {
-  const { flags } = parse(argv, { datastore: { type: 'string' }, ns: { type: 'string' }, json: { type: 'boolean' } });
-  const store = await LocalDatastore.open(required(flags, 'datastore'));
+  const { flags } = parse(argv, { ...SOURCE_OPTIONS, ns: { type: 'string' }, json: { type: 'boolean' } });
+  const opened = await openSource(flags);
+  try {
+    return await list(opened.source, flags);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function list(store: BackupSource, flags: Flags): Promise<number> {
   const ns = optional(flags, 'ns');
   if (ns !== undefined) checkNamespace(ns);
   const namespaces = ns !== undefined ? [ns] : await store.listNamespaces('');

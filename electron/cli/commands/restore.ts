@@ -7,14 +7,14 @@ import { RestoreError, toRestoreError } from '../../pbs/errors.ts';
 import type { CryptConfig } from '../../pbs/cryptConfig.ts';
 import { decryptKeyConfig, keyNeedsPassword, parseKeyFile } from '../../pbs/keyFile.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
-import { LocalDatastore } from '../../source/localDatastore.ts';
 import { prepareRestore } from '../../engine/restoreJob.ts';
 import { optional, parse, parseConcurrency, required } from '../args.ts';
 import { formatBytes } from '../format.ts';
 import { ProgressLine } from '../progressLine.ts';
 import { promptPassword } from '../prompt.ts';
+import { openSource, SOURCE_OPTIONS, SOURCE_USAGE, type OpenedSource } from '../sourceArgs.ts';
 
-const SELECTORS = '--datastore DIR --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] --archive NAME [--concurrency N|auto] [--keyfile FILE] [--json]';
+const SELECTORS = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] --archive NAME [--concurrency N|auto] [--keyfile FILE] [--json]`;
 export const RESTORE_USAGE = `restore ${SELECTORS} --target PATH [--force] [--no-sparse]`;
 export const VERIFY_USAGE = `verify ${SELECTORS}`;
 
@@ -51,7 +51,7 @@ export function summaryJson(s: RestoreSummary): string {
 
 export async function restoreCommand(argv: string[], mode: 'restore' | 'verify'): Promise<number> {
   const { flags } = parse(argv, {
-    datastore: { type: 'string' },
+    ...SOURCE_OPTIONS,
     snapshot: { type: 'string' },
     ns: { type: 'string' },
     archive: { type: 'string' },
@@ -71,12 +71,14 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
   };
   process.on('SIGINT', onSigint);
   let summary: RestoreSummary;
+  let opened: OpenedSource | undefined;
   try {
     const ref = parseSnapshotRef(required(flags, 'snapshot'), optional(flags, 'ns') ?? '');
     const archive = required(flags, 'archive');
     const concurrency = parseConcurrency(optional(flags, 'concurrency'));
     const targetPath = mode === 'restore' ? required(flags, 'target') : undefined;
-    const store = await LocalDatastore.open(required(flags, 'datastore'));
+    opened = await openSource(flags);
+    const store = opened.source;
     const crypt = await loadKey(optional(flags, 'keyfile'));
     const job = await prepareRestore({
       source: store,
@@ -106,6 +108,7 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     summary = { status, mode, bytes: 0, zeroBytes: 0, sourceBytes: 0, chunks: 0, zeroChunks: 0, seconds, mbPerSec: 0, error: err.toInfo() };
   } finally {
     process.off('SIGINT', onSigint);
+    await opened?.close().catch(() => {});
   }
   report(summary, json);
   return summary.status === 'succeeded' ? 0 : summary.status === 'cancelled' ? 130 : 1;

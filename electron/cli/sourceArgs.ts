@@ -1,0 +1,74 @@
+// Which source a command reads: `--datastore DIR` (a datastore directory) or
+// `--repository [AUTHID@]HOST[:PORT]:STORE` (a PBS server), with the environment variables of
+// proxmox-backup-client (pbs-client/src/tools/mod.rs; pbs-format.md §7.1):
+//   PBS_REPOSITORY   the repository when neither flag is given
+//   PBS_PASSWORD     the password, or the API token secret when the auth id is USER@REALM!TOKEN
+//   PBS_FINGERPRINT  the server certificate's SHA-256 fingerprint (also --fingerprint)
+// As in the official client, the auth id defaults to root@pam, and without PBS_PASSWORD the password
+// is asked for on the terminal. Secrets are never printed: messages name the auth id only.
+import { RestoreError } from '../pbs/errors.ts';
+import type { BackupSource } from '../source/chunkSource.ts';
+import { LocalDatastore } from '../source/localDatastore.ts';
+import { PbsSource } from '../source/pbs/pbsSource.ts';
+import { isApiToken, parseRepository } from '../source/pbs/repository.ts';
+import { TlsFingerprintError } from '../source/pbs/tlsPin.ts';
+import type { Flags } from './args.ts';
+import { promptPassword } from './prompt.ts';
+
+/** parseArgs options every command that reads a source accepts. */
+export const SOURCE_OPTIONS = {
+  datastore: { type: 'string' },
+  repository: { type: 'string' },
+  fingerprint: { type: 'string' },
+} as const;
+
+export const SOURCE_USAGE = '(--datastore DIR | --repository [AUTHID@]HOST[:PORT]:STORE [--fingerprint FP])';
+
+export const DEFAULT_AUTH_ID = 'root@pam';
+
+export interface OpenedSource {
+  source: BackupSource;
+  close(): Promise<void>;
+}
+
+type Env = Record<string, string | undefined>;
+
+async function secretFor(authId: string, env: Env): Promise<string> {
+  const fromEnv = env.PBS_PASSWORD;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const what = isApiToken(authId) ? 'API token secret' : 'password';
+  if (!process.stdin.isTTY) {
+    throw new RestoreError('AUTH_FAILED', `no ${what} for ${authId}: set PBS_PASSWORD (no terminal to ask on)`);
+  }
+  return promptPassword(`${isApiToken(authId) ? 'API token secret' : 'Password'} for "${authId}": `);
+}
+
+/** Opens the source the flags (or PBS_REPOSITORY) name; the caller closes it. */
+export async function openSource(flags: Flags, env: Env = process.env): Promise<OpenedSource> {
+  const dir = typeof flags.datastore === 'string' ? flags.datastore : undefined;
+  const repoFlag = typeof flags.repository === 'string' ? flags.repository : undefined;
+  if (dir !== undefined && repoFlag !== undefined) throw new RestoreError('USAGE', 'give either --datastore or --repository, not both');
+  if (dir !== undefined) {
+    if (dir === '') throw new RestoreError('USAGE', '--datastore needs a directory');
+    if (typeof flags.fingerprint === 'string') throw new RestoreError('USAGE', '--fingerprint only applies to --repository');
+    const store = await LocalDatastore.open(dir);
+    return { source: store, close: async () => {} };
+  }
+  const spec = repoFlag ?? env.PBS_REPOSITORY;
+  if (!spec) throw new RestoreError('USAGE', '--datastore DIR or --repository [AUTHID@]HOST[:PORT]:STORE is required (or set PBS_REPOSITORY)');
+  const repo = parseRepository(spec);
+  const authId = repo.authId ?? DEFAULT_AUTH_ID;
+  const fingerprint = (typeof flags.fingerprint === 'string' ? flags.fingerprint : undefined) ?? (env.PBS_FINGERPRINT || undefined);
+  const secret = await secretFor(authId, env);
+  let source: PbsSource;
+  try {
+    source = await PbsSource.connect({ host: repo.host, port: repo.port, datastore: repo.datastore, authId, secret, ...(fingerprint ? { fingerprint } : {}) });
+  } catch (e) {
+    if (e instanceof TlsFingerprintError) {
+      // Non-interactive like proxmox-backup-client without a terminal: show what to pin instead.
+      throw new TlsFingerprintError(`${e.message}. If this is the right server, pass --fingerprint ${e.fingerprint} (or set PBS_FINGERPRINT)`, e.fingerprint);
+    }
+    throw e;
+  }
+  return { source, close: () => source.close() };
+}
