@@ -32,8 +32,6 @@ export type ContractErrorCode =
   | 'UNKNOWN_COMMAND'
   /** This shell cannot do it (native dialogs in browser mode). */
   | 'NOT_SUPPORTED'
-  /** PBS servers cannot be reached from this build yet. */
-  | 'PBS_UNAVAILABLE'
   /** The source's secret was not kept (no safeStorage, no rememberSecret): enter it again. */
   | 'SECRET_REQUIRED'
   /** The app stopped while the job ran. */

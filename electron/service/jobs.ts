@@ -125,7 +125,7 @@ export class JobManager {
     this.#closed = true;
     for (const job of [...this.#queue]) this.cancel(job.id);
     const going = [...this.#running];
-    for (const job of going) if (job.state !== 'cancelling') job.cancel();
+    for (const job of going) if (!job.final && job.state !== 'cancelling') job.cancel();
     await Promise.all(going.map((j) => j.whenDone()));
     await this.#save();
   }

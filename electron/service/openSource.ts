@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import type { DatastoreInfo, SourceConfig } from '../../shared/contract.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
 import { LocalDatastore } from '../source/localDatastore.ts';
+import { PbsSource, type PbsTuning } from '../source/pbs/pbsSource.ts';
 import { ServiceError } from './errors.ts';
 
 export interface OpenedSource {
@@ -17,9 +18,10 @@ export interface OpenedSource {
 export type SourceOpener = (config: SourceConfig) => Promise<OpenedSource>;
 
 /** True when this build can reach PBS servers (see openPbs). */
-export const PBS_AVAILABLE: boolean = false;
+export const PBS_AVAILABLE: boolean = true;
 
-export async function openSource(config: SourceConfig): Promise<OpenedSource> {
+/** Opens a datastore folder or connects to a PBS server (tuning: timeouts and extra CAs, for tests). */
+export async function openSource(config: SourceConfig, tuning: PbsTuning = {}): Promise<OpenedSource> {
   if (config.kind === 'datastore') {
     const store = await LocalDatastore.open(config.path);
     return {
@@ -29,12 +31,31 @@ export async function openSource(config: SourceConfig): Promise<OpenedSource> {
       close: async () => {},
     };
   }
-  return openPbs(config);
+  return openPbs(config, tuning);
 }
 
-async function openPbs(config: Extract<SourceConfig, { kind: 'pbs' }>): Promise<OpenedSource> {
-  // The PBS source (electron/source/pbs/pbsSource.ts) was not part of this tree when the service
-  // was written; the lead wires it here (PbsSource.connect, listDatastores, close).
-  void config;
-  throw new ServiceError('PBS_UNAVAILABLE', 'PBS servers cannot be added in this build yet; add a datastore folder instead');
+/**
+ * Connects and authenticates at once, so a wrong secret or an untrusted certificate fails when
+ * the source is added or tested (TLS_FINGERPRINT_MISMATCH carries the fingerprint seen, for a
+ * trust-on-first-use prompt), not in the middle of a listing.
+ */
+async function openPbs(config: Extract<SourceConfig, { kind: 'pbs' }>, tuning: PbsTuning): Promise<OpenedSource> {
+  if (!config.secret) throw new ServiceError('SECRET_REQUIRED', `enter the ${config.authId.includes('!') ? 'API token secret' : 'password'} for ${config.authId}`);
+  const pbs = await PbsSource.connect(
+    {
+      host: config.host,
+      datastore: config.datastore,
+      authId: config.authId,
+      secret: config.secret,
+      ...(config.port !== undefined ? { port: config.port } : {}),
+      ...(config.fingerprint ? { fingerprint: config.fingerprint } : {}),
+    },
+    tuning,
+  );
+  return {
+    source: pbs,
+    label: pbs.label,
+    listDatastores: async () => (await pbs.listDatastores()).map((d) => ({ name: d.store, ...(d.comment ? { comment: d.comment } : {}) })),
+    close: () => pbs.close(),
+  };
 }

@@ -1,0 +1,128 @@
+// Small parts of the service: argument schemas, the chunk map codec (service encodes, renderer
+// decodes), atomic JSON files, and compile-time checks that the contract types both sides.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CommandArgs, CommandResult, RestoreConsoleApi, RestoreConsoleBridge } from '../../shared/contract.ts';
+import { encodeChunkMap } from '../../electron/service/chunkMap.ts';
+import { JsonFile } from '../../electron/service/jsonFile.ts';
+import { COMMAND_NAMES, validateCall } from '../../electron/service/schema.ts';
+import { redact } from '../../electron/service/secrets.ts';
+import { decodeChunkMap } from '../../renderer/api/chunkMap.ts';
+import { SseParser, type SseMessage } from '../../renderer/api/sseReader.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+test('schemas accept the contract shapes and refuse anything else with BAD_ARGUMENTS', () => {
+  const snapshot = { ns: '', type: 'vm', id: '100', time: 1768183205 };
+  assert.deepEqual(validateCall('jobs.setConcurrency', { id: 'j', concurrency: 'auto' }), { id: 'j', concurrency: 'auto' });
+  assert.deepEqual(validateCall('jobs.start', { mode: 'verify', sourceId: 's', snapshot, archive: 'a.img' }), { mode: 'verify', sourceId: 's', snapshot, archive: 'a.img' });
+  assert.deepEqual(validateCall('sources.test', { id: 'x' }), { id: 'x' });
+  assert.deepEqual(validateCall('sources.test', { config: { kind: 'datastore', path: '/d' } }), { config: { kind: 'datastore', path: '/d' } });
+  const bad: Array<[string, unknown, RegExp]> = [
+    ['jobs.get', undefined, /expected an object/],
+    ['jobs.get', [], /expected an object/],
+    ['jobs.get', { id: '' }, /id: expected a string of 1/],
+    ['jobs.get', { id: 'x', more: 1 }, /more: unknown field/],
+    ['jobs.get', { id: 'a\0b' }, /without NUL/],
+    ['jobs.setConcurrency', { id: 'x', concurrency: 0 }, /concurrency/],
+    ['jobs.setConcurrency', { id: 'x', concurrency: 2.5 }, /concurrency/],
+    ['jobs.setConcurrency', { id: 'x', concurrency: 'fast' }, /concurrency/],
+    ['jobs.start', { mode: 'restore', sourceId: 's', snapshot: { ...snapshot, type: 'vz' }, archive: 'a' }, /snapshot\.type/],
+    ['jobs.start', { mode: 'restore', sourceId: 's', snapshot, archive: 'a', force: 'yes' }, /force: expected true or false/],
+    ['sources.add', { config: { kind: 'nfs', path: '/x' } }, /config\.kind/],
+    ['sources.add', { config: { kind: 'pbs', host: 'h', datastore: 'd', authId: 'a', port: 70000 } }, /port/],
+    ['sources.test', { id: 'x', config: {} }, /\{ id \} or \{ config \}/],
+    ['settings.set', { maxRunningJobs: 100 }, /maxRunningJobs/],
+    ['logs.get', { limit: -1 }, /limit/],
+    ['jobs.get', Object.create({ id: 'x' }), /plain object|required/],
+  ];
+  for (const [cmd, args, msg] of bad) {
+    assert.throws(() => validateCall(cmd, args), (e: { code: string; message: string }) => {
+      assert.equal(e.code, 'BAD_ARGUMENTS', `${cmd} ${JSON.stringify(args)}`);
+      assert.match(e.message, msg);
+      return true;
+    });
+  }
+  assert.throws(() => validateCall('__proto__', {}), { code: 'UNKNOWN_COMMAND' });
+  assert.throws(() => validateCall('toString', {}), { code: 'UNKNOWN_COMMAND' });
+  assert.ok(COMMAND_NAMES.includes('jobs.start') && COMMAND_NAMES.length >= 28);
+});
+
+test('chunk maps round-trip through both encodings, failed chunks included', () => {
+  const runsy = new Uint8Array(1000);
+  runsy.fill(2, 0, 400);
+  runsy.fill(3, 400, 410);
+  runsy.fill(1, 410, 414);
+  const m1 = encodeChunkMap(runsy);
+  assert.equal(m1.encoding, 'runs');
+  assert.deepEqual(decodeChunkMap(m1), runsy);
+
+  const frag = new Uint8Array(5001);
+  for (let i = 0; i < frag.length; i++) frag[i] = (i * 7 + (i >> 3)) % 4;
+  frag[17] = 4;
+  frag[5000] = 4;
+  const m2 = encodeChunkMap(frag);
+  assert.equal(m2.encoding, 'packed2');
+  assert.deepEqual(decodeChunkMap(m2), frag);
+  assert.ok(JSON.stringify(m2).length < frag.length / 2, 'packed map is not compact');
+  assert.deepEqual(decodeChunkMap(encodeChunkMap(new Uint8Array(0))), new Uint8Array(0));
+});
+
+test('JSON files are replaced atomically, writes are serialised, and a corrupt file is set aside', async () => {
+  const dir = await tempDir();
+  const f = new JsonFile<{ n: number }>(join(dir, 'x.json'));
+  assert.equal(await f.read(), undefined);
+  await Promise.all(Array.from({ length: 20 }, (_, n) => f.write({ n })));
+  assert.deepEqual(await f.read(), { n: 19 });
+  assert.deepEqual(await readdir(dir), ['x.json']);
+  await writeFile(join(dir, 'x.json'), '{"n":');
+  const notes: string[] = [];
+  assert.equal(await f.read((m) => notes.push(m)), undefined);
+  assert.equal(notes.length, 1);
+  const names = await readdir(dir);
+  assert.ok(names.some((n) => n.startsWith('x.json.corrupt-')) && !names.includes('x.json'));
+  await f.write({ n: 1 });
+  assert.equal(JSON.parse(await readFile(join(dir, 'x.json'), 'utf8')).n, 1);
+});
+
+test('redaction hides every known secret', () => {
+  assert.equal(redact('token abcd1234 and abcd1234 again, short ab', ['abcd1234', 'ab']), 'token *** and *** again, short ab');
+});
+
+test('the SSE parser handles split lines, CRLF, comments and multi-line data', () => {
+  const got: SseMessage[] = [];
+  const p = new SseParser((m) => got.push(m));
+  const text = ': hello\r\nretry: 1000\r\n\r\nid: 1\nevent: job\ndata: {"a":\ndata: 1}\n\nid: 2\r\nevent: log\r\ndata: x\r\n\r\n';
+  for (const ch of text) p.push(ch);
+  assert.deepEqual(got, [
+    { id: '1', event: 'job', data: '{"a":\n1}' },
+    { id: '2', event: 'log', data: 'x' },
+  ]);
+});
+
+test('the contract types both sides (compile-time checks)', () => {
+  // Each line fails `npm run typecheck` if the contract stops typing callers and results.
+  const api = null as unknown as RestoreConsoleApi;
+  const bridge = null as unknown as RestoreConsoleBridge;
+  const typed = async (): Promise<void> => {
+    const jobs: CommandResult<'jobs.list'> = await api.invoke('jobs.list', {});
+    const id: string = jobs[0]!.id;
+    await api.invoke('jobs.setConcurrency', { id, concurrency: 'auto' });
+    // @ts-expect-error: concurrency is a number or 'auto'
+    await api.invoke('jobs.setConcurrency', { id, concurrency: 'fast' });
+    // @ts-expect-error: unknown command
+    await api.invoke('jobs.explode', {});
+    // @ts-expect-error: jobs.get needs an id
+    await api.invoke('jobs.get', {});
+    const outcome = await bridge.invoke('sources.list', {});
+    if (outcome.ok) outcome.value.map((s) => s.label satisfies string);
+    const off: () => void = api.on('progress', (p) => p.progress.doneBytes satisfies number);
+    // @ts-expect-error: unknown event
+    api.on('explosion', () => {});
+    off();
+    const args: CommandArgs<'jobs.start'> = { mode: 'verify', sourceId: 's', snapshot: { ns: '', type: 'vm', id: '1', time: 0 }, archive: 'a' };
+    void args;
+  };
+  assert.equal(typeof typed, 'function');
+});
