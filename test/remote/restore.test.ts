@@ -86,3 +86,13 @@ test('listings through the API equal what LocalDatastore reads from the same dir
   assert.deepEqual(remote, await local.listSnapshots(''));
   assert.ok(!remote.some((s) => s.backupTime === a.time + 86400 * 30));
 });
+
+test('a slow link (per-chunk latency, a bandwidth throttle) changes nothing in the result', async () => {
+  const slow = await r.server({ latencyMs: 5, throttleBytesPerSec: 64 * 1024 * 1024 });
+  const source = await r.connect(slow);
+  const a = demo.archives.find((x) => !x.encrypted && dataChunks(x) >= 8)!;
+  const { summary, exact } = await restoreVia(source, a, r.out, { concurrency: 8 });
+  assert.equal(summary.status, 'succeeded', JSON.stringify(summary.error));
+  assert.ok(exact);
+  assert.equal(slow.stats.sessions, 1);
+});

@@ -4,9 +4,11 @@
 // (src/api2/reader/environment.rs: register_chunk / check_chunk_access; 401 otherwise). So when a
 // session dies (reset, GOAWAY, a stalled stream), the next request opens a new one, and before any
 // chunk is asked for on it, every index this reader downloaded earlier is downloaded again (and must
-// be byte-identical: a snapshot never changes). Requests that were in flight on the dead session fail
-// with transient errors; the engine retries them with backoff and they land on the new session.
-// File downloads (manifest, index) are retried here, since the engine does not retry them.
+// be byte-identical: a snapshot never changes). Each session keeps the set of indexes it has seen,
+// so an index that arrives late on an old session is registered on the new one before a chunk.
+// Requests in flight on the dead session fail with transient errors; the engine retries them with
+// backoff and they land on the new session. File downloads (manifest, index) are retried here,
+// since the engine does not retry them.
 import { createHash } from 'node:crypto';
 import type { ClientHttp2Session } from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,7 +32,13 @@ export interface RemoteReaderOptions {
 interface Conn {
   session: ClientHttp2Session;
   dead: boolean;
+  /** Indexes downloaded on this session, whose chunks the server will hand out on it. */
+  registered: Set<string>;
+  registering?: Promise<void>;
 }
+
+/** Sessions opened in a row for one request before giving up (a server that drops at once). */
+const MAX_OPENS_PER_REQUEST = 3;
 
 const isIndex = (name: string): boolean => name.endsWith('.fidx') || name.endsWith('.didx');
 
@@ -45,13 +53,17 @@ export class RemoteSnapshotReader implements SnapshotReader {
   #closed = false;
   /** Stops a session being opened when the reader is closed; callers' signals only stop their wait. */
   readonly #life = new AbortController();
-  /** Sessions opened by this reader (1 + reconnects). */
-  sessions = 0;
+  #sessions = 0;
 
   private constructor(ref: SnapshotRef, opts: RemoteReaderOptions) {
     this.ref = ref;
     this.#opts = opts;
     this.#where = hostPort(opts.target.host, opts.target.port);
+  }
+
+  /** Sessions opened by this reader: 1 + reconnects. */
+  get sessions(): number {
+    return this.#sessions;
   }
 
   /** Opens the first session at once, so a missing snapshot or a refusal shows up here. */
@@ -67,22 +79,49 @@ export class RemoteSnapshotReader implements SnapshotReader {
   }
 
   async #session(signal?: AbortSignal): Promise<Conn> {
-    for (;;) {
+    for (let opens = 0; ; opens++) {
       if (this.#closed) throw new RestoreError('CANCELLED', `reader of ${formatSnapshotRef(this.ref)} is closed`);
       const c = this.#conn;
       if (c && !c.dead && !c.session.closed && !c.session.destroyed) return c;
       if (c) this.#retire(c);
+      if (opens >= MAX_OPENS_PER_REQUEST) {
+        throw new RestoreError('CONNECTION_FAILED', this.#what(`the server closed ${opens} new sessions right after opening them`), { transient: true });
+      }
       this.#opening ??= this.#open().finally(() => (this.#opening = undefined));
       // Another caller's abort must not fail us, and ours must not fail the shared open.
       await raceAbort(this.#opening, signal);
     }
   }
 
+  /** Downloads on `conn` every index this reader has but the session has not seen. */
+  async #register(conn: Conn, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const missing = [...this.#indexes.keys()].filter((n) => !conn.registered.has(n));
+      if (missing.length === 0) return;
+      conn.registering ??= (async () => {
+        for (const name of missing) {
+          const bytes = await h2Get(conn.session, downloadPath(name), {
+            kind: 'download',
+            what: this.#what(`downloading ${name} again on a new session`),
+            stallTimeoutMs: this.#opts.stallTimeoutMs,
+            signal: this.#life.signal,
+            onStall: () => this.#retire(conn),
+          });
+          if (sha256(bytes) !== this.#indexes.get(name)) {
+            throw new RestoreError('INDEX_INCONSISTENT', this.#what(`${name} changed on the server between two downloads`));
+          }
+          conn.registered.add(name);
+        }
+      })().finally(() => (conn.registering = undefined));
+      await raceAbort(conn.registering, signal);
+    }
+  }
+
   async #open(): Promise<Conn> {
     const signal = this.#life.signal;
     const session = await openReaderSession(this.#opts.target, this.ref, await this.#opts.authHeaders(), signal);
-    this.sessions++;
-    const conn: Conn = { session, dead: false };
+    this.#sessions++;
+    const conn: Conn = { session, dead: false, registered: new Set() };
     const die = (): void => {
       conn.dead = true;
     };
@@ -91,12 +130,7 @@ export class RemoteSnapshotReader implements SnapshotReader {
     session.on('error', die);
     try {
       // Register the chunks again before anyone may ask for one on this session.
-      for (const [name, sha] of this.#indexes) {
-        const bytes = await h2Get(session, downloadPath(name), { kind: 'download', what: this.#what(`downloading ${name} again after a reconnect`), stallTimeoutMs: this.#opts.stallTimeoutMs, signal });
-        if (sha256(bytes) !== sha) {
-          throw new RestoreError('INDEX_INCONSISTENT', this.#what(`${name} changed on the server between two downloads`));
-        }
-      }
+      await this.#register(conn);
     } catch (e) {
       session.destroy();
       throw e;
@@ -120,15 +154,19 @@ export class RemoteSnapshotReader implements SnapshotReader {
     return `${action} (snapshot ${formatSnapshotRef(this.ref)}${this.ref.ns ? ` in namespace ${this.ref.ns}` : ''} on ${this.#where})`;
   }
 
-  async #get(path: string, kind: 'download' | 'chunk', what: string, signal?: AbortSignal): Promise<Buffer> {
+  async #get(path: string, kind: 'download' | 'chunk', what: string, signal?: AbortSignal, onDone?: (conn: Conn, body: Buffer) => void): Promise<Buffer> {
     const conn = await this.#session(signal);
-    return h2Get(conn.session, path, {
+    // An index fetched on an older session after this one opened is not registered here yet.
+    if (kind === 'chunk' && conn.registered.size < this.#indexes.size) await this.#register(conn, signal);
+    const body = await h2Get(conn.session, path, {
       kind,
       what,
       stallTimeoutMs: this.#opts.stallTimeoutMs,
       ...(signal ? { signal } : {}),
       onStall: () => this.#retire(conn),
     });
+    onDone?.(conn, body);
+    return body;
   }
 
   async readFile(name: string, signal?: AbortSignal): Promise<Buffer> {
@@ -136,10 +174,12 @@ export class RemoteSnapshotReader implements SnapshotReader {
     const attempts = this.#opts.fileAttempts ?? 4;
     for (let attempt = 1; ; attempt++) {
       try {
-        const bytes = await this.#get(downloadPath(name), 'download', this.#what(`downloading ${name}`), signal);
-        // Downloading an index registered its chunks in this session; remember it for the next one.
-        if (isIndex(name)) this.#indexes.set(name, sha256(bytes));
-        return bytes;
+        return await this.#get(downloadPath(name), 'download', this.#what(`downloading ${name}`), signal, (conn, bytes) => {
+          // Downloading an index registered its chunks in this session; remember it for later ones.
+          if (!isIndex(name)) return;
+          this.#indexes.set(name, sha256(bytes));
+          conn.registered.add(name);
+        });
       } catch (e) {
         if (!isRestoreError(e) || !e.transient || attempt >= attempts || signal?.aborted) throw e;
         await sleep(100 * 2 ** attempt, undefined, signal ? { signal } : {}).catch(() => {});
