@@ -4,6 +4,7 @@ import { toRestoreError } from '../pbs/errors.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { LIST_USAGE, listCommand } from './commands/list.ts';
 import { RESTORE_USAGE, VERIFY_USAGE, restoreCommand } from './commands/restore.ts';
+import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 
 const HELP = `restore-console: restore Proxmox Backup Server disk images fast
 
@@ -12,6 +13,7 @@ usage:
   restore-console ${RESTORE_USAGE}
   restore-console ${VERIFY_USAGE}
   restore-console ${DEMO_USAGE}
+  restore-console ${SERVE_USAGE}
 
   --datastore DIR    a PBS datastore directory (USB disk, NFS mount, the PBS host itself)
   --repository REPO  a PBS server instead, as [[AUTHID@]HOST[:PORT]:]STORE (default from
@@ -39,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
       return restoreCommand(rest, 'verify');
     case 'demo':
       return demoCommand(rest);
+    case 'serve':
+      return serveCommand(rest);
     case undefined:
     case 'help':
     case '--help':

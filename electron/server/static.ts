@@ -20,6 +20,10 @@ const TYPES: Record<string, string> = {
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Restore Console</title>
 <p>The UI is not built yet. Run <code>npm run build</code>, then reload this page (keep the token in the URL).</p>`;
 
+export function contentType(file: string): string {
+  return TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
 /** The file for a URL path, or undefined when the path is not acceptable. */
 export function staticPath(root: string, pathname: string): string | undefined {
   let decoded: string;
@@ -56,7 +60,7 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
     res.end('not found\n');
     return;
   }
-  const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const type = contentType(file);
   // Hashed asset names may be cached; the page itself is always fetched fresh.
   const cache = file.endsWith('.html') ? 'no-store' : 'public, max-age=31536000, immutable';
   res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': String(body.length), 'Cache-Control': cache });

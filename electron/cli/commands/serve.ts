@@ -1,0 +1,73 @@
+// `restore-console serve`: browser mode. Runs the same service as the desktop app and serves
+// the built UI on 127.0.0.1 with a random token, for headless hosts and browser tests. Prints the
+// address to open (with ?token=…); stops cleanly on Ctrl-C (running jobs are cancelled, their
+// targets stay .partial).
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { RestoreError } from '../../pbs/errors.ts';
+import { startHttpServer } from '../../server/httpServer.ts';
+import { RestoreService } from '../../service/service.ts';
+import { optional, parse } from '../args.ts';
+
+export const SERVE_USAGE = 'serve [--host 127.0.0.1] [--port N] [--datastore DIR]… [--data DIR] [--no-demo]';
+
+/** The folder Electron's app.getPath('userData') names for this app, so both shells share it. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'restore-console');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'restore-console');
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'restore-console');
+}
+
+async function version(): Promise<string> {
+  try {
+    return JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { flags, positionals } = parse(argv, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    datastore: { type: 'string', multiple: true },
+    data: { type: 'string' },
+    'no-demo': { type: 'boolean' },
+  });
+  if (positionals.length) throw new RestoreError('USAGE', `serve takes no positional arguments (got ${positionals.join(' ')})`);
+  const host = optional(flags, 'host') ?? '127.0.0.1';
+  const portText = optional(flags, 'port') ?? '0';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RestoreError('USAGE', `--port must be 0-65535, got ${JSON.stringify(portText)}`);
+  const datastores = (flags.datastore as unknown as string[] | undefined) ?? [];
+  const dataDir = optional(flags, 'data') ?? defaultDataDir();
+
+  const service = await RestoreService.create({
+    dataDir,
+    shell: 'browser',
+    version: await version(),
+    datastores,
+    ...(flags['no-demo'] ? { demo: false as const } : {}),
+    onLog: (line) => process.stderr.write(`${line}\n`),
+  });
+  let server;
+  try {
+    server = await startHttpServer({ service, host, port });
+  } catch (e) {
+    await service.close();
+    throw new RestoreError('USAGE', `cannot listen on ${host}:${port}: ${(e as Error).message}`, { cause: e });
+  }
+  const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost';
+  if (!loopback) process.stderr.write(`restore-console: warning: listening on ${host}, not only this machine; anyone with the token can restore and write files as you\n`);
+  process.stdout.write(`Restore Console is running in browser mode (data in ${dataDir}).\nOpen ${server.url}\nPress Ctrl-C to stop.\n`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  process.stderr.write(`restore-console: stopping (${signal})…\n`);
+  await server.close();
+  await service.close();
+  return 0;
+}
