@@ -4,6 +4,7 @@
 // Options: --size-mib N (image size, default 1024), --reps N (best of N, default 2), --quick,
 // --target-dir DIR (default /dev/shm when it has room: restores then measure the engine, not the
 // writeback and fsync of a shared disk, which varied 3x between identical runs here).
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,9 @@ try {
   process.stderr.write(`writing bench datastore (${sizeMiB} MiB images) in ${work}\n`);
   const root = join(work, 'store');
   const ds = await writeBenchDatastore(root, sizeMiB);
+  // Flush the freshly written chunks now: writeback running under the first measurements slowed
+  // them by up to 2x.
+  spawnSync('sync');
   const local = await LocalDatastore.open(root);
   const scenarios: Scenario[] = [
     { name: 'local (page cache)', image: ds.mixed, source: local },
