@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { LocalDatastore } from '../electron/source/localDatastore.ts';
+import { defaultPoolSize } from '../electron/engine/decodePool.ts';
 import { benchKey, CHUNK, writeBenchDatastore } from './dataset.ts';
 import { decodeCeiling, readCeiling, writeCeiling } from './ceilings.ts';
 import { withLatency } from './latencySource.ts';
@@ -57,7 +58,7 @@ try {
 
   process.stderr.write('measuring ceilings\n');
   const ceilings = {
-    workers: availableParallelism(),
+    workers: defaultPoolSize(),
     decodeMBps: await decodeCeiling(root, ds.mixed),
     decodeEncryptedMBps: await decodeCeiling(root, ds.encrypted, benchKey),
     readMBps: await readCeiling(root, ds.mixed),

@@ -1,7 +1,11 @@
-// A pool of decode workers sized to the machine, so decoding runs on every core while the main
+// A pool of decode workers sized to the machine, so decoding runs on the cores while the main
 // thread only schedules and writes. Upstream pbs-restore decodes on up to 4 runtime threads; we
-// use all cores. Each worker gets at most two tasks at once: one running, one queued behind it,
-// so a worker never idles waiting for the main thread's next message.
+// use every core but one: that one is left to the main thread and libuv's I/O threads (reads,
+// writes, TLS), which otherwise queue behind the workers for CPU (perf-anchors.md §3:
+// W ≈ cores − 1; on this 2-core machine 2 workers gave no more throughput than 1 and raised the
+// main thread's event-loop utilisation from ~0.35 to ~0.5-0.6).
+// Each worker gets at most two tasks at once: one running, one queued behind it, so a worker never
+// idles waiting for the main thread's next message.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DecodeOptions } from '../pbs/dataBlob.ts';
@@ -37,7 +41,7 @@ export class DecodePool implements ChunkDecoder {
   #nextId = 1;
   #closed = false;
 
-  constructor(size = availableParallelism()) {
+  constructor(size = defaultPoolSize()) {
     this.size = Math.max(1, size);
   }
 
@@ -111,6 +115,10 @@ export class DecodePool implements ChunkDecoder {
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
     this.#slots = [];
   }
+}
+
+export function defaultPoolSize(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 let shared: DecodePool | undefined;
