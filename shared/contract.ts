@@ -301,6 +301,22 @@ export interface AppInfo {
   dialogs: boolean;
   /** PBS servers can be added (not only datastore folders). */
   pbs: boolean;
+  /**
+   * The folder suggested for new restore targets: the user's Downloads folder when it exists, else
+   * dataDir. Absent from older services (the UI then suggests dataDir).
+   */
+  targetDir?: string;
+}
+
+/** What a restore target path is now (targets.check), so the UI can warn before starting. */
+export interface TargetCheck {
+  /** The absolute path the service would write (relative paths resolve against the service's folder). */
+  path: string;
+  kind: 'missing' | 'file' | 'device' | 'directory' | 'other';
+  /** A file's size, or a block device's capacity when it can be read. */
+  size?: number;
+  /** For a missing path: whether its folder exists (a restore does not create folders). */
+  folderExists?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,6 +346,9 @@ export interface Commands {
 
   /** Reads a key file; with a password, proves it unlocks (WRONG_PASSWORD otherwise). */
   'keys.check': { args: KeyArgs; result: KeyCheckResult };
+
+  /** Looks at a target path without touching it: missing, a file (and its size), a block device (and its capacity). */
+  'targets.check': { args: { path: string }; result: TargetCheck };
 
   'jobs.start': { args: StartJobArgs; result: JobInfo };
   'jobs.pause': { args: JobRef; result: JobInfo };

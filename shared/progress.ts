@@ -44,6 +44,8 @@ export interface RestoreSummary {
   seconds: number;
   /** Image bytes per second in MB (10^6 bytes). */
   mbPerSec: number;
+  /** The highest image throughput over about one second while it ran, in MB/s (set by the service). */
+  peakMbPerSec?: number;
   /** The restored file or device (on success), or where partial data was left. */
   target?: string;
   partial?: boolean;

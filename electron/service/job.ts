@@ -30,6 +30,7 @@ import { ServiceError, toContractError } from './errors.ts';
 import { loadKey } from './keys.ts';
 import type { LogInput } from './logs.ts';
 import type { OpenedSource } from './openSource.ts';
+import { PeakRate } from './peakRate.ts';
 import { Throttle } from './throttle.ts';
 
 export const FINAL_STATES: readonly JobState[] = ['cancelled', 'failed', 'succeeded'];
@@ -78,6 +79,7 @@ export class Job {
   #lastMap = '';
   #finalMap: ChunkMap | undefined;
   #sampling = false;
+  readonly #peak = new PeakRate();
   #done: Promise<void> | undefined;
 
   private constructor(info: JobInfo, log: LogEntry[], ctx: JobContext | undefined, password?: string) {
@@ -283,6 +285,7 @@ export class Job {
     if (!this.#sampling || !this.#prepared) return;
     const progress = this.#prepared.engine.progress();
     this.#info.progress = progress;
+    this.#peak.add(progress.at, progress.doneBytes);
     this.#ctx!.emit('progress', { jobId: this.id, progress });
   }
 
@@ -309,6 +312,7 @@ export class Job {
     this.#prepared?.engine.removeAllListeners();
     this.#prepared = undefined;
     this.#info.endedAt = Date.now();
+    if (summary.seconds > 0) summary = { ...summary, peakMbPerSec: Math.round(this.#peak.peak(summary.mbPerSec * 1e6) / 1e4) / 100 };
     this.#info.summary = summary;
     if (error) this.#info.error = error;
     const partial = summary.partial && summary.target ? summary.target : undefined;

@@ -146,6 +146,7 @@ export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
   'catalog.snapshots': obj({ sourceId: req(id), ns: req(str({ max: 256 })), group: opt(obj({ type: req(backupType), id: req(str({ min: 1, max: 128 })) })) }),
   'catalog.snapshot': obj({ sourceId: req(id), snapshot: req(snapshot), key: opt(keyArgs) }),
   'keys.check': keyArgs,
+  'targets.check': obj({ path: req(path) }),
   'jobs.start': startJob,
   'jobs.pause': jobRef,
   'jobs.resume': jobRef,

@@ -4,6 +4,8 @@
 // JSON files in `dataDir`. Every call is checked against the contract's argument shapes before it
 // acts, whatever transport it came through, and every error leaves as a ServiceError carrying a
 // contract code.
+import { access, mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type {
   AppInfo,
@@ -33,6 +35,7 @@ import { validateCall } from './schema.ts';
 import { redact, type SecretBox } from './secrets.ts';
 import { DEFAULT_SETTINGS, mergeSettings, type SettingsFile } from './settings.ts';
 import { SourceRegistry, type SourcesFile } from './sources.ts';
+import { checkTarget } from './targets.ts';
 
 export interface ServiceOptions {
   /** Where settings.json, sources.json, jobs.json and the demo datastore live. */
@@ -55,6 +58,11 @@ export interface ServiceOptions {
   chunkMapIntervalMs?: number;
   /** Every log entry, e.g. to print it. */
   onLog?: (line: string) => void;
+  /**
+   * The folder the UI suggests for restore targets (AppInfo.targetDir). Default: ~/Downloads when
+   * it exists, else dataDir. The Electron shell may pass app.getPath('downloads').
+   */
+  targetDir?: string;
 }
 
 type Handlers = { [C in CommandName]: (args: CommandArgs<C>, signal: AbortSignal | undefined) => Promise<CommandResult<C>> | CommandResult<C> };
@@ -69,6 +77,7 @@ export class RestoreService implements RestoreConsoleApi {
   readonly #demo: DemoProvider | undefined;
   readonly #settingsFile: JsonFile<SettingsFile>;
   #settings: Settings = { ...DEFAULT_SETTINGS };
+  #targetDir = '';
   #started = false;
   #closed = false;
 
@@ -127,6 +136,7 @@ export class RestoreService implements RestoreConsoleApi {
   async #start(): Promise<void> {
     const corrupt = (message: string): void => void this.#logs.add('warn', message);
     this.#settings = mergeSettings((await this.#settingsFile.read(corrupt))?.settings);
+    this.#targetDir = this.#o.targetDir ? resolve(this.#o.targetDir) : await defaultTargetDir(this.dataDir);
     await this.#sources.load(corrupt);
     await this.#jobs.load(corrupt);
     for (const dir of this.#o.datastores ?? []) {
@@ -187,6 +197,7 @@ export class RestoreService implements RestoreConsoleApi {
       dataDir: this.dataDir,
       dialogs: this.#o.shell === 'electron',
       pbs: PBS_AVAILABLE,
+      targetDir: this.#targetDir,
     }),
 
     'sources.list': () => this.#sources.list(),
@@ -223,6 +234,7 @@ export class RestoreService implements RestoreConsoleApi {
     },
 
     'keys.check': ({ keyfile, password }) => checkKey(keyfile, password),
+    'targets.check': ({ path }) => checkTarget(path),
 
     'jobs.start': (args) => {
       const source = this.#sources.get(args.sourceId);
@@ -269,6 +281,19 @@ export class RestoreService implements RestoreConsoleApi {
     this.#hub.emit('settings', { ...this.#settings });
     this.#jobs.pump();
     return { ...this.#settings };
+  }
+}
+
+/** ~/Downloads when it exists (where people look for what an app produced), else the data folder. */
+async function defaultTargetDir(dataDir: string): Promise<string> {
+  const downloads = join(homedir(), 'Downloads');
+  try {
+    await access(downloads);
+    return downloads;
+  } catch {
+    // A restore does not create folders: make sure the suggested one exists.
+    await mkdir(dataDir, { recursive: true });
+    return dataDir;
   }
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { RestoreError } from '../../pbs/errors.ts';
 import { startHttpServer } from '../../server/httpServer.ts';
 import { RestoreService } from '../../service/service.ts';
+import { testHooksFromEnv } from '../../service/testHooks.ts';
 import { optional, parse } from '../args.ts';
 
 export const SERVE_USAGE = 'serve [--host 127.0.0.1] [--port N] [--datastore DIR]… [--data DIR] [--no-demo]';
@@ -42,18 +43,22 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RestoreError('USAGE', `--port must be 0-65535, got ${JSON.stringify(portText)}`);
   const datastores = (flags.datastore as unknown as string[] | undefined) ?? [];
   const dataDir = optional(flags, 'data') ?? defaultDataDir();
+  // Only the end-to-end tests set these (see testHooks.ts); each active one is named on stderr.
+  const hooks = testHooksFromEnv(process.env);
+  for (const line of hooks.active) process.stderr.write(`restore-console: TEST HOOK: ${line}\n`);
 
   const service = await RestoreService.create({
     dataDir,
     shell: 'browser',
     version: await version(),
     datastores,
-    ...(flags['no-demo'] ? { demo: false as const } : {}),
+    ...(flags['no-demo'] ? { demo: false as const } : hooks.demoScale ? { demo: { scale: hooks.demoScale } } : {}),
+    ...(hooks.openSource ? { openSource: hooks.openSource } : {}),
     onLog: (line) => process.stderr.write(`${line}\n`),
   });
   let server;
   try {
-    server = await startHttpServer({ service, host, port });
+    server = await startHttpServer({ service, host, port, ...(hooks.uiDir ? { staticDir: hooks.uiDir } : {}) });
   } catch (e) {
     await service.close();
     throw new RestoreError('USAGE', `cannot listen on ${host}:${port}: ${(e as Error).message}`, { cause: e });

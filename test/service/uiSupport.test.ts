@@ -1,0 +1,107 @@
+// What the service adds for the UI: targets.check (what a target path is now, a device's
+// capacity for the confirmation), AppInfo.targetDir (where restores are suggested), the peak
+// speed in a job's summary, and the test hooks `serve` reads for the browser tests.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openSource } from '../../electron/service/openSource.ts';
+import { PeakRate } from '../../electron/service/peakRate.ts';
+import { RestoreService } from '../../electron/service/service.ts';
+import { testHooksFromEnv, withChunkDelay } from '../../electron/service/testHooks.ts';
+import { smallDemo } from '../helpers/demo.ts';
+import { EventRecorder } from '../helpers/events.ts';
+import { sha256File, tempDir } from '../helpers/tmp.ts';
+import { archiveOf, sel } from './scenarios.ts';
+
+const demo = await smallDemo();
+
+test('targets.check says what a path is, without touching it', async () => {
+  const dir = await tempDir();
+  const s = await RestoreService.create({ dataDir: join(dir, 'data'), demo: false });
+  try {
+    await writeFile(join(dir, 'old.raw'), 'x'.repeat(1234));
+    assert.deepEqual(await s.invoke('targets.check', { path: join(dir, 'new.raw') }), { path: join(dir, 'new.raw'), kind: 'missing', folderExists: true });
+    assert.deepEqual(await s.invoke('targets.check', { path: join(dir, 'no', 'new.raw') }), { path: join(dir, 'no', 'new.raw'), kind: 'missing', folderExists: false });
+    assert.deepEqual(await s.invoke('targets.check', { path: join(dir, 'old.raw') }), { path: join(dir, 'old.raw'), kind: 'file', size: 1234 });
+    assert.deepEqual(await s.invoke('targets.check', { path: dir }), { path: dir, kind: 'directory' });
+    assert.equal((await s.invoke('targets.check', { path: '/dev/null' })).kind, 'other');
+    await assert.rejects(s.invoke('targets.check', { path: '' } as never), { code: 'BAD_ARGUMENTS' });
+  } finally {
+    await s.close();
+  }
+});
+
+test('AppInfo.targetDir: the given folder, else ~/Downloads when it exists, else the data folder', async () => {
+  const dir = await tempDir();
+  const home = process.env.HOME;
+  try {
+    process.env.HOME = join(dir, 'home');
+    const a = await RestoreService.create({ dataDir: join(dir, 'a'), demo: false });
+    assert.equal((await a.invoke('app.info', {})).targetDir, join(dir, 'a'));
+    await a.close();
+    await mkdir(join(dir, 'home', 'Downloads'), { recursive: true });
+    const b = await RestoreService.create({ dataDir: join(dir, 'b'), demo: false });
+    assert.equal((await b.invoke('app.info', {})).targetDir, join(dir, 'home', 'Downloads'));
+    await b.close();
+    const c = await RestoreService.create({ dataDir: join(dir, 'c'), demo: false, targetDir: join(dir, 'elsewhere') });
+    assert.equal((await c.invoke('app.info', {})).targetDir, join(dir, 'elsewhere'));
+    await c.close();
+  } finally {
+    process.env.HOME = home;
+  }
+});
+
+test('the peak rate is the best window of about a second, never below the average', () => {
+  const p = new PeakRate(1000);
+  assert.equal(p.peak(5), 5, 'a job shorter than the window reports its average');
+  // 1 MB/s for 2 s, then 4 MB/s for 2 s, samples every 100 ms.
+  let bytes = 0;
+  for (let t = 0; t <= 4000; t += 100) {
+    p.add(t, bytes);
+    bytes += t < 2000 ? 1e5 : 4e5;
+  }
+  assert.ok(Math.abs(p.peak(0) - 4e6) < 1, `${p.peak(0)}`);
+  assert.equal(p.peak(5e6), 5e6);
+});
+
+test('a restore slowed by the chunk-delay hook reports its peak speed and stays bit-exact', { timeout: 60_000 }, async () => {
+  const dir = await tempDir();
+  const s = await RestoreService.create({ dataDir: join(dir, 'data'), demo: false, datastores: [demo.dir], openSource: withChunkDelay(openSource, 40) });
+  try {
+    const events = new EventRecorder(s);
+    const [src] = await s.invoke('sources.list', {});
+    const a = archiveOf(demo, 'vm', '100', 'drive-scsi0.img.fidx');
+    const target = join(dir, 'web.raw');
+    const job = await s.invoke('jobs.start', { mode: 'restore', sourceId: src!.id, snapshot: sel(a), archive: a.archive, target, concurrency: 1 });
+    const final = await events.finalJob(job.id);
+    assert.equal(final.state, 'succeeded', final.message);
+    const sum = final.summary!;
+    // 40 chunks to fetch, one at a time, 40 ms each: well over a second.
+    assert.ok(sum.seconds > 1.2, `${sum.seconds} s`);
+    assert.ok(sum.peakMbPerSec !== undefined && sum.peakMbPerSec >= sum.mbPerSec * 0.99, JSON.stringify(sum));
+    assert.equal(await sha256File(target), a.sha256);
+  } finally {
+    await s.close();
+  }
+});
+
+test('serve reads its test hooks from the environment only when set, and refuses bad values', async () => {
+  assert.deepEqual(testHooksFromEnv({}), { active: [] });
+  const h = testHooksFromEnv({ RESTORE_CONSOLE_TEST_CHUNK_DELAY_MS: '25', RESTORE_CONSOLE_TEST_DEMO_SCALE: 'small', RESTORE_CONSOLE_TEST_UI_DIR: '/ui' });
+  assert.equal(h.active.length, 3);
+  assert.equal(h.demoScale, 'small');
+  assert.equal(h.uiDir, '/ui');
+  assert.ok(h.openSource);
+  assert.throws(() => testHooksFromEnv({ RESTORE_CONSOLE_TEST_CHUNK_DELAY_MS: 'soon' }), /0-60000/);
+  // The delay applies to chunk reads only, and an abort ends the wait at once.
+  const opened = await h.openSource!({ kind: 'datastore', path: demo.dir });
+  const a = archiveOf(demo, 'vm', '100', 'drive-scsi0.img.fidx');
+  const reader = await opened.source.openSnapshot(sel(a));
+  const ac = new AbortController();
+  const read = reader.readChunk(new Uint8Array(32), ac.signal);
+  ac.abort();
+  await assert.rejects(read, { name: 'AbortError' });
+  await reader.close();
+  await opened.close();
+});
