@@ -1,0 +1,81 @@
+// Job actions: start a restore (and go to it), pause, resume, cancel, steer the concurrency, and
+// load what a job view shows (its log, its chunk map).
+import type { Concurrency, StartJobArgs } from '../../shared/contract.ts';
+import { api } from '../api/current.ts';
+import { useStore } from '../store/index.ts';
+import { reportError } from './notify.ts';
+
+export async function startJob(args: StartJobArgs): Promise<string> {
+  const job = await api().invoke('jobs.start', args);
+  const st = useStore.getState();
+  st.upsertJobs([job]);
+  st.navigate({ view: 'job', id: job.id });
+  return job.id;
+}
+
+export function pauseJob(id: string): void {
+  api().invoke('jobs.pause', { id }).then((j) => useStore.getState().upsertJobs([j]), (e) => reportError(e, 'Pause'));
+}
+
+export function resumeJob(id: string): void {
+  api().invoke('jobs.resume', { id }).then((j) => useStore.getState().upsertJobs([j]), (e) => reportError(e, 'Resume'));
+}
+
+export function cancelJob(id: string): void {
+  api().invoke('jobs.cancel', { id }).then((j) => useStore.getState().upsertJobs([j]), (e) => reportError(e, 'Cancel'));
+}
+
+export function forgetJob(id: string): void {
+  api()
+    .invoke('jobs.forget', { id })
+    .then(() => useStore.getState().removeJob(id), (e) => reportError(e, 'Remove from history'));
+}
+
+// Slider moves come fast (a held arrow key repeats ~30 times a second); only the last value of a
+// burst is sent, while the slider shows every value at once (the optimistic "requested" value).
+const pending = new Map<string, ReturnType<typeof setTimeout>>();
+
+/** Asks for a concurrency; `now` skips the wait for more slider moves (the auto switch). */
+export function setConcurrency(id: string, c: Concurrency, now = false): void {
+  useStore.getState().setRequested(id, c);
+  clearTimeout(pending.get(id));
+  pending.set(
+    id,
+    setTimeout(() => {
+      pending.delete(id);
+      api()
+        .invoke('jobs.setConcurrency', { id, concurrency: c })
+        .then(
+          (j) => {
+            const st = useStore.getState();
+            st.upsertJobs([j]);
+            if (st.requested[id] === j.concurrency) st.setRequested(id, undefined);
+          },
+          (e) => {
+            useStore.getState().setRequested(id, undefined);
+            reportError(e, 'Concurrency');
+          },
+        );
+    }, now ? 0 : 120),
+  );
+}
+
+export async function loadJobLog(id: string): Promise<void> {
+  // Open the log first, so lines arriving as events while logs.get runs are kept too.
+  if (!useStore.getState().jobLogs[id]) useStore.getState().addLogLines(id, []);
+  try {
+    const lines = await api().invoke('logs.get', { jobId: id });
+    useStore.getState().addLogLines(id, lines);
+  } catch (e) {
+    reportError(e, 'Job log');
+  }
+}
+
+export async function loadChunkMap(id: string): Promise<void> {
+  try {
+    const map = await api().invoke('jobs.chunkMap', { id });
+    if (map && !useStore.getState().chunkMaps[id]) useStore.getState().setChunkMap(id, map);
+  } catch {
+    // A job from an earlier run has no map; the view says so.
+  }
+}

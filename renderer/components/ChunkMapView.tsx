@@ -1,0 +1,81 @@
+// The chunk map of a job's image: drawn on a canvas from the ChunkMap events (about once a
+// second), through a store subscription, not through React renders. The legend counts each
+// state in text, so the map never relies on colour alone.
+import { useCallback, useEffect, useRef } from 'react';
+import type { ChunkMap } from '../../shared/contract.ts';
+import { decodeChunkMap } from '../api/chunkMap.ts';
+import { fitCanvas, mapColors } from '../chart/colors.ts';
+import { chunkMapLayout, countStates } from '../chart/chunkMapLayout.ts';
+import { drawChunkMap } from '../chart/drawChunkMap.ts';
+import { formatCount } from '../format/units.ts';
+import { useStore } from '../store/index.ts';
+import { useThemeRedraw } from './useThemeRedraw.ts';
+
+const NAMES = ['pending', 'in flight', 'written', 'zero (not fetched)', 'failed'];
+
+export function ChunkMapView({ jobId, verify }: { jobId: string; verify: boolean }) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const countRefs = useRef<Array<HTMLSpanElement | null>>([]);
+  const emptyRef = useRef<HTMLParagraphElement>(null);
+  const frame = useRef(0);
+
+  const draw = useCallback(() => {
+    frame.current = 0;
+    const canvas = canvasRef.current;
+    const map: ChunkMap | undefined = useStore.getState().chunkMaps[jobId];
+    if (!canvas) return;
+    canvas.hidden = !map;
+    if (emptyRef.current) emptyRef.current.hidden = !!map;
+    if (!map) return;
+    const states = decodeChunkMap(map);
+    const width = canvas.parentElement?.clientWidth ?? 600;
+    const layout = chunkMapLayout(states.length, width);
+    const ctx = fitCanvas(canvas, width, layout.height);
+    if (!ctx) return;
+    drawChunkMap(ctx, states, layout, width, mapColors(canvas));
+    const counts = countStates(states);
+    counts.forEach((n, i) => {
+      const el = countRefs.current[i];
+      if (el) el.textContent = formatCount(n);
+    });
+    canvas.setAttribute('aria-label', `Chunk map of ${formatCount(states.length)} chunks${layout.per > 1 ? `, ${layout.per} per cell` : ''}: ${counts.map((n, i) => `${n} ${NAMES[i]}`).join(', ')}`);
+  }, [jobId]);
+
+  const schedule = useCallback(() => {
+    if (!frame.current) frame.current = requestAnimationFrame(draw);
+  }, [draw]);
+
+  useEffect(() => {
+    const off = useStore.subscribe((s, prev) => {
+      if (s.chunkMaps[jobId] !== prev.chunkMaps[jobId]) schedule();
+    });
+    const resize = new ResizeObserver(schedule);
+    if (canvasRef.current?.parentElement) resize.observe(canvasRef.current.parentElement);
+    schedule();
+    return () => {
+      off();
+      resize.disconnect();
+      cancelAnimationFrame(frame.current);
+      frame.current = 0;
+    };
+  }, [jobId, schedule]);
+  useThemeRedraw(schedule);
+
+  return (
+    <figure className="chunkmap">
+      <div className="chunkmap-canvas">
+        <canvas ref={canvasRef} role="img" aria-label="Chunk map" />
+        <p ref={emptyRef} className="muted" hidden>
+          No chunk map: it is kept only while the app runs the job.
+        </p>
+      </div>
+      <figcaption className="legend">
+        {NAMES.map((name, i) => (
+          <span key={name} className={`key map-${i}`}>
+            {i === 2 && verify ? 'verified' : name}: <span ref={(el) => void (countRefs.current[i] = el)}>0</span>
+          </span>
+        ))}
+      </figcaption>
+    </figure>
+  );
+}

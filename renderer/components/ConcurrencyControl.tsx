@@ -1,0 +1,60 @@
+// The concurrency slider of a running job (1–64 chunks in flight, arrow keys move it by one,
+// Page Up/Down by ten), an Auto switch, and what is in force: the slider shows the requested
+// value at once (optimistic), the engine's limit comes back in the progress stream, and both are
+// shown while they differ (lowering lets the chunks in flight finish first).
+import { useId } from 'react';
+import { setConcurrency } from '../actions/jobs.ts';
+import { isFinalState, type JobLike } from '../format/jobText.ts';
+import { useStore } from '../store/index.ts';
+
+/** Why the limit is what it is: "set by you", "auto: probe up", "auto-tuned". */
+function reasonText(reason: string, tuned: boolean): string {
+  if (reason === 'user') return tuned ? 'auto-tuned, last set by you' : 'set by you';
+  if (reason.startsWith('auto')) return reason;
+  return tuned ? `auto-tuned${reason ? `, ${reason}` : ''}` : reason;
+}
+
+export function ConcurrencyControl({ job }: { job: JobLike }) {
+  const id = useId();
+  const requested = useStore((s) => s.requested[job.id]) ?? job.concurrency;
+  const limit = useStore((s) => s.jobs[job.id]?.progress?.limit);
+  const reason = useStore((s) => s.jobs[job.id]?.progress?.limitReason);
+  const tuned = useStore((s) => s.jobs[job.id]?.progress?.auto ?? false);
+  const done = isFinalState(job.state);
+  const auto = requested === 'auto';
+  const value = auto ? (limit ?? 16) : requested;
+  const settling = !auto && limit !== undefined && limit !== requested;
+
+  return (
+    <div className="concurrency">
+      <div className="concurrency-row">
+        <label htmlFor={id}>Concurrency</label>
+        <input
+          id={id}
+          type="range"
+          min={1}
+          max={64}
+          step={1}
+          value={value}
+          disabled={done || auto}
+          aria-valuetext={`${value} chunks in flight`}
+          aria-describedby={`${id}-state`}
+          onChange={(e) => setConcurrency(job.id, Number(e.currentTarget.value))}
+        />
+        <output htmlFor={id} className="concurrency-value">
+          {value}
+        </output>
+        <label className="switch">
+          <input type="checkbox" checked={auto} disabled={done} onChange={(e) => setConcurrency(job.id, e.currentTarget.checked ? 'auto' : (limit ?? 16), true)} />
+          Auto
+        </label>
+      </div>
+      <p id={`${id}-state`} className="concurrency-state" data-testid="concurrency-state" data-tuned={tuned}>
+        Requested: <strong data-testid="requested">{auto ? 'auto' : requested}</strong>
+        {' · '}In force: <strong data-testid="effective">{limit ?? '–'}</strong>
+        {reason || tuned ? <span className="muted"> ({reasonText(reason ?? '', tuned)})</span> : null}
+        {settling && !done ? <span className="muted"> · lowering lets the chunks in flight finish first</span> : null}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,15 @@
+// "Running for 2 min 03 s", ticking once a second while the job runs.
+import { useEffect, useState } from 'react';
+import { isFinalState, jobDuration } from '../format/jobText.ts';
+import type { JobHead } from './useJobHead.ts';
+
+export function Elapsed({ job }: { job: JobHead }) {
+  const [now, setNow] = useState(Date.now());
+  const live = !isFinalState(job.state) && job.startedAt !== undefined;
+  useEffect(() => {
+    if (!live) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [live]);
+  return <span>{jobDuration(job, now)}</span>;
+}

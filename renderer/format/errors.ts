@@ -1,0 +1,110 @@
+// Every contract error code in words, with what to do next. The service's message stays
+// available (it names files, chunks and offsets); this adds the sentence a person acts on.
+// Typed as a complete record, so a new code in shared/ fails the type check until it is
+// explained here.
+import type { ContractError, ContractErrorCode } from '../../shared/contract.ts';
+
+export interface Explained {
+  /** What went wrong, in one short sentence. */
+  title: string;
+  /** What to do about it. */
+  next: string;
+}
+
+const CORRUPT: Explained = {
+  title: 'A chunk of this backup is damaged.',
+  next: 'Run a verify job for this snapshot on the PBS server, and restore an older snapshot meanwhile.',
+};
+const INDEX: Explained = {
+  title: 'The archive index of this backup is damaged.',
+  next: 'Restore another snapshot, and run a verify job on the PBS server.',
+};
+
+const TEXTS: Record<ContractErrorCode, Explained> = {
+  BLOB_TOO_SMALL: CORRUPT,
+  BLOB_BAD_MAGIC: CORRUPT,
+  BLOB_CRC_MISMATCH: CORRUPT,
+  BLOB_DECOMPRESS_FAILED: CORRUPT,
+  CHUNK_DIGEST_MISMATCH: CORRUPT,
+  CHUNK_SIZE_MISMATCH: CORRUPT,
+  CHUNK_CRYPT_MODE_MISMATCH: CORRUPT,
+  CHUNK_EMPTY: CORRUPT,
+  CHUNK_MISSING: {
+    title: 'A chunk this backup needs is missing from the datastore.',
+    next: 'Run a verify job on the PBS server (garbage collection may have removed it), and restore another snapshot.',
+  },
+  INDEX_BAD_MAGIC: INDEX,
+  INDEX_TRUNCATED: INDEX,
+  INDEX_INCONSISTENT: INDEX,
+  INDEX_CSUM_MISMATCH: INDEX,
+  MANIFEST_INVALID: { title: 'The snapshot manifest cannot be read.', next: 'Restore another snapshot; verify this one on the PBS server.' },
+  MANIFEST_SIGNATURE_MISMATCH: {
+    title: 'The snapshot signature does not match this key.',
+    next: 'Choose the key file the backup was made with (compare the key fingerprints).',
+  },
+  MISSING_KEY: { title: 'This backup is encrypted.', next: 'Choose its key file and enter the key file password.' },
+  WRONG_KEY: {
+    title: 'This key file does not belong to this backup.',
+    next: 'Choose the key file the backup was made with (compare the key fingerprints).',
+  },
+  WRONG_PASSWORD: { title: 'The key file password is wrong.', next: 'Check the key file password and try again.' },
+  KEY_PASSWORD_REQUIRED: { title: 'This key file is protected by a password.', next: 'Enter the key file password.' },
+  KEYFILE_INVALID: {
+    title: 'The key file cannot be read.',
+    next: 'Choose a PBS key file (the JSON file proxmox-backup-client key create writes).',
+  },
+  DECRYPT_FAILED: { title: 'A chunk could not be decrypted.', next: 'Check that the key file is the one this backup was made with.' },
+  INVALID_NAME: { title: 'That name is not a valid PBS name.', next: 'Check the snapshot, namespace or archive name.' },
+  DATASTORE_NOT_FOUND: { title: 'The datastore was not found.', next: 'Check the folder or the datastore name, then test the source again.' },
+  SNAPSHOT_NOT_FOUND: { title: 'The snapshot was not found.', next: 'Refresh the list: it may have been pruned.' },
+  ARCHIVE_NOT_FOUND: { title: 'The archive was not found in this snapshot.', next: 'Refresh the snapshot and pick one of its disk images.' },
+  ARCHIVE_NOT_IMAGE: { title: 'This archive is not a disk image.', next: 'Pick a .img archive: file archives (.pxar) are listed only.' },
+  TARGET_EXISTS: { title: 'The target already exists.', next: 'Choose another file or allow overwriting.' },
+  TARGET_TOO_SMALL: { title: 'The target device is smaller than the image.', next: 'Choose a device at least as large as the disk image.' },
+  TARGET_NOT_WRITABLE: {
+    title: 'The target cannot be written.',
+    next: 'Check that its folder exists and that you may write there, or choose another target.',
+  },
+  ENOSPC: { title: 'The target disk is full.', next: 'Free space or choose a target on another disk; the .partial file can be deleted.' },
+  IO_ERROR: { title: 'Reading or writing failed.', next: 'Check the disk and the job log, then start the restore again.' },
+  AUTH_FAILED: { title: 'The server refused the login.', next: 'Check the user or API token and its secret.' },
+  PERMISSION_DENIED: {
+    title: 'The server denied access.',
+    next: 'Give this user or token the DatastoreReader role on the datastore (or the namespace).',
+  },
+  TLS_FINGERPRINT_MISMATCH: {
+    title: "The server's certificate is not trusted.",
+    next: 'Compare the fingerprint with the one on the PBS dashboard ("Show Fingerprint"), then trust it.',
+  },
+  CHUNK_REFUSED: { title: 'The server refused a chunk.', next: 'Start the restore again; if it repeats, check the server log.' },
+  CONNECTION_FAILED: { title: 'The server cannot be reached.', next: 'Check the host name, the port (8007) and the network.' },
+  SERVER_ERROR: { title: 'The server reported an error.', next: 'Try again; if it repeats, check the PBS task log.' },
+  TIMEOUT: { title: 'The server did not answer in time.', next: 'Check the network, then try again (a lower concurrency may help).' },
+  CANCELLED: { title: 'Cancelled.', next: 'Start it again when you want; a cancelled restore leaves a .partial file.' },
+  USAGE: { title: 'The request was not understood.', next: 'Check the values entered.' },
+  INTERNAL: { title: 'Something unexpected went wrong inside Restore Console.', next: 'See the log for details, and report it if it repeats.' },
+  SOURCE_NOT_FOUND: { title: 'That source no longer exists.', next: 'Pick another source, or add it again.' },
+  JOB_NOT_FOUND: { title: 'That job no longer exists.', next: 'It was removed from the history; open the jobs list.' },
+  INVALID_STATE: { title: 'That is not possible right now.', next: 'Wait for the current step to finish, then try again.' },
+  BAD_ARGUMENTS: { title: 'Some values were not accepted.', next: 'Check the values entered.' },
+  UNKNOWN_COMMAND: { title: 'The service does not know this command.', next: 'Update Restore Console: the page and the service differ in version.' },
+  NOT_SUPPORTED: { title: 'Not available here.', next: 'Type the path instead (native dialogs exist only in the desktop app).' },
+  SECRET_REQUIRED: { title: 'The password or token secret for this server was not kept.', next: 'Enter it again on the Sources page.' },
+  INTERRUPTED: { title: 'The app stopped while this job ran.', next: 'Start the restore again; the .partial file it left can be deleted.' },
+  UNAUTHORIZED: { title: 'This page has no valid token.', next: 'Open the address that "restore-console serve" printed (it ends with ?token=…).' },
+  FORBIDDEN: { title: 'The service refused this page.', next: 'Open the address that "restore-console serve" printed.' },
+  TRANSPORT: { title: 'The Restore Console service cannot be reached.', next: 'Check that it is still running, then reload this page.' },
+};
+
+/** Any thrown value (a ContractCallError, an Error, a string) as words and a next step. */
+export function explainError(e: unknown): Explained & { code?: ContractErrorCode; detail: string } {
+  const err = (e ?? {}) as Partial<ContractError>;
+  const code = typeof err.code === 'string' && err.code in TEXTS ? err.code : undefined;
+  const detail = typeof err.message === 'string' ? err.message : String(e);
+  if (!code) return { title: 'Something went wrong.', next: 'See the details and the log.', detail };
+  return { ...TEXTS[code], code, detail };
+}
+
+export function explainCode(code: ContractErrorCode): Explained {
+  return TEXTS[code];
+}

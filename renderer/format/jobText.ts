@@ -1,0 +1,60 @@
+// How a job reads in lists and headings: what it restores, its state in words, how long it ran
+// ("Running for 3 min", "Finished in 12 s", as KopiaUI's task list says it).
+import type { JobInfo, JobState, SnapshotSelector } from '../../shared/contract.ts';
+
+/** A job as headings need it (its progress is not needed, and not selected). */
+export type JobLike = Omit<JobInfo, 'progress'>;
+import { formatDuration, formatTime } from './units.ts';
+
+export const STATE_LABEL: Record<JobState, string> = {
+  queued: 'queued',
+  running: 'running',
+  paused: 'paused',
+  cancelling: 'cancelling',
+  cancelled: 'cancelled',
+  failed: 'failed',
+  succeeded: 'succeeded',
+};
+
+export const isFinalState = (s: JobState): boolean => s === 'cancelled' || s === 'failed' || s === 'succeeded';
+export const isActiveState = (s: JobState): boolean => !isFinalState(s);
+
+/** "vm/100" plus the namespace when there is one. */
+export function snapshotName(s: SnapshotSelector): string {
+  return `${s.ns ? `${s.ns}/` : ''}${s.type}/${s.id}`;
+}
+
+/** drive-scsi0.img.fidx → drive-scsi0.img */
+export function archiveName(archive: string): string {
+  return archive.replace(/\.fidx$/, '');
+}
+
+export function jobTitle(job: JobLike): string {
+  const r = job.request;
+  return `${job.mode === 'verify' ? 'Verify' : 'Restore'} ${snapshotName(r.snapshot)} ${archiveName(r.archive)}`;
+}
+
+export function jobSubtitle(job: JobLike): string {
+  const r = job.request;
+  return `snapshot ${formatTime(r.snapshot.time * 1000)} from ${r.sourceLabel}`;
+}
+
+/** "Running for 2 min 03 s", "Finished in 12.0 s", "Failed after 3.1 s", "Queued". */
+export function jobDuration(job: JobLike, now: number = Date.now()): string {
+  const start = job.startedAt;
+  if (start === undefined) return job.state === 'queued' ? 'Queued' : 'Not started';
+  const end = job.endedAt ?? now;
+  const d = formatDuration(end - start);
+  switch (job.state) {
+    case 'succeeded':
+      return `Finished in ${d}`;
+    case 'failed':
+      return `Failed after ${d}`;
+    case 'cancelled':
+      return `Cancelled after ${d}`;
+    case 'paused':
+      return `Paused, ${d} so far`;
+    default:
+      return `Running for ${d}`;
+  }
+}

@@ -1,0 +1,37 @@
+// Snapshot facts as PBS shows them: encryption (None / Signed / Encrypted / Mixed), verify state
+// with its age (from the verify task's UPID, with PBS's warning past 30 days), and the filter match.
+import type { SnapshotInfo } from '../../shared/catalog.ts';
+
+export type Encryption = 'none' | 'signed' | 'encrypted' | 'mixed';
+
+export function encryptionOf(s: Pick<SnapshotInfo, 'files'>): Encryption {
+  const modes = new Set(s.files.filter((f) => f.filename !== 'index.json.blob').map((f) => f.cryptMode));
+  if (modes.size === 0) return 'none';
+  if (modes.size > 1) return 'mixed';
+  const [m] = modes;
+  return m === 'encrypt' ? 'encrypted' : m === 'sign-only' ? 'signed' : 'none';
+}
+
+/**
+ * When the verify task started, from its UPID (`UPID:node:pid:pstart:task:starttime:type:id:user:`,
+ * times in hex epoch seconds); undefined when the UPID does not parse.
+ */
+export function upidStart(upid: string | undefined): number | undefined {
+  const parts = upid?.split(':');
+  if (!parts || parts[0] !== 'UPID' || parts.length < 9) return undefined;
+  const t = Number.parseInt(parts[5]!, 16);
+  return Number.isFinite(t) && t > 0 ? t * 1000 : undefined;
+}
+
+/** PBS warns when the last verify is older than this ("Last verify task over 30 days ago"). */
+export const VERIFY_STALE_MS = 30 * 86_400_000;
+
+/** The filter box: any word may appear in the group, the time, the notes or a file name. */
+export function snapshotMatches(s: SnapshotInfo, groupComment: string | undefined, timeText: string, filter: string): boolean {
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return true;
+  const hay = [`${s.backupType}/${s.backupId}`, groupComment ?? '', s.comment ?? '', timeText, ...s.files.map((f) => f.filename), s.protected ? 'protected' : '', s.verifyState ?? '', encryptionOf(s)]
+    .join(' ')
+    .toLowerCase();
+  return words.every((w) => hay.includes(w));
+}

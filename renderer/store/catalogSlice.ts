@@ -1,0 +1,43 @@
+// What the Browse screen shows: one source's namespaces, groups and snapshots, the filter, which
+// groups are open, and the selected snapshot with its detail. Key file paths typed for a source
+// are remembered for this session (never the password).
+import type { ContractError, SnapshotDetail, SnapshotSelector } from '../../shared/contract.ts';
+import type { GroupInfo, SnapshotInfo } from '../../shared/catalog.ts';
+import type { Slice } from './state.ts';
+
+export interface CatalogState {
+  sourceId?: string;
+  namespaces: string[];
+  ns: string;
+  groups: GroupInfo[];
+  snapshots: SnapshotInfo[];
+  loading: boolean;
+  error?: ContractError;
+  filter: string;
+  /** Open groups, by groupKey(). */
+  expanded: Record<string, boolean>;
+  selected?: SnapshotSelector;
+  detail?: SnapshotDetail;
+  detailLoading: boolean;
+  detailError?: ContractError;
+  /** Key file path per source id, as typed in this session. */
+  keyFiles: Record<string, string>;
+}
+
+export interface CatalogSlice {
+  catalog: CatalogState;
+  patchCatalog(patch: Partial<CatalogState>): void;
+  toggleGroup(key: string, open?: boolean): void;
+}
+
+export const groupKey = (g: { ns: string; backupType: string; backupId: string }): string => `${g.ns}|${g.backupType}/${g.backupId}`;
+
+export const sameSnapshot = (a: SnapshotSelector | undefined, b: SnapshotSelector | undefined): boolean =>
+  !!a && !!b && a.ns === b.ns && a.type === b.type && a.id === b.id && a.time === b.time;
+
+export const createCatalogSlice: Slice<CatalogSlice> = (set) => ({
+  catalog: { namespaces: [''], ns: '', groups: [], snapshots: [], loading: false, filter: '', expanded: {}, detailLoading: false, keyFiles: {} },
+  patchCatalog: (patch) => set((s) => ({ catalog: { ...s.catalog, ...patch } })),
+  toggleGroup: (key, open) =>
+    set((s) => ({ catalog: { ...s.catalog, expanded: { ...s.catalog.expanded, [key]: open ?? !s.catalog.expanded[key] } } })),
+});

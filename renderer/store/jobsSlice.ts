@@ -1,0 +1,65 @@
+// Jobs keyed by id with their last progress sample, chunk maps, per-job logs, and the concurrency
+// the user asked for on the slider before the service confirmed it (optimistic, reconciled when
+// the job event comes back). Progress goes through progressMerge.ts, so counters only go up.
+import type { ChunkMap, Concurrency, JobInfo, LogEntry } from '../../shared/contract.ts';
+import type { ProgressCounters } from '../../shared/progress.ts';
+import { applyProgressEvent, mergeJob } from './progressMerge.ts';
+import type { Slice } from './state.ts';
+
+const MAX_LOG = 500;
+
+export interface JobsSlice {
+  jobs: Record<string, JobInfo>;
+  chunkMaps: Record<string, ChunkMap>;
+  /** The slider's value while a change is on its way to the service. */
+  requested: Record<string, Concurrency>;
+  /** Log lines of jobs whose log was opened, oldest first. */
+  jobLogs: Record<string, LogEntry[]>;
+  upsertJobs(jobs: JobInfo[]): void;
+  applyProgress(jobId: string, p: ProgressCounters): void;
+  setChunkMap(jobId: string, map: ChunkMap): void;
+  removeJob(id: string): void;
+  setRequested(id: string, c: Concurrency | undefined): void;
+  addLogLines(jobId: string, lines: LogEntry[]): void;
+}
+
+export const createJobsSlice: Slice<JobsSlice> = (set) => ({
+  jobs: {},
+  chunkMaps: {},
+  requested: {},
+  jobLogs: {},
+  upsertJobs: (list) =>
+    set((s) => {
+      const jobs = { ...s.jobs };
+      for (const j of list) jobs[j.id] = mergeJob(jobs[j.id], j);
+      return { jobs };
+    }),
+  applyProgress: (jobId, p) =>
+    set((s) => {
+      const job = s.jobs[jobId];
+      const next = applyProgressEvent(job, p);
+      return next === job ? s : { jobs: { ...s.jobs, [jobId]: next! } };
+    }),
+  setChunkMap: (jobId, map) => set((s) => ({ chunkMaps: { ...s.chunkMaps, [jobId]: map } })),
+  removeJob: (id) =>
+    set((s) => {
+      const { [id]: _j, ...jobs } = s.jobs;
+      const { [id]: _m, ...chunkMaps } = s.chunkMaps;
+      const { [id]: _l, ...jobLogs } = s.jobLogs;
+      return { jobs, chunkMaps, jobLogs };
+    }),
+  setRequested: (id, c) =>
+    set((s) => {
+      const requested = { ...s.requested };
+      if (c === undefined) delete requested[id];
+      else requested[id] = c;
+      return { requested };
+    }),
+  addLogLines: (jobId, lines) =>
+    set((s) => {
+      const have = s.jobLogs[jobId] ?? [];
+      const seen = new Set(have.map((e) => e.seq));
+      const merged = [...have, ...lines.filter((e) => !seen.has(e.seq))].sort((a, b) => a.seq - b.seq || a.at - b.at);
+      return { jobLogs: { ...s.jobLogs, [jobId]: merged.slice(-MAX_LOG) } };
+    }),
+});

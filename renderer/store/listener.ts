@@ -1,0 +1,54 @@
+// The single event listener of the page, outside React: every contract event is written into the
+// store here (progress also into the sample history), and components only read the store. It
+// subscribes before the first load, so nothing that happens in between is missed; the load then
+// merges with what events already brought (mergeJob keeps the newest state and counters).
+import type { RestoreConsoleApi } from '../../shared/contract.ts';
+import { recordSample } from './samples.ts';
+import { useStore } from './index.ts';
+
+export function startListener(api: RestoreConsoleApi): () => void {
+  const s = useStore.getState;
+  const offs = [
+    api.on('sources', (list) => s().setSources(list)),
+    api.on('demo', (demo) => s().setDemo(demo)),
+    api.on('settings', (settings) => s().setSettings(settings)),
+    api.on('job', (job) => {
+      if (job.progress) recordSample(job.id, job.progress);
+      s().upsertJobs([job]);
+      // The service confirmed a concurrency: the slider no longer needs its own value.
+      const asked = s().requested[job.id];
+      if (asked !== undefined && asked === job.concurrency) s().setRequested(job.id, undefined);
+    }),
+    api.on('job.removed', ({ id }) => s().removeJob(id)),
+    api.on('progress', ({ jobId, progress }) => {
+      const job = s().jobs[jobId];
+      if (!job || job.state === 'cancelled' || job.state === 'failed' || job.state === 'succeeded') return;
+      recordSample(jobId, progress);
+      s().applyProgress(jobId, progress);
+    }),
+    api.on('chunkMap', ({ jobId, map }) => s().setChunkMap(jobId, map)),
+    api.on('log', (entry) => {
+      // Only logs someone opened are kept; the rest stay in the service (logs.get).
+      if (entry.jobId && s().jobLogs[entry.jobId]) s().addLogLines(entry.jobId, [entry]);
+    }),
+  ];
+  return () => offs.forEach((off) => off());
+}
+
+/** The first load: everything the page shows before any event. */
+export async function loadInitial(api: RestoreConsoleApi): Promise<void> {
+  const [info, sources, jobs, demo, settings] = await Promise.all([
+    api.invoke('app.info', {}),
+    api.invoke('sources.list', {}),
+    api.invoke('jobs.list', {}),
+    api.invoke('demo.status', {}),
+    api.invoke('settings.get', {}),
+  ]);
+  for (const j of jobs) if (j.progress) recordSample(j.id, j.progress);
+  const st = useStore.getState();
+  st.upsertJobs(jobs);
+  st.setSources(sources);
+  st.setDemo(demo);
+  st.setSettings(settings);
+  useStore.setState({ info, loaded: true });
+}

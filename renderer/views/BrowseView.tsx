@@ -1,0 +1,92 @@
+// Browse: source → namespace → group → snapshot → archive. The list (a tree of groups and their
+// snapshots, newest first, with size, verify state, age, protection, encryption and notes) sits
+// next to the selected snapshot's detail; the filter narrows both groups and snapshots.
+import { useEffect, useId } from 'react';
+import { loadListing, selectNamespace, selectSource } from '../actions/catalog.ts';
+import { ErrorBox } from '../components/ErrorBox.tsx';
+import { useStore } from '../store/index.ts';
+import { BackupTree } from './BackupTree.tsx';
+import { SnapshotDetailPane } from './SnapshotDetail.tsx';
+
+function useDefaultSource(): void {
+  const sourceId = useStore((s) => s.catalog.sourceId);
+  const ids = useStore((s) => s.sources.map((x) => x.id).join('\n'));
+  useEffect(() => {
+    const list = ids ? ids.split('\n') : [];
+    if (!list.length) return;
+    if (!sourceId || !list.includes(sourceId)) void selectSource(list[0]!);
+  }, [sourceId, ids]);
+}
+
+function Toolbar() {
+  const id = useId();
+  const sources = useStore((s) => s.sources);
+  const sourceId = useStore((s) => s.catalog.sourceId);
+  const namespaces = useStore((s) => s.catalog.namespaces);
+  const ns = useStore((s) => s.catalog.ns);
+  const filter = useStore((s) => s.catalog.filter);
+  const loading = useStore((s) => s.catalog.loading);
+  const patch = useStore((s) => s.patchCatalog);
+  return (
+    <div className="toolbar" role="search">
+      <label htmlFor={`${id}-src`}>Source</label>
+      <select id={`${id}-src`} value={sourceId ?? ''} onChange={(e) => void selectSource(e.currentTarget.value)}>
+        {sources.map((s) => (
+          <option key={s.id} value={s.id}>
+            {s.label}
+          </option>
+        ))}
+      </select>
+      <label htmlFor={`${id}-ns`}>Namespace</label>
+      <select id={`${id}-ns`} value={ns} onChange={(e) => void selectNamespace(e.currentTarget.value)}>
+        {namespaces.map((n) => (
+          <option key={n} value={n}>
+            {n === '' ? '(root)' : n}
+          </option>
+        ))}
+      </select>
+      <label htmlFor={`${id}-filter`} className="visually-hidden">
+        Filter backups
+      </label>
+      <input id={`${id}-filter`} type="search" className="grow" placeholder="Filter: vm/100, notes, date, archive…" value={filter} onChange={(e) => patch({ filter: e.currentTarget.value })} />
+      <button type="button" onClick={() => void loadListing()} disabled={loading}>
+        {loading ? 'Loading…' : 'Refresh'}
+      </button>
+    </div>
+  );
+}
+
+export function BrowseView() {
+  useDefaultSource();
+  const count = useStore((s) => s.sources.length);
+  const loaded = useStore((s) => s.loaded);
+  const error = useStore((s) => s.catalog.error);
+  const navigate = useStore((s) => s.navigate);
+  return (
+    <section className="screen" aria-labelledby="browse-title">
+      <header className="screen-head">
+        <h1 id="browse-title" tabIndex={-1}>
+          Browse
+        </h1>
+        <p className="muted">Pick a snapshot, then the disk image to restore.</p>
+      </header>
+      {loaded && count === 0 ? (
+        <div className="card empty">
+          <p>No sources yet.</p>
+          <button type="button" className="primary" onClick={() => navigate({ view: 'sources' })}>
+            Add a source
+          </button>
+        </div>
+      ) : (
+        <>
+          <Toolbar />
+          {error && <ErrorBox error={error} title="Cannot list this source" />}
+          <div className="browse">
+            <BackupTree />
+            <SnapshotDetailPane />
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,211 @@
+// One job, live: state and what to do about it, the controls (concurrency, auto, pause / resume,
+// cancel after a confirmation), the numbers, the throughput chart, the chunk map and the log.
+// A finished job says how it ended; a cancelled or failed restore says its target is partial.
+import { useEffect, useState } from 'react';
+import { api } from '../api/current.ts';
+import { cancelJob, loadChunkMap, pauseJob, resumeJob } from '../actions/jobs.ts';
+import { reportError } from '../actions/notify.ts';
+import { ChunkMapView } from '../components/ChunkMapView.tsx';
+import { ConcurrencyControl } from '../components/ConcurrencyControl.tsx';
+import { ConfirmDialog } from '../components/Dialog.tsx';
+import { Elapsed } from '../components/Elapsed.tsx';
+import { ErrorBox } from '../components/ErrorBox.tsx';
+import { JobLog } from '../components/JobLog.tsx';
+import { JobStats } from '../components/JobStats.tsx';
+import { LiveSummary } from '../components/LiveSummary.tsx';
+import { StateBadge } from '../components/StateBadge.tsx';
+import { ThroughputChart } from '../components/ThroughputChart.tsx';
+import { useJobHead, type JobHead } from '../components/useJobHead.ts';
+import { isFinalState, jobSubtitle, jobTitle } from '../format/jobText.ts';
+import { formatBytes, formatDuration, formatPercent, formatRate } from '../format/units.ts';
+import { useStore } from '../store/index.ts';
+
+function Outcome({ job }: { job: JobHead }) {
+  const info = useStore((s) => s.info);
+  const units = useStore((s) => s.prefs.units);
+  const s = job.summary;
+  if (job.state === 'succeeded') {
+    return (
+      <div className="banner banner-ok" data-testid="outcome">
+        <p>
+          {job.mode === 'restore' ? (
+            <>
+              <strong>✓ Restored</strong> {s ? formatBytes(s.bytes, units) : ''} to <code className="mono">{s?.target ?? job.request.target}</code>
+              {s ? ` in ${formatDuration(s.seconds * 1000)}.` : '.'}
+            </>
+          ) : (
+            <>
+              <strong>✓ Verified</strong> {s ? formatBytes(s.bytes, units) : ''}: every chunk is intact{s ? ` (${formatDuration(s.seconds * 1000)}).` : '.'}
+            </>
+          )}
+        </p>
+        {s && (
+          <p className="muted">
+            Average {formatRate(s.mbPerSec * 1e6, units)}
+            {s.peakMbPerSec !== undefined ? ` · peak ${formatRate(s.peakMbPerSec * 1e6, units)}` : ''} · {formatPercent(s.zeroChunks, s.chunks)} zero chunks
+          </p>
+        )}
+        {job.mode === 'restore' && info?.dialogs && s?.target && (
+          <button type="button" onClick={() => api().invoke('shell.showInFolder', { path: s.target! }).catch((e) => reportError(e))}>
+            Show in folder
+          </button>
+        )}
+      </div>
+    );
+  }
+  if (job.state === 'cancelled') {
+    return (
+      <div className="banner banner-warn" data-testid="outcome">
+        <p>
+          <strong>■ Cancelled.</strong>{' '}
+          {job.partialPath ? (
+            <>
+              The target is partial: <code className="mono">{job.partialPath}</code> holds only part of the image. Delete it, or restore again.
+            </>
+          ) : (
+            job.message
+          )}
+        </p>
+      </div>
+    );
+  }
+  if (job.state === 'failed') {
+    return (
+      <div data-testid="outcome">
+        {job.error && <ErrorBox error={job.error} title="The job failed" />}
+        {job.partialPath && (
+          <p className="warn-text">
+            The target is partial: <code className="mono">{job.partialPath}</code> holds only part of the image.
+          </p>
+        )}
+      </div>
+    );
+  }
+  return null;
+}
+
+function Controls({ job }: { job: JobHead }) {
+  const [confirm, setConfirm] = useState(false);
+  const active = !isFinalState(job.state);
+  if (!active) return null;
+  const target = job.request.target;
+  return (
+    <div className="controls">
+      <ConcurrencyControl job={job} />
+      <div className="button-row">
+        {job.state === 'paused' ? (
+          <button type="button" className="primary" onClick={() => resumeJob(job.id)}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" onClick={() => pauseJob(job.id)} disabled={job.state !== 'running'}>
+            Pause
+          </button>
+        )}
+        <button type="button" className="danger" onClick={() => setConfirm(true)} disabled={job.state === 'cancelling'}>
+          {job.state === 'cancelling' ? 'Cancelling…' : job.mode === 'restore' ? 'Cancel restore' : 'Cancel verify'}
+        </button>
+      </div>
+      {confirm && (
+        <ConfirmDialog
+          title={job.mode === 'restore' ? 'Cancel this restore?' : 'Cancel this verify?'}
+          confirm={job.mode === 'restore' ? 'Cancel restore' : 'Cancel verify'}
+          cancel="Keep running"
+          danger
+          onConfirm={() => cancelJob(job.id)}
+          onClose={() => setConfirm(false)}
+        >
+          <p>The chunks in flight finish, then the job stops.</p>
+          {job.mode === 'restore' && target && (
+            <p>
+              The target stays partial: <code className="mono">{target}.partial</code> will hold only part of the image, and <code className="mono">{target}</code> is not
+              created.
+            </p>
+          )}
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
+
+export function JobView({ id }: { id: string }) {
+  const job = useJobHead(id);
+  const loaded = useStore((s) => s.loaded);
+  const navigate = useStore((s) => s.navigate);
+  useEffect(() => void loadChunkMap(id), [id]);
+  if (!job) {
+    return (
+      <section className="screen">
+        <h1 tabIndex={-1}>Job</h1>
+        <p className="muted">{loaded ? 'This job is not in the history (any more).' : 'Loading…'}</p>
+        <button type="button" onClick={() => navigate({ view: 'jobs' })}>
+          All jobs
+        </button>
+      </section>
+    );
+  }
+  const r = job.request;
+  return (
+    <section className="screen job-view" aria-labelledby="job-title">
+      <header className="screen-head">
+        <p className="crumbs">
+          <a
+            href="#/jobs"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate({ view: 'jobs' });
+            }}
+          >
+            Jobs
+          </a>{' '}
+          /
+        </p>
+        <div className="title-row">
+          <h1 id="job-title" tabIndex={-1}>
+            {jobTitle(job)}
+          </h1>
+          <span data-testid="job-state">
+            <StateBadge state={job.state} />
+          </span>
+        </div>
+        <p className="muted">
+          {jobSubtitle(job)}
+          {r.target ? (
+            <>
+              {' '}
+              → <span className="mono">{r.target}</span>
+            </>
+          ) : null}
+          {' · '}
+          <Elapsed job={job} />
+        </p>
+      </header>
+      <LiveSummary jobId={id} />
+      <Outcome job={job} />
+      <Controls job={job} />
+      <section className="card" aria-label="Progress">
+        <JobStats job={job} />
+      </section>
+      <div className="job-panels">
+        <section className="card" aria-labelledby={`${id}-chart`}>
+          <h2 id={`${id}-chart`} className="card-title">
+            Throughput and concurrency
+          </h2>
+          <ThroughputChart jobId={id} />
+        </section>
+        <section className="card" aria-labelledby={`${id}-map`}>
+          <h2 id={`${id}-map`} className="card-title">
+            Chunk map
+          </h2>
+          <ChunkMapView jobId={id} verify={job.mode === 'verify'} />
+        </section>
+      </div>
+      <section className="card" aria-labelledby={`${id}-log`}>
+        <h2 id={`${id}-log`} className="card-title">
+          Log
+        </h2>
+        <JobLog jobId={id} />
+      </section>
+    </section>
+  );
+}

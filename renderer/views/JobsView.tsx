@@ -1,0 +1,157 @@
+// Jobs: running and queued first, then the history (kept across restarts by the service), each
+// with its state, what it restored and where, how long it took, and how it ended: average and
+// peak speed and zero share for a success, the reason and the next step for a failure.
+import { useId, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { forgetJob } from '../actions/jobs.ts';
+import { Elapsed } from '../components/Elapsed.tsx';
+import { StateBadge } from '../components/StateBadge.tsx';
+import { useJobHead } from '../components/useJobHead.ts';
+import { explainError } from '../format/errors.ts';
+import { isActiveState, jobSubtitle, jobTitle } from '../format/jobText.ts';
+import { formatPercent, formatRate, formatTime } from '../format/units.ts';
+import { useStore } from '../store/index.ts';
+
+type Filter = 'all' | 'active' | 'succeeded' | 'failed' | 'cancelled';
+
+function Result({ id }: { id: string }) {
+  const job = useJobHead(id)!;
+  const pct = useStore((s) => {
+    const p = s.jobs[id]?.progress;
+    return p && isActiveState(s.jobs[id]!.state) ? formatPercent(p.doneBytes, p.totalBytes, 0) : undefined;
+  });
+  const s = job.summary;
+  if (job.state === 'succeeded' && s) {
+    return (
+      <span>
+        avg {formatRate(s.mbPerSec * 1e6)}
+        {s.peakMbPerSec !== undefined ? ` · peak ${formatRate(s.peakMbPerSec * 1e6)}` : ''} · {formatPercent(s.zeroChunks, s.chunks, 0)} zero
+      </span>
+    );
+  }
+  if (job.state === 'failed' && job.error) {
+    const x = explainError(job.error);
+    return (
+      <span>
+        <span className="danger-text">{x.title}</span> <span className="muted">{x.next}</span>
+      </span>
+    );
+  }
+  if (job.state === 'cancelled') return <span className="warn-text">{job.partialPath ? 'target partial' : 'nothing written'}</span>;
+  return <span>{pct ?? ''}</span>;
+}
+
+/** The file name, and its folder below it (the full path as a tooltip). */
+function TargetCell({ path }: { path: string | undefined }) {
+  if (!path) return <span className="muted">verify only</span>;
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return (
+    <span title={path}>
+      <span className="mono">{path.slice(cut + 1)}</span>
+      <span className="muted mono block">{path.slice(0, cut + 1)}</span>
+    </span>
+  );
+}
+
+function JobRow({ id }: { id: string }) {
+  const job = useJobHead(id)!;
+  const navigate = useStore((s) => s.navigate);
+  return (
+    <tr>
+      <td>
+        <StateBadge state={job.state} />
+      </td>
+      <td>
+        <a
+          href={`#/jobs/${id}`}
+          className="nowrap"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate({ view: 'job', id });
+          }}
+        >
+          {jobTitle(job)}
+        </a>
+        <div className="muted small">{jobSubtitle(job)}</div>
+      </td>
+      <td className="small target-cell">
+        <TargetCell path={job.request.target} />
+      </td>
+      <td className="small">{formatTime(job.createdAt)}</td>
+      <td className="small">
+        <Elapsed job={job} />
+      </td>
+      <td className="small">
+        <Result id={id} />
+      </td>
+      <td>
+        {!isActiveState(job.state) && (
+          <button type="button" className="quiet" onClick={() => forgetJob(id)}>
+            Remove<span className="visually-hidden"> {jobTitle(job)} from the history</span>
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+export function JobsView() {
+  const id = useId();
+  const [filter, setFilter] = useState<Filter>('all');
+  const ids = useStore(
+    useShallow((s) =>
+      Object.values(s.jobs)
+        .filter((j) => filter === 'all' || (filter === 'active' ? isActiveState(j.state) : j.state === filter))
+        .sort((a, b) => Number(isActiveState(b.state)) - Number(isActiveState(a.state)) || b.createdAt - a.createdAt)
+        .map((j) => j.id),
+    ),
+  );
+  const total = useStore((s) => Object.keys(s.jobs).length);
+  return (
+    <section className="screen" aria-labelledby="jobs-title">
+      <header className="screen-head">
+        <h1 id="jobs-title" tabIndex={-1}>
+          Jobs
+        </h1>
+        <p className="muted">Running restores and the history, kept across restarts.</p>
+      </header>
+      <div className="toolbar">
+        <label htmlFor={`${id}-f`}>Show</label>
+        <select id={`${id}-f`} value={filter} onChange={(e) => setFilter(e.currentTarget.value as Filter)}>
+          <option value="all">All jobs</option>
+          <option value="active">Running and queued</option>
+          <option value="succeeded">Succeeded</option>
+          <option value="failed">Failed</option>
+          <option value="cancelled">Cancelled</option>
+        </select>
+      </div>
+      <div className="card">
+        {ids.length ? (
+          <table className="jobs">
+            <caption className="visually-hidden">Jobs</caption>
+            <thead>
+              <tr>
+                <th scope="col">State</th>
+                <th scope="col">Job</th>
+                <th scope="col">Target</th>
+                <th scope="col">Started</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Result</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {ids.map((j) => (
+                <JobRow key={j} id={j} />
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="muted pad">{total ? 'No job matches.' : 'No jobs yet. Restore a disk image from Browse.'}</p>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,291 @@
+// The restore dialog: which disk image, where to (a file, sparse by default, or a block device
+// after a confirmation naming it and its size), how many chunks in flight (or auto), and the key
+// for an encrypted snapshot, checked with keys.check before anything starts, so a wrong password
+// is said at once and can be retried here (gridsync#60). Enter starts the restore; Esc closes.
+import { useId, useRef, useState, type FormEvent } from 'react';
+import type { ContractError, StartJobArgs, TargetCheck } from '../../shared/contract.ts';
+import { api } from '../api/current.ts';
+import { rememberKeyFile } from '../actions/catalog.ts';
+import { toContractError } from '../actions/errors.ts';
+import { startJob } from '../actions/jobs.ts';
+import { Dialog } from '../components/Dialog.tsx';
+import { ErrorBox } from '../components/ErrorBox.tsx';
+import { cliEquivalent } from '../format/cli.ts';
+import { archiveName } from '../format/jobText.ts';
+import { formatBytes, formatTime } from '../format/units.ts';
+import type { RestoreRequest } from '../store/appSlice.ts';
+import { useStore } from '../store/index.ts';
+import { useRestoreTarget } from './useRestoreTarget.ts';
+
+type Problem = { error: ContractError; field?: 'target' | 'password' | 'keyfile' };
+
+function TargetStatus({ check, imageSize, units }: { check: TargetCheck | undefined; imageSize: number; units: 'si' | 'iec' }) {
+  if (!check) return null;
+  switch (check.kind) {
+    case 'missing':
+      return check.folderExists ? <p className="hint ok-text">A new file.</p> : <p className="hint danger-text">The folder does not exist.</p>;
+    case 'file':
+      return <p className="hint warn-text">This file exists ({formatBytes(check.size ?? 0, units)}). It is replaced only if you allow overwriting, and only once the restore has succeeded.</p>;
+    case 'device':
+      return (
+        <p className="hint warn-text">
+          A block device{check.size !== undefined ? ` of ${formatBytes(check.size, units)}` : ''}.
+          {check.size !== undefined && check.size < imageSize ? ' It is smaller than the image.' : ''}
+        </p>
+      );
+    case 'directory':
+      return <p className="hint danger-text">This is a folder: add a file name.</p>;
+    default:
+      return <p className="hint danger-text">This is neither a file nor a block device.</p>;
+  }
+}
+
+export function RestoreDialog() {
+  const req = useStore((s) => s.restore) as RestoreRequest;
+  const close = useStore((s) => s.closeRestore);
+  return <RestoreForm req={req} onClose={close} />;
+}
+
+function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => void }) {
+  const id = useId();
+  const d = req.detail;
+  const info = useStore((s) => s.info);
+  const settings = useStore((s) => s.settings);
+  const units = useStore((s) => s.prefs.units);
+  const source = useStore((s) => s.sources.find((x) => x.id === req.sourceId));
+  const rememberedKey = useStore((s) => s.catalog.keyFiles[req.sourceId]);
+  const images = d.files.filter((f) => f.restorable);
+  const [archive, setArchive] = useState(req.archive);
+  const file = d.files.find((f) => f.filename === archive);
+  const encrypted = file?.cryptMode === 'encrypt';
+  const imageSize = file?.size ?? 0;
+  const { target, check, setTarget } = useRestoreTarget(req, archive);
+  const [overwrite, setOverwrite] = useState(false);
+  const [deviceOk, setDeviceOk] = useState(false);
+  const [sparse, setSparse] = useState(settings?.sparseByDefault ?? true);
+  const [auto, setAuto] = useState(settings?.defaultConcurrency === 'auto');
+  const [concurrency, setConcurrency] = useState(typeof settings?.defaultConcurrency === 'number' ? settings.defaultConcurrency : 16);
+  const [keyfile, setKeyfile] = useState(rememberedKey ?? source?.demo?.keyFile ?? '');
+  const [password, setPassword] = useState('');
+  const [problem, setProblem] = useState<Problem | undefined>();
+  const [busy, setBusy] = useState(false);
+  const targetRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const keyRef = useRef<HTMLInputElement>(null);
+  const isDevice = check?.kind === 'device';
+
+  const args: StartJobArgs = {
+    mode: 'restore',
+    sourceId: req.sourceId,
+    snapshot: { ns: d.info.ns, type: d.info.backupType, id: d.info.backupId, time: d.info.backupTime },
+    archive,
+    target: target.trim(),
+    force: isDevice ? deviceOk : overwrite,
+    sparse: isDevice ? false : sparse,
+    concurrency: auto ? 'auto' : concurrency,
+    ...(encrypted ? { keyfile: keyfile.trim(), ...(password ? { password } : {}) } : {}),
+  };
+
+  const fail = (p: Problem): void => {
+    setProblem(p);
+    const ref = p.field === 'password' ? passwordRef : p.field === 'keyfile' ? keyRef : p.field === 'target' ? targetRef : undefined;
+    ref?.current?.focus();
+  };
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setProblem(undefined);
+    setBusy(true);
+    try {
+      // Look at the target now, not at the last check: it may have changed since.
+      const t = await api().invoke('targets.check', { path: args.target! });
+      const err = (code: ContractError['code'], message: string): Problem => ({ error: { code, message }, field: 'target' });
+      if (t.kind === 'directory') return fail(err('TARGET_NOT_WRITABLE', `${t.path} is a folder`));
+      if (t.kind === 'other') return fail(err('TARGET_NOT_WRITABLE', `${t.path} is neither a file nor a block device`));
+      if (t.kind === 'missing' && !t.folderExists) return fail(err('TARGET_NOT_WRITABLE', `the folder of ${t.path} does not exist`));
+      if (t.kind === 'file' && !overwrite) return fail(err('TARGET_EXISTS', `${t.path} already exists`));
+      if (t.kind === 'device') {
+        if (t.size !== undefined && t.size < imageSize) return fail(err('TARGET_TOO_SMALL', `${t.path} has ${t.size} bytes, the image needs ${imageSize}`));
+        if (!deviceOk) return fail(err('TARGET_EXISTS', `${t.path} is a block device: confirm that it may be overwritten`));
+      }
+      if (encrypted) {
+        if (!args.keyfile) return fail({ error: { code: 'MISSING_KEY', message: 'this image is encrypted' }, field: 'keyfile' });
+        try {
+          const k = await api().invoke('keys.check', { keyfile: args.keyfile, ...(password ? { password } : {}) });
+          if (!k.unlocked) return fail({ error: { code: 'KEY_PASSWORD_REQUIRED', message: `${args.keyfile} is protected by a password` }, field: 'password' });
+        } catch (ke) {
+          const error = toContractError(ke);
+          return fail({ error, field: error.code === 'WRONG_PASSWORD' || error.code === 'KEY_PASSWORD_REQUIRED' ? 'password' : 'keyfile' });
+        }
+        rememberKeyFile(req.sourceId, args.keyfile);
+      }
+      await startJob(args);
+      onClose();
+    } catch (ex) {
+      fail({ error: toContractError(ex) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const chooseTarget = (): void => {
+    api()
+      .invoke('shell.chooseTargetFile', { defaultName: target.split(/[\\/]/).pop() || 'disk.raw' })
+      .then((p) => p && setTarget(p), (e) => fail({ error: toContractError(e) }));
+  };
+
+  const title = `Restore ${d.info.ns ? `${d.info.ns}/` : ''}${d.info.backupType}/${d.info.backupId}`;
+  return (
+    <Dialog title={title} onClose={onClose} className="restore-dialog">
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <p className="muted">
+          Snapshot {formatTime(d.info.backupTime * 1000)} from {source?.label ?? 'this source'}
+          {d.encrypted ? ' · encrypted' : ''}
+        </p>
+
+        <div className="field">
+          <label htmlFor={`${id}-archive`}>Disk image</label>
+          <select id={`${id}-archive`} value={archive} onChange={(e) => setArchive(e.currentTarget.value)}>
+            {images.map((f) => (
+              <option key={f.filename} value={f.filename}>
+                {archiveName(f.filename)} ({formatBytes(f.size, units)})
+              </option>
+            ))}
+          </select>
+        </div>
+
+        <div className="field">
+          <label htmlFor={`${id}-target`}>Restore to</label>
+          <div className="input-row">
+            <input
+              id={`${id}-target`}
+              ref={targetRef}
+              className="mono grow"
+              value={target}
+              required
+              data-autofocus
+              spellCheck={false}
+              aria-describedby={`${id}-target-hint`}
+              onChange={(e) => {
+                setTarget(e.currentTarget.value);
+                setDeviceOk(false);
+              }}
+            />
+            {info?.dialogs && (
+              <button type="button" onClick={chooseTarget}>
+                Choose…
+              </button>
+            )}
+          </div>
+          <div id={`${id}-target-hint`}>
+            <TargetStatus check={check} imageSize={imageSize} units={units} />
+            <p className="hint">A file path or a block device (/dev/…). A file is written as <code>.partial</code> and renamed when every chunk is verified.</p>
+          </div>
+        </div>
+
+        {isDevice ? (
+          <div className="danger-box" role="group" aria-labelledby={`${id}-dev`}>
+            <p id={`${id}-dev`}>
+              <strong>
+                {check!.path} is a block device{check!.size !== undefined ? ` of ${formatBytes(check!.size, units)}` : ''}.
+              </strong>{' '}
+              Everything on it is overwritten by the {formatBytes(imageSize, units)} image, zeros included.
+            </p>
+            <label className="check">
+              <input type="checkbox" checked={deviceOk} onChange={(e) => setDeviceOk(e.currentTarget.checked)} />
+              Overwrite {check!.path}
+              {check!.size !== undefined ? ` (${formatBytes(check!.size, units)})` : ''}
+            </label>
+          </div>
+        ) : (
+          <>
+            <label className="check">
+              <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.currentTarget.checked)} />
+              Allow overwriting an existing file
+            </label>
+            <label className="check">
+              <input type="checkbox" checked={sparse} onChange={(e) => setSparse(e.currentTarget.checked)} aria-describedby={`${id}-sparse-hint`} />
+              Sparse file
+            </label>
+            <p id={`${id}-sparse-hint`} className="hint indent-hint">
+              Zero chunks become holes: they take no disk space and are never fetched. Turn off for a file that must be fully allocated.
+            </p>
+          </>
+        )}
+
+        <div className="field">
+          <label htmlFor={`${id}-conc`}>Concurrency: chunks in flight</label>
+          <div className="input-row">
+            <input
+              id={`${id}-conc`}
+              type="range"
+              min={1}
+              max={64}
+              value={concurrency}
+              disabled={auto}
+              aria-valuetext={`${concurrency} chunks in flight`}
+              onChange={(e) => setConcurrency(Number(e.currentTarget.value))}
+              className="grow"
+            />
+            <output htmlFor={`${id}-conc`} className="concurrency-value">
+              {auto ? 'auto' : concurrency}
+            </output>
+            <label className="switch">
+              <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.currentTarget.checked)} />
+              Auto
+            </label>
+          </div>
+          <p className="hint">16 is what PVE uses. Auto starts there and finds the smallest value that reaches full speed. It can be changed while the restore runs.</p>
+        </div>
+
+        {encrypted && (
+          <fieldset className="key-fields">
+            <legend>Encryption key</legend>
+            <div className="field">
+              <label htmlFor={`${id}-key`}>Key file</label>
+              <input id={`${id}-key`} ref={keyRef} className="mono" value={keyfile} required spellCheck={false} onChange={(e) => setKeyfile(e.currentTarget.value)} />
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-pw`}>Key file password</label>
+              <input
+                id={`${id}-pw`}
+                ref={passwordRef}
+                type="password"
+                autoComplete="off"
+                value={password}
+                aria-invalid={problem?.field === 'password' ? true : undefined}
+                aria-describedby={`${id}-pw-hint`}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+              />
+              <p id={`${id}-pw-hint`} className="hint">
+                Used for this restore only, never stored.
+                {source?.demo ? (
+                  <>
+                    {' '}
+                    Demo datastore: the password is <code>{source.demo.keyPassword}</code>.
+                  </>
+                ) : null}
+              </p>
+            </div>
+          </fieldset>
+        )}
+
+        {problem && <ErrorBox error={problem.error} />}
+
+        <details className="cli">
+          <summary>Command line equivalent</summary>
+          <pre className="mono small">{source ? cliEquivalent(source.config, args) : ''}</pre>
+        </details>
+
+        <div className="dialog-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className={isDevice ? 'danger' : 'primary'} disabled={busy || !target.trim() || (isDevice && !deviceOk)}>
+            {busy ? 'Checking…' : isDevice ? `Overwrite ${check!.path}` : 'Start restore'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

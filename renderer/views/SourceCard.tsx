@@ -1,0 +1,131 @@
+// One source: where it is, how its secret is kept, the demo's key file and password hint; test,
+// browse, remove (after a confirmation), and enter a PBS secret that was not kept.
+import { useState } from 'react';
+import type { ContractError, SecretKeeping, SourceInfo, SourceTestResult } from '../../shared/contract.ts';
+import { api } from '../api/current.ts';
+import { toContractError } from '../actions/errors.ts';
+import { selectSource } from '../actions/catalog.ts';
+import { announce, reportError } from '../actions/notify.ts';
+import { ConfirmDialog } from '../components/Dialog.tsx';
+import { ErrorBox } from '../components/ErrorBox.tsx';
+import { useStore } from '../store/index.ts';
+
+const KEEPING: Record<SecretKeeping, string> = {
+  none: '',
+  encrypted: 'secret kept encrypted by the system keychain',
+  plain: 'secret saved unencrypted on this computer',
+  session: 'secret kept in memory until the app stops',
+  missing: 'secret not kept: enter it again',
+};
+
+export function where(s: SourceInfo): string {
+  const c = s.config;
+  return c.kind === 'datastore' ? c.path : `${c.authId} @ ${c.host}:${c.port ?? 8007} · datastore ${c.datastore}`;
+}
+
+function SecretForm({ source }: { source: SourceInfo }) {
+  const [secret, setSecret] = useState('');
+  const [busy, setBusy] = useState(false);
+  const isToken = source.config.kind === 'pbs' && source.config.authId.includes('!');
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setBusy(true);
+        api()
+          .invoke('sources.setSecret', { id: source.id, secret })
+          .then(() => announce(`${source.label}: connected`), (err) => reportError(err, source.label))
+          .finally(() => setBusy(false));
+      }}
+    >
+      <label>
+        {isToken ? 'API token secret' : 'Password'}
+        <input type="password" autoComplete="off" value={secret} required onChange={(e) => setSecret(e.currentTarget.value)} />
+      </label>
+      <button type="submit" disabled={busy || !secret}>
+        Connect
+      </button>
+    </form>
+  );
+}
+
+export function SourceCard({ id }: { id: string }) {
+  const source = useStore((s) => s.sources.find((x) => x.id === id));
+  const navigate = useStore((s) => s.navigate);
+  const [test, setTest] = useState<{ ok?: SourceTestResult; error?: ContractError; busy?: boolean }>({});
+  const [confirmRemove, setConfirmRemove] = useState(false);
+  if (!source) return null;
+  const titleId = `source-${id}`;
+
+  const runTest = (): void => {
+    setTest({ busy: true });
+    api()
+      .invoke('sources.test', { id })
+      .then((ok) => setTest({ ok }), (e) => setTest({ error: toContractError(e) }));
+  };
+  const remove = (): void => {
+    api()
+      .invoke('sources.remove', { id })
+      .then(() => announce(`${source.label} removed (its backups were not touched)`), (e) => reportError(e, `Remove ${source.label}`));
+  };
+
+  return (
+    <li className="card source-card" aria-labelledby={titleId}>
+      <div className="source-head">
+        <div>
+          <h2 id={titleId} className="card-title">
+            {source.label}
+            <span className="tag">{source.config.kind === 'datastore' ? 'datastore folder' : 'PBS server'}</span>
+            {source.demo && <span className="tag tag-accent">demo</span>}
+          </h2>
+          <p className="mono small">{where(source)}</p>
+          {source.secret !== 'none' && <p className={source.secret === 'missing' ? 'warn-text small' : 'muted small'}>{KEEPING[source.secret]}</p>}
+        </div>
+        <div className="button-row">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              navigate({ view: 'browse' });
+              void selectSource(id);
+            }}
+          >
+            Browse<span className="visually-hidden"> {source.label}</span>
+          </button>
+          <button type="button" onClick={runTest} disabled={test.busy}>
+            Test<span className="visually-hidden"> {source.label}</span>
+          </button>
+          <button type="button" className="danger-quiet" onClick={() => setConfirmRemove(true)}>
+            Remove<span className="visually-hidden"> {source.label}</span>
+          </button>
+        </div>
+      </div>
+      {source.demo && (
+        <div className="demo-key">
+          <p>
+            The demo&apos;s VM 101 is encrypted. Key file: <code className="mono">{source.demo.keyFile}</code>
+          </p>
+          <p>
+            Key file password: <code className="mono">{source.demo.keyPassword}</code> <span className="muted">(public: the demo protects nothing)</span>
+          </p>
+        </div>
+      )}
+      {source.secret === 'missing' && <SecretForm source={source} />}
+      <div aria-live="polite">
+        {test.busy && <p className="muted">Testing…</p>}
+        {test.ok && (
+          <p className="ok-text">
+            ✓ Reachable: {test.ok.label} · datastores: {test.ok.datastores.map((d) => d.name).join(', ') || 'none'}
+          </p>
+        )}
+        {test.error && <ErrorBox error={test.error} title="Test failed" />}
+      </div>
+      {confirmRemove && (
+        <ConfirmDialog title={`Remove ${source.label}?`} confirm="Remove source" danger onConfirm={remove} onClose={() => setConfirmRemove(false)}>
+          <p>Restore Console forgets this source{source.config.kind === 'pbs' ? ' and its secret' : ''}. The backups themselves are not touched.</p>
+        </ConfirmDialog>
+      )}
+    </li>
+  );
+}
