@@ -1,7 +1,8 @@
-// The concurrency slider of a running job (1–64 chunks in flight, arrow keys move it by one,
-// Page Up/Down by ten), an Auto switch, and what is in force: the slider shows the requested
-// value at once (optimistic), the engine's limit comes back in the progress stream, and both are
-// shown while they differ (lowering lets the chunks in flight finish first).
+// The concurrency slider of a running job (1–64 chunks in flight; a native range input, so arrow
+// keys move it by one, Page Up/Down by a tenth, Home/End to the ends), an Auto switch, and what
+// is in force: the slider shows the requested value at once (optimistic), the engine's limit
+// comes back in the progress stream, and both are shown while they differ (lowering lets the
+// chunks in flight finish first).
 import { useId } from 'react';
 import { setConcurrency } from '../actions/jobs.ts';
 import { isFinalState, type JobLike } from '../format/jobText.ts';
