@@ -73,6 +73,8 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
   const passwordRef = useRef<HTMLInputElement>(null);
   const keyRef = useRef<HTMLInputElement>(null);
   const isDevice = check?.kind === 'device';
+  // A device smaller than the image cannot be confirmed at all: the engine would refuse it anyway.
+  const tooSmall = isDevice && check.size !== undefined && check.size < imageSize;
 
   const args: StartJobArgs = {
     mode: 'restore',
@@ -191,11 +193,15 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
               </strong>{' '}
               Everything on it is overwritten by the {formatBytes(imageSize, units)} image, zeros included.
             </p>
-            <label className="check">
-              <input type="checkbox" checked={deviceOk} onChange={(e) => setDeviceOk(e.currentTarget.checked)} />
-              Overwrite {check!.path}
-              {check!.size !== undefined ? ` (${formatBytes(check!.size, units)})` : ''}
-            </label>
+            {tooSmall ? (
+              <p className="danger-text">It is smaller than the image: choose a device of at least {formatBytes(imageSize, units)}.</p>
+            ) : (
+              <label className="check">
+                <input type="checkbox" checked={deviceOk} onChange={(e) => setDeviceOk(e.currentTarget.checked)} />
+                Overwrite {check!.path}
+                {check!.size !== undefined ? ` (${formatBytes(check!.size, units)})` : ''}
+              </label>
+            )}
           </div>
         ) : (
           <>
@@ -281,7 +287,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className={isDevice ? 'danger' : 'primary'} disabled={busy || !target.trim() || (isDevice && !deviceOk)}>
+          <button type="submit" className={isDevice ? 'danger' : 'primary'} disabled={busy || !target.trim() || (isDevice && (!deviceOk || tooSmall))}>
             {busy ? 'Checking…' : isDevice ? `Overwrite ${check!.path}` : 'Start restore'}
           </button>
         </div>

@@ -11,7 +11,7 @@
 // Every wait is on what the page shows (playwright's auto-waiting locators and waitForFunction).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, rm, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { DemoArchive, DemoResult } from '../../electron/demo/demoDatastore.ts';
@@ -31,6 +31,19 @@ const exists = (p: string): Promise<boolean> =>
     () => true,
     () => false,
   );
+
+/**
+ * An unattached loop device (capacity 0), to see the block-device confirmation with no risk: a
+ * device smaller than the image cannot be confirmed, and the engine would refuse it too.
+ */
+async function emptyLoopDevice(): Promise<string | undefined> {
+  for (const name of await readdir('/sys/block').catch(() => [] as string[])) {
+    if (!/^loop\d+$/.test(name)) continue;
+    const size = Number((await readFile(`/sys/block/${name}/size`, 'utf8').catch(() => 'x')).trim());
+    if (size === 0 && (await stat(`/dev/${name}`).catch(() => undefined))?.isBlockDevice()) return `/dev/${name}`;
+  }
+  return undefined;
+}
 
 function newest(demo: DemoResult, id: string, archive = 'drive-scsi0.img.fidx'): DemoArchive {
   const all = demo.archives.filter((a) => a.id === id && a.archive === archive && a.ns === '').sort((a, b) => b.time - a.time);
@@ -124,10 +137,11 @@ test('the restore console in a browser: sources, browse, restore, steer, cancel,
     const webOlder = demo.archives.filter((a) => a.id === '100' && a.archive === web.archive).sort((a, b) => a.time - b.time)[1]!;
     const db = newest(demo, '101');
     let targetA = '';
+    const loop = await emptyLoopDevice();
     // Steps build on each other: after a failure the rest are skipped, not failed again.
     let failed = false;
-    const step = (name: string, fn: () => Promise<void>) =>
-      t.test(name, { skip: failed ? 'an earlier step failed' : false }, async () => {
+    const step = (name: string, fn: () => Promise<void>, skip: string | false = false) =>
+      t.test(name, { skip: failed ? 'an earlier step failed' : skip }, async () => {
         try {
           await fn();
         } catch (e) {
@@ -291,6 +305,21 @@ test('the restore console in a browser: sources, browse, restore, steer, cancel,
       assert.equal(await sha256File(existing), (await import('node:crypto')).createHash('sha256').update('keep me').digest('hex'));
       await screenshots(page, 'job-succeeded');
     });
+
+    await step(
+      'a block device target is named with its capacity; one smaller than the image cannot be confirmed',
+      async () => {
+        const dialog = await openRestore(page, web);
+        await dialog.getByLabel('Restore to').fill(loop!);
+        await dialog.getByText(`${loop} is a block device of 0 B.`).waitFor();
+        await dialog.getByText('It is smaller than the image: choose a device').waitFor();
+        assert.equal(await dialog.getByRole('button', { name: `Overwrite ${loop}` }).isDisabled(), true);
+        assert.equal(await dialog.getByRole('checkbox', { name: new RegExp(`Overwrite ${loop}`) }).count(), 0);
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'detached' });
+      },
+      loop ? false : 'no unattached loop device here (/dev/loopN of size 0)',
+    );
 
     await step('encrypted: a wrong key password is refused before starting, the right one restores', async () => {
       const dialog = await openRestore(page, db);
