@@ -1,4 +1,4 @@
-// "Running for 2 min 03 s", ticking once a second while the job runs.
+// "Running for 2 min 03 s", ticking while the job runs.
 import { useEffect, useState } from 'react';
 import { isFinalState, jobDuration } from '../format/jobText.ts';
 import type { JobHead } from './useJobHead.ts';
@@ -8,7 +8,8 @@ export function Elapsed({ job }: { job: JobHead }) {
   const live = !isFinalState(job.state) && job.startedAt !== undefined;
   useEffect(() => {
     if (!live) return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
+    // A quarter second: the tenths shown under a minute stay close to the elapsed time in the numbers.
+    const t = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(t);
   }, [live]);
   return <span>{jobDuration(job, now)}</span>;
