@@ -70,6 +70,7 @@ export function AddSourceForm() {
           ...(kind === 'pbs' && fields.remember ? { rememberSecret: true } : {}),
         });
         setF(EMPTY);
+        useStore.getState().upsertSource(added);
         announce(`Source "${added.label}" added`);
         navigate({ view: 'browse' });
         void selectSource(added.id);

@@ -8,14 +8,17 @@ import { useStore } from '../store/index.ts';
 import { BackupTree } from './BackupTree.tsx';
 import { SnapshotDetailPane } from './SnapshotDetail.tsx';
 
+/**
+ * Opens the first source when none is chosen. A chosen source that is missing from the list is
+ * left alone: the list may be an older one still on its way (events and command answers travel
+ * apart); removing a source clears the choice itself (SourceCard).
+ */
 function useDefaultSource(): void {
   const sourceId = useStore((s) => s.catalog.sourceId);
-  const ids = useStore((s) => s.sources.map((x) => x.id).join('\n'));
+  const first = useStore((s) => s.sources[0]?.id);
   useEffect(() => {
-    const list = ids ? ids.split('\n') : [];
-    if (!list.length) return;
-    if (!sourceId || !list.includes(sourceId)) void selectSource(list[0]!);
-  }, [sourceId, ids]);
+    if (!sourceId && first) void selectSource(first);
+  }, [sourceId, first]);
 }
 
 function Toolbar() {
@@ -31,6 +34,11 @@ function Toolbar() {
     <div className="toolbar" role="search">
       <label htmlFor={`${id}-src`}>Source</label>
       <select id={`${id}-src`} value={sourceId ?? ''} onChange={(e) => void selectSource(e.currentTarget.value)}>
+        {sourceId && !sources.some((s) => s.id === sourceId) && (
+          <option value={sourceId} disabled>
+            (not in the source list)
+          </option>
+        )}
         {sources.map((s) => (
           <option key={s.id} value={s.id}>
             {s.label}

@@ -67,7 +67,15 @@ export function SourceCard({ id }: { id: string }) {
   const remove = (): void => {
     api()
       .invoke('sources.remove', { id })
-      .then(() => announce(`${source.label} removed (its backups were not touched)`), (e) => reportError(e, `Remove ${source.label}`));
+      .then(
+        () => {
+          announce(`${source.label} removed (its backups were not touched)`);
+          const st = useStore.getState();
+          if (st.catalog.sourceId === id) st.patchCatalog({ sourceId: undefined, groups: [], snapshots: [], selected: undefined, detail: undefined, detailError: undefined });
+          st.setSources(st.sources.filter((x) => x.id !== id));
+        },
+        (e) => reportError(e, `Remove ${source.label}`),
+      );
   };
 
   return (

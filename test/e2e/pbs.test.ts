@@ -42,11 +42,11 @@ test('a PBS server: trust its fingerprint on first use, fix a wrong secret, brow
     assert.equal(await prompt.getByTestId('presented-fingerprint').textContent(), pbs.fingerprint);
     await screenshots(page, 'sources-fingerprint');
     await prompt.getByRole('button', { name: 'Trust this fingerprint' }).click();
-    // Trusted: the field holds the pin, and the next refusal is the wrong secret, with what to do.
-    assert.equal(await page.getByLabel('Certificate fingerprint (optional)').inputValue(), pbs.fingerprint);
+    // Trusted: the next refusal is the wrong secret, with what to do, and the field holds the pin.
     const alert = page.getByRole('alert');
     await alert.getByText('The server refused the login.').waitFor();
     await alert.getByText('Check the user or API token and its secret.').waitFor();
+    assert.equal(await page.getByLabel('Certificate fingerprint (optional)').inputValue(), pbs.fingerprint);
 
     await page.getByLabel('Token secret').fill(SECRET);
     await page.getByRole('button', { name: 'Add source' }).click();

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { access, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { DemoArchive, DemoResult } from '../../electron/demo/demoDatastore.ts';
 import { smallDemo } from '../helpers/demo.ts';
 import { sha256File } from '../helpers/tmp.ts';
@@ -92,6 +92,12 @@ async function counterAbove(page: Page, testid: string, min: number): Promise<nu
     [testid, min] as const,
   );
   return Number(await handle.jsonValue());
+}
+
+/** Waits until an input's value is `value` (React may apply it a moment after the key press). */
+async function valueIs(page: Page, input: Locator, value: string): Promise<void> {
+  const handle = await input.elementHandle();
+  await page.waitForFunction(([el, v]) => (el as unknown as { value: string }).value === v, [handle, value] as const);
 }
 
 async function counter(page: Page, testid: string): Promise<number> {
@@ -210,14 +216,14 @@ test('the restore console in a browser: sources, browse, restore, steer, cancel,
       const dialog = await openRestore(page, web);
       // The suggested target: <vmid>-<disk>-<snapshot date>.raw in ~/Downloads.
       const target = dialog.getByLabel('Restore to');
-      assert.equal(await target.inputValue(), join(downloads, '100-drive-scsi0-2026-01-14.raw'));
+      await valueIs(page, target, join(downloads, '100-drive-scsi0-2026-01-14.raw'));
       await dialog.getByText('A new file.').waitFor();
       // Concurrency 2, set with the keyboard: Home (1), then one step right.
       const slider = dialog.getByRole('slider', { name: 'Concurrency: chunks in flight' });
       await slider.focus();
       await page.keyboard.press('Home');
       await page.keyboard.press('ArrowRight');
-      assert.equal(await slider.inputValue(), '2');
+      await valueIs(page, slider, '2');
       await screenshots(page, 'restore-dialog');
       targetA = await target.inputValue();
       await dialog.getByRole('button', { name: 'Start restore' }).click();
@@ -329,7 +335,7 @@ test('the restore console in a browser: sources, browse, restore, steer, cancel,
       const slider = dialog.getByRole('slider', { name: 'Concurrency: chunks in flight' });
       await slider.focus();
       await page.keyboard.press('End');
-      assert.equal(await slider.inputValue(), '64');
+      await valueIs(page, slider, '64');
       await dialog.getByRole('button', { name: 'Start restore' }).click();
       const alert = dialog.getByRole('alert');
       await alert.getByText('The key file password is wrong.').waitFor();
@@ -337,7 +343,8 @@ test('the restore console in a browser: sources, browse, restore, steer, cancel,
       assert.equal(await page.evaluate('document.activeElement?.id'), await password.getAttribute('id'), 'focus did not go back to the password');
       await screenshots(page, 'restore-wrong-password');
       await password.fill(demo.keyPassword);
-      const target = await dialog.getByLabel('Restore to').inputValue();
+      const target = join(downloads, '101-drive-scsi0-2026-01-14.raw');
+      await valueIs(page, dialog.getByLabel('Restore to'), target);
       await dialog.getByRole('button', { name: 'Start restore' }).click();
       await waitState(page, 'succeeded');
       assert.equal(await sha256File(target), db.sha256);
