@@ -14,7 +14,7 @@ import { LocalDatastore } from '../electron/source/localDatastore.ts';
 import { defaultPoolSize } from '../electron/engine/decodePool.ts';
 import { benchKey, CHUNK, writeBenchDatastore } from './dataset.ts';
 import { decodeCeiling, readCeiling, writeCeiling } from './ceilings.ts';
-import { withLatency } from './latencySource.ts';
+import { withChunkDelay } from '../electron/source/delayedSource.ts';
 import { runOne, type Mode, type RunResult } from './measure.ts';
 import { remoteScenario } from './remote.ts';
 import { renderReport, type Scenario, type ScenarioResult } from './report.ts';
@@ -48,8 +48,8 @@ try {
   const local = await LocalDatastore.open(root);
   const scenarios: Scenario[] = [
     { name: 'local (page cache)', image: ds.mixed, source: local },
-    { name: 'local +5 ms/chunk', image: ds.mixed, source: withLatency(local, 5) },
-    { name: 'local +20 ms/chunk', image: ds.mixed, source: withLatency(local, 20) },
+    { name: 'local +5 ms/chunk', image: ds.mixed, source: withChunkDelay(local, 5) },
+    { name: 'local +20 ms/chunk', image: ds.mixed, source: withChunkDelay(local, 20) },
     { name: 'zero-heavy (90 % zero)', image: ds.zeroHeavy, source: local },
     { name: 'encrypted', image: ds.encrypted, source: local, crypt: benchKey },
   ];

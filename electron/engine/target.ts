@@ -31,8 +31,8 @@ export interface Target {
   abandon(): Promise<void>;
 }
 
-/** Size of a Linux block device from sysfs (stat reports 0 for devices). */
-async function blockDeviceSize(rdev: number): Promise<number | undefined> {
+/** Size of a Linux block device from sysfs (stat reports 0 for devices); undefined elsewhere. */
+export async function blockDeviceSize(rdev: number): Promise<number | undefined> {
   const major = Number((BigInt(rdev) >> 8n) & 0xfffn) | Number((BigInt(rdev) >> 32n) & ~0xfffn);
   const minor = Number(BigInt(rdev) & 0xffn) | Number((BigInt(rdev) >> 12n) & ~0xffn);
   try {

@@ -2,24 +2,10 @@
 // happen: a new file, a file that would be replaced, or a block device that would be overwritten
 // (named, with its capacity, for the confirmation). It only stats; opening and the real checks
 // stay in the engine's target writer (electron/engine/target.ts), which decides at start.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { TargetCheck } from '../../shared/contract.ts';
-
-/**
- * A Linux block device's capacity from sysfs (stat reports 0 for devices). The same lookup as
- * the engine's target writer; kept here so the service does not reach into the engine's internals.
- */
-async function blockDeviceSize(rdev: number): Promise<number | undefined> {
-  const major = Number((BigInt(rdev) >> 8n) & 0xfffn) | Number((BigInt(rdev) >> 32n) & ~0xfffn);
-  const minor = Number(BigInt(rdev) & 0xffn) | Number((BigInt(rdev) >> 12n) & ~0xffn);
-  try {
-    const sectors = Number((await readFile(`/sys/dev/block/${major}:${minor}/size`, 'utf8')).trim());
-    return Number.isFinite(sectors) ? sectors * 512 : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { blockDeviceSize } from '../engine/target.ts';
 
 export async function checkTarget(path: string): Promise<TargetCheck> {
   const abs = resolve(path);

@@ -7,9 +7,7 @@
 //                                           on a loaded machine (the latency a slow disk or WAN adds)
 //   RESTORE_CONSOLE_TEST_DEMO_SCALE=small   a first start generates the 4 MiB demo, not the full one
 //   RESTORE_CONSOLE_TEST_UI_DIR=DIR         serve the UI built into DIR instead of out/renderer
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { SnapshotRef } from '../pbs/names.ts';
-import type { BackupSource, SnapshotReader } from '../source/chunkSource.ts';
+import { withChunkDelay as delayChunks } from '../source/delayedSource.ts';
 import type { DemoScale } from '../demo/demoDatastore.ts';
 import { openSource, type SourceOpener } from './openSource.ts';
 
@@ -45,25 +43,6 @@ export function testHooksFromEnv(env: NodeJS.ProcessEnv): TestHooks {
 export function withChunkDelay(opener: SourceOpener, ms: number): SourceOpener {
   return async (config) => {
     const opened = await opener(config);
-    const source = opened.source;
-    const slow: BackupSource = {
-      label: source.label,
-      listNamespaces: (p) => source.listNamespaces(p),
-      listGroups: (ns) => source.listGroups(ns),
-      listSnapshots: (ns, g) => source.listSnapshots(ns, g),
-      async openSnapshot(ref: SnapshotRef): Promise<SnapshotReader> {
-        const r = await source.openSnapshot(ref);
-        return {
-          ref: r.ref,
-          readFile: (n, s) => r.readFile(n, s),
-          close: () => r.close(),
-          async readChunk(digest, signal) {
-            await sleep(ms, undefined, signal ? { signal } : {});
-            return r.readChunk(digest, signal);
-          },
-        };
-      },
-    };
-    return { ...opened, source: slow };
+    return { ...opened, source: delayChunks(opened.source, ms) };
   };
 }

@@ -1,12 +1,13 @@
-// Wraps a source so every chunk read waits a fixed time first: a stand-in for network or disk
-// latency (a PBS server across a WAN, spinning disks), in the same process and without noise.
+// A source whose every chunk read waits a fixed time first: a stand-in for network or disk latency
+// (a PBS server across a WAN, spinning disks) without noise. Used by the benchmark's latency
+// scenarios and by serve's test hook that slows restores down for the browser tests.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BackupSource, SnapshotReader } from '../electron/source/chunkSource.ts';
-import type { SnapshotRef } from '../electron/pbs/names.ts';
+import type { SnapshotRef } from '../pbs/names.ts';
+import type { BackupSource, SnapshotReader } from './chunkSource.ts';
 
-export function withLatency(source: BackupSource, ms: number): BackupSource {
+export function withChunkDelay(source: BackupSource, ms: number): BackupSource {
   return {
-    label: `${source.label} +${ms} ms`,
+    label: source.label,
     listNamespaces: (p) => source.listNamespaces(p),
     listGroups: (ns) => source.listGroups(ns),
     listSnapshots: (ns, g) => source.listSnapshots(ns, g),
@@ -17,7 +18,7 @@ export function withLatency(source: BackupSource, ms: number): BackupSource {
         readFile: (n, s) => r.readFile(n, s),
         close: () => r.close(),
         async readChunk(digest, signal) {
-          await sleep(ms, undefined, { signal });
+          await sleep(ms, undefined, signal ? { signal } : {});
           return r.readChunk(digest, signal);
         },
       };
