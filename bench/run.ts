@@ -52,6 +52,8 @@ try {
     { name: 'local +20 ms/chunk', image: ds.mixed, source: withChunkDelay(local, 20) },
     { name: 'zero-heavy (90 % zero)', image: ds.zeroHeavy, source: local },
     { name: 'encrypted', image: ds.encrypted, source: local, crypt: benchKey },
+    // The same restore onto the disk under the work folder, synced at the end: I/O-bound here.
+    { name: 'local → disk (fsync)', image: ds.mixed, source: local, targetDir: work },
   ];
   const remote = await remoteScenario(root, ds.mixed);
   if (remote) scenarios.push(remote.scenario);
@@ -63,6 +65,7 @@ try {
     decodeEncryptedMBps: await decodeCeiling(root, ds.encrypted, benchKey),
     readMBps: await readCeiling(root, ds.mixed),
     writeMBps: await writeCeiling(targetDir, ds.mixed),
+    diskWriteMBps: await writeCeiling(work, ds.mixed),
   };
 
   // Warm up: start the decode workers and JIT the hot paths outside any measurement.
@@ -74,7 +77,7 @@ try {
       let best: RunResult | undefined;
       for (let r = 0; r < reps; r++) {
         process.stderr.write(`\r\x1b[2K${sc.name}: concurrency ${mode}, run ${r + 1}/${reps}`);
-        const res = await runOne(sc.source, sc.image, mode, join(targetDir, 'target.raw'), sc.crypt);
+        const res = await runOne(sc.source, sc.image, mode, join(sc.targetDir ?? targetDir, 'target.raw'), sc.crypt);
         if (!best || res.mbps > best.mbps) best = res;
       }
       runs.push(best!);
