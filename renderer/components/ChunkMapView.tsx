@@ -1,7 +1,7 @@
 // The chunk map of a job's image: drawn on a canvas from the ChunkMap events (about once a
 // second), through a store subscription, not through React renders. The legend counts each
 // state in text, so the map never relies on colour alone.
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useRef } from 'react';
 import type { ChunkMap } from '../../shared/contract.ts';
 import { decodeChunkMap } from '../api/chunkMap.ts';
 import { fitCanvas, mapColors } from '../chart/colors.ts';
@@ -9,7 +9,7 @@ import { chunkMapLayout, countStates } from '../chart/chunkMapLayout.ts';
 import { drawChunkMap } from '../chart/drawChunkMap.ts';
 import { formatCount } from '../format/units.ts';
 import { useStore } from '../store/index.ts';
-import { useThemeRedraw } from './useThemeRedraw.ts';
+import { useCanvasRedraw } from './useCanvasRedraw.ts';
 
 const NAMES = ['pending', 'in flight', 'written', 'zero (not fetched)', 'failed'];
 
@@ -17,10 +17,8 @@ export function ChunkMapView({ jobId, verify }: { jobId: string; verify: boolean
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const countRefs = useRef<Array<HTMLSpanElement | null>>([]);
   const emptyRef = useRef<HTMLParagraphElement>(null);
-  const frame = useRef(0);
 
   const draw = useCallback(() => {
-    frame.current = 0;
     const canvas = canvasRef.current;
     const map: ChunkMap | undefined = useStore.getState().chunkMaps[jobId];
     if (!canvas) return;
@@ -41,25 +39,7 @@ export function ChunkMapView({ jobId, verify }: { jobId: string; verify: boolean
     canvas.setAttribute('aria-label', `Chunk map of ${formatCount(states.length)} chunks${layout.per > 1 ? `, ${layout.per} per cell` : ''}: ${counts.map((n, i) => `${n} ${NAMES[i]}`).join(', ')}`);
   }, [jobId]);
 
-  const schedule = useCallback(() => {
-    if (!frame.current) frame.current = requestAnimationFrame(draw);
-  }, [draw]);
-
-  useEffect(() => {
-    const off = useStore.subscribe((s, prev) => {
-      if (s.chunkMaps[jobId] !== prev.chunkMaps[jobId]) schedule();
-    });
-    const resize = new ResizeObserver(schedule);
-    if (canvasRef.current?.parentElement) resize.observe(canvasRef.current.parentElement);
-    schedule();
-    return () => {
-      off();
-      resize.disconnect();
-      cancelAnimationFrame(frame.current);
-      frame.current = 0;
-    };
-  }, [jobId, schedule]);
-  useThemeRedraw(schedule);
+  useCanvasRedraw(canvasRef, draw, (s, prev) => s.chunkMaps[jobId] !== prev.chunkMaps[jobId]);
 
   return (
     <figure className="chunkmap">

@@ -1,23 +1,21 @@
 // The live throughput chart. It never re-renders with the data: a store subscription notices new
 // progress for this job and schedules one canvas draw per animation frame from the sample history
 // (store/samples.ts). React renders the canvas and its legend once.
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useRef } from 'react';
 import { chartColors, fitCanvas } from '../chart/colors.ts';
 import { drawThroughput } from '../chart/drawThroughput.ts';
 import { ratePoints } from '../chart/rates.ts';
 import { formatRate } from '../format/units.ts';
 import { useStore } from '../store/index.ts';
 import { samplesOf } from '../store/samples.ts';
-import { useThemeRedraw } from './useThemeRedraw.ts';
+import { useCanvasRedraw } from './useCanvasRedraw.ts';
 
 const HEIGHT = 200;
 
 export function ThroughputChart({ jobId }: { jobId: string }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const frame = useRef(0);
 
   const draw = useCallback(() => {
-    frame.current = 0;
     const canvas = canvasRef.current;
     if (!canvas) return;
     const width = canvas.parentElement?.clientWidth ?? 600;
@@ -30,27 +28,11 @@ export function ThroughputChart({ jobId }: { jobId: string }) {
     drawThroughput(ctx, ratePoints(samplesOf(jobId)), { width, height: HEIGHT, colors: chartColors(canvas), formatRate: (r) => formatRate(r, units), final });
   }, [jobId]);
 
-  const schedule = useCallback(() => {
-    if (!frame.current) frame.current = requestAnimationFrame(draw);
-  }, [draw]);
-
-  useEffect(() => {
-    const off = useStore.subscribe((s, prev) => {
-      const a = s.jobs[jobId];
-      const b = prev.jobs[jobId];
-      if (a?.progress !== b?.progress || a?.state !== b?.state || s.prefs.units !== prev.prefs.units) schedule();
-    });
-    const resize = new ResizeObserver(schedule);
-    if (canvasRef.current?.parentElement) resize.observe(canvasRef.current.parentElement);
-    schedule();
-    return () => {
-      off();
-      resize.disconnect();
-      cancelAnimationFrame(frame.current);
-      frame.current = 0;
-    };
-  }, [jobId, schedule]);
-  useThemeRedraw(schedule);
+  useCanvasRedraw(canvasRef, draw, (s, prev) => {
+    const a = s.jobs[jobId];
+    const b = prev.jobs[jobId];
+    return a?.progress !== b?.progress || a?.state !== b?.state || s.prefs.units !== prev.prefs.units;
+  });
 
   return (
     <figure className="chart">
