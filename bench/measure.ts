@@ -16,6 +16,8 @@ export interface RunResult {
   /** Non-zero image bytes per second (the work that costs something). */
   workMbps: number;
   elu: number;
+  /** Main-thread CPU time / wall time (process.threadCpuUsage): what the main thread really costs. */
+  mainCpu: number;
   rssPeakMiB: number;
   rssBaseMiB: number;
   finalLimit: number;
@@ -38,10 +40,12 @@ export async function runOne(source: BackupSource, image: BenchImage, mode: Mode
   let rssPeak = rssBase;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 20);
   const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.threadCpuUsage();
   const t0 = performance.now();
   const s = await job.run();
   const seconds = (performance.now() - t0) / 1000;
   const elu = performance.eventLoopUtilization(elu0).utilization;
+  const cpu = process.threadCpuUsage(cpu0);
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
   await rm(target, { force: true });
@@ -52,6 +56,7 @@ export async function runOne(source: BackupSource, image: BenchImage, mode: Mode
     mbps: image.size / 1e6 / seconds,
     workMbps: image.workBytes / 1e6 / seconds,
     elu,
+    mainCpu: (cpu.user + cpu.system) / 1e6 / seconds,
     rssPeakMiB: rssPeak / MiB,
     rssBaseMiB: rssBase / MiB,
     finalLimit: job.engine.limit,
