@@ -1,11 +1,13 @@
-// A source whose every chunk read waits a fixed time first: a stand-in for network or disk latency
-// (a PBS server across a WAN, spinning disks) without noise. Used by the benchmark's latency
-// scenarios and by serve's test hook that slows restores down for the browser tests.
+// Sources whose every chunk read first awaits something: a fixed delay, a stand-in for network or
+// disk latency (a PBS server across a WAN, spinning disks) without noise, used by the benchmark's
+// latency scenarios and serve's test hook that slows restores for the browser tests; or any wait a
+// test controls (test/helpers/gate.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SnapshotRef } from '../pbs/names.ts';
 import type { BackupSource, SnapshotReader } from './chunkSource.ts';
 
-export function withChunkDelay(source: BackupSource, ms: number): BackupSource {
+/** `source`, with `wait(signal)` awaited before every chunk read; everything else passes through. */
+export function beforeEachChunk(source: BackupSource, wait: (signal?: AbortSignal) => Promise<void>): BackupSource {
   return {
     label: source.label,
     listNamespaces: (p) => source.listNamespaces(p),
@@ -18,10 +20,14 @@ export function withChunkDelay(source: BackupSource, ms: number): BackupSource {
         readFile: (n, s) => r.readFile(n, s),
         close: () => r.close(),
         async readChunk(digest, signal) {
-          await sleep(ms, undefined, signal ? { signal } : {});
+          await wait(signal);
           return r.readChunk(digest, signal);
         },
       };
     },
   };
+}
+
+export function withChunkDelay(source: BackupSource, ms: number): BackupSource {
+  return beforeEachChunk(source, (signal) => sleep(ms, undefined, signal ? { signal } : {}));
 }

@@ -109,6 +109,19 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/** Collects the page's console errors and warnings, page errors and failed responses from now on. */
+export function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${new URL(r.url()).pathname}`);
+  });
+  return problems;
+}
+
 export async function openBrowser(url: string): Promise<BrowserSession> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
@@ -119,14 +132,7 @@ export async function openBrowser(url: string): Promise<BrowserSession> {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, timezoneId: 'UTC', colorScheme: 'light', locale: 'en-US' });
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${new URL(r.url()).pathname}`);
-  });
+  const problems = watchProblems(page);
   await page.goto(url);
   return { browser, context, page, problems, close: () => browser.close() };
 }

@@ -1,7 +1,8 @@
 // A source wrapper that can hold chunk reads until the test lets them go, so tests steer a job
 // by events instead of timing: hold(), wait until N reads are waiting, act, release().
 // Held reads honour their AbortSignal (a cancelled job stops waiting at once).
-import type { BackupSource, SnapshotReader } from '../../electron/source/chunkSource.ts';
+import type { BackupSource } from '../../electron/source/chunkSource.ts';
+import { beforeEachChunk } from '../../electron/source/delayedSource.ts';
 
 export class Gate {
   #held = false;
@@ -50,24 +51,6 @@ export class Gate {
   }
 
   wrap(source: BackupSource): BackupSource {
-    const gate = this;
-    return {
-      label: source.label,
-      listNamespaces: (p) => source.listNamespaces(p),
-      listGroups: (ns) => source.listGroups(ns),
-      listSnapshots: (ns, g) => source.listSnapshots(ns, g),
-      async openSnapshot(ref): Promise<SnapshotReader> {
-        const r = await source.openSnapshot(ref);
-        return {
-          ref: r.ref,
-          readFile: (name, signal) => r.readFile(name, signal),
-          close: () => r.close(),
-          async readChunk(digest, signal) {
-            await gate.pass(signal);
-            return r.readChunk(digest, signal);
-          },
-        };
-      },
-    };
+    return beforeEachChunk(source, (signal) => this.pass(signal));
   }
 }

@@ -5,15 +5,15 @@
 // (npm run build); skipped, saying why, when either is missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHttpServer } from '../../electron/server/httpServer.ts';
 import { RestoreService } from '../../electron/service/service.ts';
 import { buildRenderer } from '../../scripts/build.ts';
 import { smallDemo } from '../helpers/demo.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { CHROMIUM, watchProblems } from '../e2e/harness.ts';
 
-const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
+const chromiumPath = CHROMIUM;
 
 test('the UI works in a browser over HTTP + SSE under its CSP', { skip: chromiumPath ? false : 'no Chromium installed', timeout: 120_000 }, async () => {
   const { chromium } = await import('playwright-core');
@@ -26,14 +26,7 @@ test('the UI works in a browser over HTTP + SSE under its CSP', { skip: chromium
   const context = await browser.newContext({ timezoneId: 'UTC' });
   try {
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${new URL(r.url()).pathname}`);
-    });
+    const problems = watchProblems(page);
     await page.goto(server.url);
     await page.getByText('Browser mode').waitFor();
     assert.equal(new URL(page.url()).searchParams.get('token'), null, 'the token stayed in the address bar');
