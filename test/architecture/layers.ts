@@ -15,6 +15,7 @@ const DIRS: Array<[string, Layer]> = [
   ['electron/source/', 'formats'],
   ['electron/demo/', 'formats'],
   ['electron/engine/', 'engine'],
+  ['electron/files/', 'engine'],
   ['electron/service/', 'service'],
   ['electron/cli/', 'transport'],
   ['electron/server/', 'transport'],
