@@ -12,49 +12,13 @@
 // samples a second per job; the receiver derives rates. Per-chunk events never cross: the chunk
 // map is sent as a compact snapshot (ChunkMap) about once a second.
 import type { BackupType, GroupInfo, SnapshotFile, SnapshotInfo } from './catalog.ts';
-import type { ChunkLocation, ErrorCode } from './errors.ts';
+import type { ContractError, ContractErrorCode } from './errors.ts';
 import type { ProgressCounters, RestoreSummary } from './progress.ts';
 
 // ---------------------------------------------------------------------------------------------
-// Errors
+// Errors: every command rejects with a ContractError (codes and shape live in errors.ts).
 
-/** The engine's codes plus those of the service and the transports. */
-export type ContractErrorCode =
-  | ErrorCode
-  /** No source with that id. */
-  | 'SOURCE_NOT_FOUND'
-  /** No job with that id. */
-  | 'JOB_NOT_FOUND'
-  /** The command does not apply to the job's current state (pause a finished job, …). */
-  | 'INVALID_STATE'
-  /** The arguments do not have the shape the contract gives the command. */
-  | 'BAD_ARGUMENTS'
-  | 'UNKNOWN_COMMAND'
-  /** This shell cannot do it (native dialogs in browser mode). */
-  | 'NOT_SUPPORTED'
-  /** The source's secret was not kept (no safeStorage, no rememberSecret): enter it again. */
-  | 'SECRET_REQUIRED'
-  /** The app stopped while the job ran. */
-  | 'INTERRUPTED'
-  /** Transport: the call carried no valid token. */
-  | 'UNAUTHORIZED'
-  /** Transport: wrong Host, Origin or sender frame. */
-  | 'FORBIDDEN'
-  /** Transport: the connection failed or answered something that is not the contract. */
-  | 'TRANSPORT';
-
-/** The serialisable error every command rejects with. */
-export interface ContractError {
-  code: ContractErrorCode;
-  message: string;
-  /** The chunk involved, for chunk errors. */
-  chunk?: ChunkLocation;
-  /**
-   * TLS_FINGERPRINT_MISMATCH: the SHA-256 fingerprint (colon hex) the server presented, so the UI
-   * can show it and ask the user to trust it (add the source again with this fingerprint).
-   */
-  fingerprint?: string;
-}
+export type { ContractError, ContractErrorCode } from './errors.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Sources

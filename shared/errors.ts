@@ -1,5 +1,8 @@
-// Stable error codes shared by every layer and shown by every shell (CLI, app, browser mode).
-// Codes are part of the contract: tools match on them, so never rename one; add new ones instead.
+// Errors, for every layer and every shell (CLI, app, browser mode): the stable codes, the one
+// error class that carries them, and its serialisable shape. In the manner of undici's
+// lib/core/errors.js, callers branch on `code`, never on message text; messages say what and where.
+// Codes are part of the contract: tools match on them, so never rename one; add new ones instead
+// (and give each its words in shared/errorText.ts). Pure code: no Node, DOM or Electron.
 
 export type ErrorCode =
   // blobs and chunks (see electron/pbs/dataBlob.ts)
@@ -52,6 +55,31 @@ export type ErrorCode =
   | 'USAGE'
   | 'INTERNAL';
 
+/** The engine's codes plus those of the service and the transports. */
+export type ContractErrorCode =
+  | ErrorCode
+  /** No source with that id. */
+  | 'SOURCE_NOT_FOUND'
+  /** No job with that id. */
+  | 'JOB_NOT_FOUND'
+  /** The command does not apply to the job's current state (pause a finished job, …). */
+  | 'INVALID_STATE'
+  /** The arguments do not have the shape the contract gives the command. */
+  | 'BAD_ARGUMENTS'
+  | 'UNKNOWN_COMMAND'
+  /** This shell cannot do it (native dialogs in browser mode). */
+  | 'NOT_SUPPORTED'
+  /** The source's secret was not kept (no safeStorage, no rememberSecret): enter it again. */
+  | 'SECRET_REQUIRED'
+  /** The app stopped while the job ran. */
+  | 'INTERRUPTED'
+  /** Transport: the call carried no valid token. */
+  | 'UNAUTHORIZED'
+  /** Transport: wrong Host, Origin or sender frame. */
+  | 'FORBIDDEN'
+  /** Transport: the connection failed or answered something that is not the contract. */
+  | 'TRANSPORT';
+
 /** Where in an image a chunk error happened; present whenever a chunk is involved. */
 export interface ChunkLocation {
   index: number;
@@ -60,8 +88,100 @@ export interface ChunkLocation {
 }
 
 /** The serialisable shape of an error as it crosses a process or IPC boundary. */
-export interface ErrorInfo {
-  code: ErrorCode;
+export interface ContractError {
+  code: ContractErrorCode;
   message: string;
+  /** The chunk involved, for chunk errors. */
   chunk?: ChunkLocation;
+  /**
+   * TLS_FINGERPRINT_MISMATCH: the SHA-256 fingerprint (colon hex) the server presented, so the UI
+   * can show it and ask the user to trust it (add the source again with this fingerprint).
+   */
+  fingerprint?: string;
+}
+
+export interface RestoreErrorOptions {
+  cause?: unknown;
+  chunk?: ChunkLocation;
+  /** TLS_FINGERPRINT_MISMATCH: the fingerprint the server presented. */
+  fingerprint?: string;
+  /** True when retrying the same operation may succeed (network hiccups, 5xx). */
+  transient?: boolean;
+}
+
+/**
+ * The one error class: thrown by the formats, sources and engine, by the service (its own codes
+ * too), and rebuilt by the renderer's clients from a ContractError, so `catch (e) { e.code }`
+ * reads the same everywhere.
+ */
+export class RestoreError extends Error {
+  readonly code: ContractErrorCode;
+  chunk?: ChunkLocation;
+  readonly fingerprint?: string;
+  readonly transient: boolean;
+
+  constructor(code: ContractErrorCode, message: string, opts: RestoreErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'RestoreError';
+    this.code = code;
+    if (opts.chunk) this.chunk = opts.chunk;
+    if (opts.fingerprint) this.fingerprint = opts.fingerprint;
+    this.transient = opts.transient ?? false;
+  }
+
+  /** The error as it arrived over a boundary. */
+  static from(info: ContractError): RestoreError {
+    return new RestoreError(info.code, info.message, {
+      ...(info.chunk ? { chunk: info.chunk } : {}),
+      ...(info.fingerprint ? { fingerprint: info.fingerprint } : {}),
+    });
+  }
+
+  toInfo(): ContractError {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.chunk ? { chunk: this.chunk } : {}),
+      ...(this.fingerprint ? { fingerprint: this.fingerprint } : {}),
+    };
+  }
+}
+
+export function isRestoreError(e: unknown, code?: ContractErrorCode): e is RestoreError {
+  return e instanceof RestoreError && (code === undefined || e.code === code);
+}
+
+/** What a thrown Node error or DOMException may carry (typed here: shared/ sees no Node types). */
+interface ThrownLike {
+  name?: string;
+  code?: unknown;
+  message?: string;
+}
+
+/** Any thrown value as a RestoreError, keeping the codes of known Node errors meaningful. */
+export function toRestoreError(e: unknown, context: string): RestoreError {
+  if (e instanceof RestoreError) return e;
+  const err = e as ThrownLike | undefined;
+  if (err?.name === 'AbortError') return new RestoreError('CANCELLED', `${context}: cancelled`, { cause: e });
+  switch (err?.code) {
+    case 'ENOSPC':
+      return new RestoreError('ENOSPC', `${context}: no space left on device`, { cause: e });
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new RestoreError('TARGET_NOT_WRITABLE', `${context}: ${err.message}`, { cause: e });
+    default:
+      return new RestoreError(err?.code ? 'IO_ERROR' : 'INTERNAL', `${context}: ${err?.message ?? String(e)}`, { cause: e });
+  }
+}
+
+/**
+ * Any thrown value as the contract's error, for what leaves the service or reaches the UI: a
+ * RestoreError as it is, an abort as CANCELLED, anything else as INTERNAL with its message.
+ */
+export function toContractError(e: unknown): ContractError {
+  if (e instanceof RestoreError) return e.toInfo();
+  const err = e as ThrownLike | undefined;
+  if (err?.name === 'AbortError') return { code: 'CANCELLED', message: 'cancelled' };
+  return { code: 'INTERNAL', message: err?.message ?? String(e) };
 }

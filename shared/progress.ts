@@ -1,6 +1,6 @@
 // Progress of a restore or verify job: cumulative counters plus a timestamp, so any sampler can
 // derive rates and nothing is lost when samples are dropped. Counters never go backwards.
-import type { ErrorInfo } from './errors.ts';
+import type { ContractError } from './errors.ts';
 
 export interface ProgressCounters {
   /** Wall-clock time of this sample, ms since the epoch. */
@@ -49,7 +49,7 @@ export interface RestoreSummary {
   /** The restored file or device (on success), or where partial data was left. */
   target?: string;
   partial?: boolean;
-  error?: ErrorInfo;
+  error?: ContractError;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Command-line parsing shared by the commands (node:util parseArgs, strict: unknown flags fail).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { MAX_CONCURRENCY } from '../engine/restoreEngine.ts';
 
 export type Flags = Record<string, string | boolean | undefined>;

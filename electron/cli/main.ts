@@ -1,6 +1,6 @@
 // restore-console command line: dispatches to the commands and maps errors to one line and an
 // exit code (0 ok, 1 failed, 2 usage, 130 interrupted).
-import { toRestoreError } from '../pbs/errors.ts';
+import { toRestoreError } from '../../shared/errors.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { LIST_USAGE, listCommand } from './commands/list.ts';
 import { RESTORE_USAGE, VERIFY_USAGE, restoreCommand } from './commands/restore.ts';

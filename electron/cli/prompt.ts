@@ -1,6 +1,6 @@
 // Password prompt on the terminal with echo off; refuses when there is no terminal, so scripts
 // get a clear error instead of a hang.
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 
 export async function promptPassword(question: string): Promise<string> {
   const stdin = process.stdin;

@@ -6,12 +6,11 @@
 //   PBS_FINGERPRINT  the server certificate's SHA-256 fingerprint (also --fingerprint)
 // As in the official client, the auth id defaults to root@pam, and without PBS_PASSWORD the password
 // is asked for on the terminal. Secrets are never printed: messages name the auth id only.
-import { RestoreError } from '../pbs/errors.ts';
+import { isRestoreError, RestoreError } from '../../shared/errors.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
 import { LocalDatastore } from '../source/localDatastore.ts';
 import { PbsSource } from '../source/pbs/pbsSource.ts';
 import { isApiToken, parseRepository } from '../source/pbs/repository.ts';
-import { TlsFingerprintError } from '../source/pbs/tlsPin.ts';
 import type { Flags } from './args.ts';
 import { promptPassword } from './prompt.ts';
 
@@ -64,9 +63,10 @@ export async function openSource(flags: Flags, env: Env = process.env): Promise<
   try {
     source = await PbsSource.connect({ host: repo.host, port: repo.port, datastore: repo.datastore, authId, secret, ...(fingerprint ? { fingerprint } : {}) });
   } catch (e) {
-    if (e instanceof TlsFingerprintError) {
+    if (isRestoreError(e, 'TLS_FINGERPRINT_MISMATCH') && e.fingerprint) {
       // Non-interactive like proxmox-backup-client without a terminal: show what to pin instead.
-      throw new TlsFingerprintError(`${e.message}. If this is the right server, pass --fingerprint ${e.fingerprint} (or set PBS_FINGERPRINT)`, e.fingerprint);
+      const hint = `If this is the right server, pass --fingerprint ${e.fingerprint} (or set PBS_FINGERPRINT)`;
+      throw new RestoreError(e.code, `${e.message}. ${hint}`, { fingerprint: e.fingerprint });
     }
     throw e;
   }

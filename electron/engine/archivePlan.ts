@@ -5,7 +5,7 @@
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import type { CryptMode } from '../pbs/dataBlob.ts';
 import { zeroChunkDigest } from '../pbs/dataBlob.ts';
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { parseFixedIndex, type FixedIndex } from '../pbs/fixedIndex.ts';
 import { checkManifestKey, decodeManifestBlob, findManifestFile, MANIFEST_BLOB_NAME, verifyManifestFile, type Manifest } from '../pbs/manifest.ts';
 import { checkArchiveName, formatSnapshotRef, normalizeArchiveName, type SnapshotRef } from '../pbs/names.ts';

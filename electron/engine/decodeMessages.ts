@@ -1,5 +1,5 @@
 // Messages between the decode pool and its workers, and the transfer rule both sides use.
-import type { ErrorCode } from '../../shared/errors.ts';
+import type { ContractErrorCode } from '../../shared/errors.ts';
 import type { CryptMode } from '../pbs/dataBlob.ts';
 
 export interface DecodeRequest {
@@ -16,7 +16,7 @@ export interface DecodeRequest {
 
 export type DecodeResponse =
   | { id: number; data: ArrayBuffer; offset: number; length: number; error?: undefined }
-  | { id: number; error: { code: ErrorCode; message: string } };
+  | { id: number; error: { code: ContractErrorCode; message: string } };
 
 const MIN_TRANSFER = 64 * 1024;
 

@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DecodeOptions } from '../pbs/dataBlob.ts';
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import type { ChunkDecoder } from './decoder.ts';
 import { transferList, type DecodeRequest, type DecodeResponse } from './decodeMessages.ts';
 

@@ -4,7 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { CryptConfig } from '../pbs/cryptConfig.ts';
 import { decodeBlob } from '../pbs/dataBlob.ts';
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import type { DecodeRequest, DecodeResponse } from './decodeMessages.ts';
 import { transferList } from './decodeMessages.ts';
 

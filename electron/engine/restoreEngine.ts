@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { ChunkState, ProgressCounters, RestoreSummary } from '../../shared/progress.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import type { CryptMode } from '../pbs/dataBlob.ts';
-import { RestoreError, toRestoreError } from '../pbs/errors.ts';
+import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import { chunkRange, digestAt, type FixedIndex } from '../pbs/fixedIndex.ts';
 import { toHex } from '../pbs/hex.ts';
 import type { ChunkSource } from '../source/chunkSource.ts';

@@ -1,7 +1,7 @@
 // Retry of transient source errors (dropped connections, 5xx) with exponential backoff and jitter.
 // Permanent errors (a corrupt or missing chunk, a wrong key) fail at once: retrying cannot help.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRestoreError } from '../pbs/errors.ts';
+import { isRestoreError } from '../../shared/errors.ts';
 
 export interface RetryPolicy {
   retries: number;

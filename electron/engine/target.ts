@@ -7,7 +7,7 @@
 // - A sparse file leaves zero chunks as holes (ftruncate to the image size first).
 import { open, rename, stat, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { RestoreError, toRestoreError } from '../pbs/errors.ts';
+import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 
 export interface TargetOptions {
   path: string;

@@ -3,7 +3,7 @@
 // them. Every message passes ipcValidation.ts first. No electron import: main passes its ipcMain
 // in, tests pass a fake (test/ipc/).
 import type { CallOutcome, CommandArgs, CommandName, CommandResult, EventName, Events } from '../../shared/contract.ts';
-import { toContractError } from '../service/errors.ts';
+import { toContractError } from '../../shared/errors.ts';
 import type { AnyListener } from '../service/events.ts';
 import type { RestoreConsoleApi } from '../../shared/contract.ts';
 import { IPC } from './channels.ts';

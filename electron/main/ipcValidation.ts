@@ -9,7 +9,7 @@
 // page is answered with a BAD_ARGUMENTS / UNKNOWN_COMMAND outcome. Pure code, no electron import:
 // test/ipc/ checks it without the Electron binary.
 import type { CommandArgs, CommandName, EventName } from '../../shared/contract.ts';
-import { ServiceError } from '../service/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { isEventName, validateCall } from '../service/schema.ts';
 import { INBOUND_CHANNELS } from './channels.ts';
 
@@ -56,7 +56,7 @@ export function validateSender(channel: unknown, event: IpcEventLike, appOrigin:
 const CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 function badArgs(message: string): never {
-  throw new ServiceError('BAD_ARGUMENTS', message);
+  throw new RestoreError('BAD_ARGUMENTS', message);
 }
 
 export interface ParsedInvoke<C extends CommandName = CommandName> {

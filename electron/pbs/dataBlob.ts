@@ -10,7 +10,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { constants as zc, crc32, zstdCompressSync, zstdDecompress, zstdDecompressSync } from 'node:zlib';
 import { promisify } from 'node:util';
-import { RestoreError } from './errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import type { CryptConfig } from './cryptConfig.ts';
 import { toHex } from './hex.ts';
 import {

@@ -6,7 +6,7 @@
 // Entries of 40 bytes: end u64 LE (exclusive end offset of the chunk in the stream) || digest[32].
 // Restore Console lists .didx archives; it restores only images.
 import { createHash, randomBytes } from 'node:crypto';
-import { RestoreError } from './errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { DYNAMIC_INDEX_MAGIC, magicEquals } from './magic.ts';
 import { toHex } from './hex.ts';
 import { INDEX_HEADER_SIZE } from './fixedIndex.ts';

@@ -7,7 +7,7 @@
 // Then n = ceil(size / chunk_size) digests of 32 bytes. Chunk i covers
 // [i*chunk_size, min((i+1)*chunk_size, size)); only the last one may be short.
 import { createHash, randomBytes } from 'node:crypto';
-import { RestoreError } from './errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { FIXED_INDEX_MAGIC, magicEquals } from './magic.ts';
 import { toHex } from './hex.ts';
 

@@ -7,7 +7,7 @@
 // data = iv[16] || tag[16] || AES-256-GCM(derived, iv, aad "")(raw key).
 import { createCipheriv, createDecipheriv, pbkdf2, randomBytes, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
-import { RestoreError } from './errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { CryptConfig } from './cryptConfig.ts';
 import { parseColonHex, toColonHex } from './hex.ts';
 

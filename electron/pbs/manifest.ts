@@ -6,7 +6,7 @@
 // signature = hex(HMAC-SHA256(id_key, canonical JSON of the manifest without unprotected/signature)).
 // For .fidx/.didx, csum = SHA256(digest or entry array) and size = image/archive size;
 // for .blob, csum = SHA256(file bytes) and size = file size.
-import { RestoreError } from './errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { decodeBlob, encodeBlob, type CryptMode } from './dataBlob.ts';
 import type { CryptConfig } from './cryptConfig.ts';
 import { toCanonicalJson } from './canonicalJson.ts';

@@ -1,6 +1,6 @@
 // PBS names, validated before they become paths so nothing outside a datastore can be read.
 // Upstream: pbs-api-types/src/lib.rs, datastore.rs (BACKUP_ID_RE, BACKUP_TIME_RE, SAFE_ID).
-import { RestoreError } from './errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 
 export const BACKUP_TYPES = ['vm', 'ct', 'host'] as const;
 export type BackupType = (typeof BACKUP_TYPES)[number];

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CallOutcome, CommandName, ContractError, RestoreConsoleApi } from '../../shared/contract.ts';
 import type { AnyListener } from '../service/events.ts';
-import { toContractError } from '../service/errors.ts';
+import { toContractError } from '../../shared/errors.ts';
 import { SECURITY_HEADERS } from './csp.ts';
 import { allowedHosts, checkRequest, newToken } from './guard.ts';
 import { SseHub } from './sse.ts';

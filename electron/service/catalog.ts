@@ -5,11 +5,10 @@
 import type { ContractError, GuestConfig, SnapshotDetail, SnapshotFileDetail, SnapshotSelector } from '../../shared/contract.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { decodeBlob } from '../pbs/dataBlob.ts';
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError, toContractError } from '../../shared/errors.ts';
 import { checkManifestKey, decodeManifestBlob, MANIFEST_BLOB_NAME } from '../pbs/manifest.ts';
 import { formatSnapshotRef, type SnapshotRef } from '../pbs/names.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
-import { toContractError } from './errors.ts';
 
 const CONFIG_BLOBS = ['qemu-server.conf.blob', 'pct.conf.blob'];
 

@@ -6,7 +6,7 @@ import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DemoStatus } from '../../shared/contract.ts';
 import { DEMO_KEY_PASSWORD, writeDemoDatastore, type DemoScale } from '../demo/demoDatastore.ts';
-import { toContractError } from './errors.ts';
+import { toContractError } from '../../shared/errors.ts';
 import { Throttle } from './throttle.ts';
 
 export interface DemoLocation {

@@ -26,7 +26,7 @@ import { prepareRestore, type PreparedRestore } from '../engine/restoreJob.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { toRef } from './catalog.ts';
 import { encodeChunkMap } from './chunkMap.ts';
-import { ServiceError, toContractError } from './errors.ts';
+import { RestoreError, toContractError } from '../../shared/errors.ts';
 import { loadKey } from './keys.ts';
 import type { LogInput } from './logs.ts';
 import type { OpenedSource } from './openSource.ts';
@@ -155,7 +155,7 @@ export class Job {
   pause(): void {
     const s = this.#info.state;
     if (s === 'paused') return;
-    if (s !== 'running') throw new ServiceError('INVALID_STATE', `job ${this.id} is ${s}; only a running job can pause`);
+    if (s !== 'running') throw new RestoreError('INVALID_STATE', `job ${this.id} is ${s}; only a running job can pause`);
     this.#pauseWanted = true;
     this.#prepared?.engine.pause();
     this.#setState('paused');
@@ -165,7 +165,7 @@ export class Job {
   resume(): void {
     const s = this.#info.state;
     if (s === 'running') return;
-    if (s !== 'paused') throw new ServiceError('INVALID_STATE', `job ${this.id} is ${s}; only a paused job can resume`);
+    if (s !== 'paused') throw new RestoreError('INVALID_STATE', `job ${this.id} is ${s}; only a paused job can resume`);
     this.#pauseWanted = false;
     this.#prepared?.engine.resume();
     this.#setState('running');
@@ -176,7 +176,7 @@ export class Job {
   cancel(): void {
     const s = this.#info.state;
     if (s === 'cancelling') return;
-    if (this.final) throw new ServiceError('INVALID_STATE', `job ${this.id} already ${s}`);
+    if (this.final) throw new RestoreError('INVALID_STATE', `job ${this.id} already ${s}`);
     if (s === 'queued') {
       this.#password = undefined;
       this.#finish(
@@ -187,11 +187,11 @@ export class Job {
     }
     this.#setState('cancelling');
     this.#note('info', 'cancelling: waiting for chunks in flight to stop');
-    this.#abort.abort(new ServiceError('CANCELLED', 'cancelled by the user'));
+    this.#abort.abort(new RestoreError('CANCELLED', 'cancelled by the user'));
   }
 
   setConcurrency(c: Concurrency): void {
-    if (this.final) throw new ServiceError('INVALID_STATE', `job ${this.id} already ${this.#info.state}`);
+    if (this.final) throw new RestoreError('INVALID_STATE', `job ${this.id} already ${this.#info.state}`);
     this.#info.concurrency = c;
     this.#applyConcurrency();
     this.#note('info', c === 'auto' ? 'concurrency: auto' : `concurrency set to ${c}`);
@@ -325,7 +325,7 @@ export class Job {
   #setState(next: JobState): void {
     const from = this.#info.state;
     if (from === next) return;
-    if (!NEXT[from].includes(next)) throw new ServiceError('INTERNAL', `job ${this.id}: no transition from ${from} to ${next}`);
+    if (!NEXT[from].includes(next)) throw new RestoreError('INTERNAL', `job ${this.id}: no transition from ${from} to ${next}`);
     this.#info.state = next;
     this.#ctx?.emit('job', this.info());
     this.#ctx?.changed(this);

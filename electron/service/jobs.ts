@@ -2,7 +2,7 @@
 // jobs.json across restarts. At most `maxRunningJobs` run at once; the rest wait in 'queued'.
 import { randomBytes } from 'node:crypto';
 import type { ChunkMap, Concurrency, JobInfo, LogEntry, Settings, StartJobArgs } from '../../shared/contract.ts';
-import { ServiceError } from './errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { Job, type JobContext, type JobRecord } from './job.ts';
 import type { JsonFile } from './jsonFile.ts';
 
@@ -44,7 +44,7 @@ export class JobManager {
   }
 
   start(args: StartJobArgs, sourceLabel: string): JobInfo {
-    if (this.#closed) throw new ServiceError('INVALID_STATE', 'the service is shutting down');
+    if (this.#closed) throw new RestoreError('INVALID_STATE', 'the service is shutting down');
     const s = this.#settings();
     const id = `job-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const ctx: JobContext = { ...this.#ctx, changed: () => this.#saveSoon() };
@@ -105,7 +105,7 @@ export class JobManager {
 
   forget(id: string): void {
     const job = this.#job(id);
-    if (!job.final) throw new ServiceError('INVALID_STATE', `job ${id} is ${job.state}; cancel it first`);
+    if (!job.final) throw new RestoreError('INVALID_STATE', `job ${id} is ${job.state}; cancel it first`);
     this.#jobs.delete(id);
     this.#saveSoon();
   }
@@ -132,7 +132,7 @@ export class JobManager {
 
   #job(id: string): Job {
     const job = this.#jobs.get(id);
-    if (!job) throw new ServiceError('JOB_NOT_FOUND', `no job with id ${JSON.stringify(id)}`);
+    if (!job) throw new RestoreError('JOB_NOT_FOUND', `no job with id ${JSON.stringify(id)}`);
     return job;
   }
 

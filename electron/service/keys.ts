@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { KeyCheckResult } from '../../shared/contract.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { decryptKeyConfig, keyNeedsPassword, parseKeyFile, type KeyConfig } from '../pbs/keyFile.ts';
 
 async function readKeyConfig(path: string): Promise<KeyConfig> {

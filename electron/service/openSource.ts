@@ -5,7 +5,7 @@ import type { DatastoreInfo, SourceConfig } from '../../shared/contract.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
 import { LocalDatastore } from '../source/localDatastore.ts';
 import { PbsSource, type PbsTuning } from '../source/pbs/pbsSource.ts';
-import { ServiceError } from './errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 
 export interface OpenedSource {
   source: BackupSource;
@@ -40,7 +40,7 @@ export async function openSource(config: SourceConfig, tuning: PbsTuning = {}): 
  * trust-on-first-use prompt), not in the middle of a listing.
  */
 async function openPbs(config: Extract<SourceConfig, { kind: 'pbs' }>, tuning: PbsTuning): Promise<OpenedSource> {
-  if (!config.secret) throw new ServiceError('SECRET_REQUIRED', `enter the ${config.authId.includes('!') ? 'API token secret' : 'password'} for ${config.authId}`);
+  if (!config.secret) throw new RestoreError('SECRET_REQUIRED', `enter the ${config.authId.includes('!') ? 'API token secret' : 'password'} for ${config.authId}`);
   const pbs = await PbsSource.connect(
     {
       host: config.host,

@@ -4,7 +4,7 @@
 // engine or a file path. The table is typed against the contract: adding a command without a
 // schema, or a schema that disagrees with the contract's args, fails the type check.
 import type { CommandArgs, CommandName, EventName } from '../../shared/contract.ts';
-import { ServiceError } from './errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 
 type Check<T> = (v: unknown, path: string) => T;
 
@@ -12,7 +12,7 @@ const MAX_STRING = 4096;
 
 function fail(path: string, expected: string, v: unknown): never {
   const got = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `a string of ${v.length} characters` : typeof v;
-  throw new ServiceError('BAD_ARGUMENTS', `${path || 'arguments'}: expected ${expected}, got ${got}`);
+  throw new RestoreError('BAD_ARGUMENTS', `${path || 'arguments'}: expected ${expected}, got ${got}`);
 }
 
 const str =
@@ -54,13 +54,13 @@ function obj<S extends Shape>(shape: S): Check<Out<S>> {
     if (proto !== Object.prototype && proto !== null) return fail(path, 'a plain object', v);
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(v)) {
-      if (!Object.hasOwn(shape, key)) throw new ServiceError('BAD_ARGUMENTS', `${path ? `${path}.` : ''}${key}: unknown field`);
+      if (!Object.hasOwn(shape, key)) throw new RestoreError('BAD_ARGUMENTS', `${path ? `${path}.` : ''}${key}: unknown field`);
     }
     for (const [key, field] of Object.entries(shape)) {
       const value = (v as Record<string, unknown>)[key];
       const p = path ? `${path}.${key}` : key;
       if (value === undefined) {
-        if (!field.optional) throw new ServiceError('BAD_ARGUMENTS', `${p}: required`);
+        if (!field.optional) throw new RestoreError('BAD_ARGUMENTS', `${p}: required`);
         continue;
       }
       out[key] = field.check(value, p);
@@ -78,7 +78,7 @@ function oneOf<A, B>(a: Check<A>, b: Check<B>, what: string): Check<A | B> {
       try {
         return b(v, path);
       } catch (e) {
-        throw new ServiceError('BAD_ARGUMENTS', `${path || 'arguments'}: expected ${what} (${(e as Error).message})`);
+        throw new RestoreError('BAD_ARGUMENTS', `${path || 'arguments'}: expected ${what} (${(e as Error).message})`);
       }
     }
   };
@@ -187,12 +187,12 @@ export function isEventName(v: unknown): v is EventName {
   return typeof v === 'string' && Object.hasOwn(EVENTS, v);
 }
 
-/** Checks a call; throws ServiceError UNKNOWN_COMMAND or BAD_ARGUMENTS, returns a clean copy of the args. */
+/** Checks a call; throws RestoreError UNKNOWN_COMMAND or BAD_ARGUMENTS, returns a clean copy of the args. */
 export function validateCall<C extends CommandName>(command: C, args: unknown): CommandArgs<C>;
 export function validateCall(command: unknown, args: unknown): CommandArgs<CommandName>;
 export function validateCall(command: unknown, args: unknown): unknown {
   if (!isCommandName(command)) {
-    throw new ServiceError('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(String(command)).slice(0, 80)}`);
+    throw new RestoreError('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(String(command)).slice(0, 80)}`);
   }
   return (COMMAND_SCHEMAS[command] as Check<unknown>)(args, '');
 }

@@ -2,7 +2,7 @@
 // Electron app, in browser mode (`restore-console serve`) and in tests. It owns the sources
 // registry, the jobs and their history, settings, logs and the demo datastore; its data lives as
 // JSON files in `dataDir`. Every call is checked against the contract's argument shapes before it
-// acts, whatever transport it came through, and every error leaves as a ServiceError carrying a
+// acts, whatever transport it came through, and every error leaves as a RestoreError carrying a
 // contract code.
 import { access, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -24,7 +24,7 @@ import type { DemoScale } from '../demo/demoDatastore.ts';
 import type { ChunkDecoder } from '../engine/decoder.ts';
 import { snapshotDetail, type KeyState } from './catalog.ts';
 import { DemoProvider } from './demo.ts';
-import { ServiceError, toContractError } from './errors.ts';
+import { RestoreError, toContractError } from '../../shared/errors.ts';
 import { EventHub, type AnyListener } from './events.ts';
 import { JobManager, type JobsFile } from './jobs.ts';
 import { JsonFile } from './jsonFile.ts';
@@ -151,14 +151,14 @@ export class RestoreService implements RestoreConsoleApi {
 
   async invoke<C extends CommandName>(command: C, args: CommandArgs<C>, opts: CallOptions = {}): Promise<CommandResult<C>> {
     try {
-      if (this.#closed || !this.#started) throw new ServiceError('INVALID_STATE', 'the service is not running');
+      if (this.#closed || !this.#started) throw new RestoreError('INVALID_STATE', 'the service is not running');
       const clean = validateCall(command, args);
       const signal = opts.signal;
       signal?.throwIfAborted();
       const work = Promise.resolve((this.#handlers[command] as Handlers[C])(clean, signal));
       return await (signal ? raceAbort(work, signal) : work);
     } catch (e) {
-      throw ServiceError.from(toContractError(e));
+      throw RestoreError.from(toContractError(e));
     }
   }
 
@@ -209,7 +209,7 @@ export class RestoreService implements RestoreConsoleApi {
     'sources.test': (args) => this.#sources.test(args),
     'sources.setSecret': ({ id, secret, rememberSecret }) => this.#sources.setSecret(id, secret, rememberSecret ?? false),
     'sources.remove': async ({ id }) => {
-      if (this.#jobs.usesSource(id)) throw new ServiceError('INVALID_STATE', 'a job is reading from this source; cancel it first');
+      if (this.#jobs.usesSource(id)) throw new RestoreError('INVALID_STATE', 'a job is reading from this source; cancel it first');
       const removed = await this.#sources.remove(id);
       this.#logs.add('info', `source ${removed.label} removed`, { sourceId: id });
       if (removed.demo && !this.#settings.demoDismissed) await this.#setSettings({ demoDismissed: true });
@@ -238,9 +238,9 @@ export class RestoreService implements RestoreConsoleApi {
 
     'jobs.start': (args) => {
       const source = this.#sources.get(args.sourceId);
-      if (args.mode === 'restore' && !args.target) throw new ServiceError('BAD_ARGUMENTS', 'target: required for a restore');
+      if (args.mode === 'restore' && !args.target) throw new RestoreError('BAD_ARGUMENTS', 'target: required for a restore');
       if (args.mode === 'verify' && (args.target || args.force !== undefined || args.sparse !== undefined)) {
-        throw new ServiceError('BAD_ARGUMENTS', 'a verify job takes no target, force or sparse');
+        throw new RestoreError('BAD_ARGUMENTS', 'a verify job takes no target, force or sparse');
       }
       const target = args.target ? resolve(args.target) : undefined;
       const keyfile = args.keyfile ? resolve(args.keyfile) : undefined;
@@ -266,7 +266,7 @@ export class RestoreService implements RestoreConsoleApi {
 
     'demo.status': () => this.#demo?.status() ?? { state: 'absent', doneBytes: 0, totalBytes: 0 },
     'demo.create': () => {
-      if (!this.#demo) throw new ServiceError('NOT_SUPPORTED', 'this service was started without the demo datastore');
+      if (!this.#demo) throw new RestoreError('NOT_SUPPORTED', 'this service was started without the demo datastore');
       return this.#demo.start();
     },
 
@@ -298,13 +298,13 @@ async function defaultTargetDir(dataDir: string): Promise<string> {
 }
 
 function notInThisShell(): never {
-  throw new ServiceError('NOT_SUPPORTED', 'native dialogs exist only in the desktop app; type the path instead');
+  throw new RestoreError('NOT_SUPPORTED', 'native dialogs exist only in the desktop app; type the path instead');
 }
 
 /** Rejects with CANCELLED as soon as the signal aborts; the work itself may finish later. */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new ServiceError('CANCELLED', 'the call was cancelled'));
+    const onAbort = (): void => reject(new RestoreError('CANCELLED', 'the call was cancelled'));
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import type { PbsSourceConfig, PublicSourceConfig, SecretKeeping, SourceConfig, SourceInfo, SourceTestResult } from '../../shared/contract.ts';
-import { ServiceError } from './errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import type { JsonFile } from './jsonFile.ts';
 import type { OpenedSource, SourceOpener } from './openSource.ts';
 import { openSecret, sealSecret, type SecretBox, type StoredSecret } from './secrets.ts';
@@ -127,7 +127,7 @@ export class SourceRegistry {
 
   async setSecret(id: string, secret: string, rememberSecret: boolean): Promise<SourceInfo> {
     const r = this.#record(id);
-    if (r.config.kind !== 'pbs') throw new ServiceError('INVALID_STATE', `${r.label} is a datastore folder; it has no secret`);
+    if (r.config.kind !== 'pbs') throw new RestoreError('INVALID_STATE', `${r.label} is a datastore folder; it has no secret`);
     const opened = await this.#opener(this.#fullConfig(r.config, secret));
     this.#secrets.set(id, secret);
     const sealed = sealSecret(secret, this.#box, rememberSecret);
@@ -182,14 +182,14 @@ export class SourceRegistry {
 
   #record(id: string): SourceRecord {
     const r = this.#records.find((x) => x.id === id);
-    if (!r) throw new ServiceError('SOURCE_NOT_FOUND', `no source with id ${JSON.stringify(id)}`);
+    if (!r) throw new RestoreError('SOURCE_NOT_FOUND', `no source with id ${JSON.stringify(id)}`);
     return r;
   }
 
   #fullConfig(pub: PublicSourceConfig, secret: string | undefined): SourceConfig {
     if (pub.kind === 'datastore') return pub;
     if (secret === undefined) {
-      throw new ServiceError('SECRET_REQUIRED', `the secret for ${pub.authId} on ${pub.host} was not kept: enter it again`);
+      throw new RestoreError('SECRET_REQUIRED', `the secret for ${pub.authId} on ${pub.host} was not kept: enter it again`);
     }
     return { ...pub, secret } satisfies PbsSourceConfig;
   }

@@ -9,7 +9,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { GroupInfo, SnapshotInfo } from '../../shared/catalog.ts';
-import { RestoreError, toRestoreError } from '../pbs/errors.ts';
+import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import { toHex } from '../pbs/hex.ts';
 import { decodeManifestBlob, MANIFEST_BLOB_NAME, type Manifest } from '../pbs/manifest.ts';
 import {

@@ -3,7 +3,7 @@
 // one are dropped, so fast clicking never shows one snapshot's files under another's title.
 import type { KeyArgs, SnapshotSelector } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
-import { toContractError } from './errors.ts';
+import { toContractError } from '../../shared/errors.ts';
 import type { CatalogState } from '../store/catalogSlice.ts';
 import { useStore } from '../store/index.ts';
 

@@ -1,7 +1,8 @@
 // The contract over the Electron preload (window.restoreConsole): outcomes become results or
-// ContractCallErrors, AbortSignals become call ids the main process cancels.
+// RestoreErrors, AbortSignals become call ids the main process cancels.
 import type { CallOptions, CommandArgs, CommandName, CommandResult, EventName, Listener, RestoreConsoleApi, RestoreConsoleBridge, Unsubscribe } from '../../shared/contract.ts';
-import { cancelledError, ContractCallError } from './errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
+import { cancelledError } from './errors.ts';
 
 let nextCall = 0;
 
@@ -15,7 +16,7 @@ export function bridgeClient(bridge: RestoreConsoleBridge): RestoreConsoleApi {
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const outcome = await bridge.invoke(command, args, callId);
-        if (!outcome.ok) throw new ContractCallError(outcome.error);
+        if (!outcome.ok) throw RestoreError.from(outcome.error);
         return outcome.value;
       } finally {
         signal?.removeEventListener('abort', onAbort);

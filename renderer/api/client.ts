@@ -6,7 +6,6 @@ import type { RestoreConsoleApi, RestoreConsoleBridge } from '../../shared/contr
 import { bridgeClient } from './bridgeClient.ts';
 import { httpClient, type HttpClientOptions } from './httpClient.ts';
 
-export { ContractCallError } from './errors.ts';
 export { bridgeClient } from './bridgeClient.ts';
 export { httpClient } from './httpClient.ts';
 export { decodeChunkMap } from './chunkMap.ts';

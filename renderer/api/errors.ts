@@ -1,29 +1,6 @@
-// The error every client call rejects with, whichever transport carried it: the contract's
-// ContractError as an Error, so `catch (e) { e.code }` works the same in the app and the browser.
-import type { ChunkLocation } from '../../shared/errors.ts';
-import type { ContractError, ContractErrorCode } from '../../shared/contract.ts';
+// What a client call rejects with when its AbortSignal fired: the contract's CANCELLED, as the
+// service would say it, whichever transport carried the call. Every other failure is a
+// RestoreError rebuilt from the ContractError the service sent (RestoreError.from).
+import { RestoreError } from '../../shared/errors.ts';
 
-export class ContractCallError extends Error {
-  readonly code: ContractErrorCode;
-  readonly chunk?: ChunkLocation;
-  readonly fingerprint?: string;
-
-  constructor(info: ContractError) {
-    super(info.message);
-    this.name = 'ContractCallError';
-    this.code = info.code;
-    if (info.chunk) this.chunk = info.chunk;
-    if (info.fingerprint) this.fingerprint = info.fingerprint;
-  }
-
-  toInfo(): ContractError {
-    return {
-      code: this.code,
-      message: this.message,
-      ...(this.chunk ? { chunk: this.chunk } : {}),
-      ...(this.fingerprint ? { fingerprint: this.fingerprint } : {}),
-    };
-  }
-}
-
-export const cancelledError = (): ContractCallError => new ContractCallError({ code: 'CANCELLED', message: 'the call was cancelled' });
+export const cancelledError = (): RestoreError => new RestoreError('CANCELLED', 'the call was cancelled');

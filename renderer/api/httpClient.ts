@@ -17,7 +17,8 @@ import type {
   RestoreConsoleApi,
   Unsubscribe,
 } from '../../shared/contract.ts';
-import { cancelledError, ContractCallError } from './errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
+import { cancelledError } from './errors.ts';
 import { SseParser } from './sseReader.ts';
 
 export interface HttpClientOptions {
@@ -128,7 +129,7 @@ export function httpClient(opts: HttpClientOptions): HttpClient {
         });
       } catch (e) {
         if (signal?.aborted) throw cancelledError();
-        throw new ContractCallError({ code: 'TRANSPORT', message: `cannot reach the Restore Console server: ${(e as Error).message}` });
+        throw new RestoreError('TRANSPORT', `cannot reach the Restore Console server: ${(e as Error).message}`);
       }
       let outcome: CallOutcome<CommandResult<C>> | undefined;
       try {
@@ -138,9 +139,9 @@ export function httpClient(opts: HttpClientOptions): HttpClient {
         outcome = undefined;
       }
       if (!outcome || typeof outcome !== 'object' || typeof outcome.ok !== 'boolean') {
-        throw new ContractCallError({ code: 'TRANSPORT', message: `the server answered HTTP ${res.status} without a contract outcome` });
+        throw new RestoreError('TRANSPORT', `the server answered HTTP ${res.status} without a contract outcome`);
       }
-      if (!outcome.ok) throw new ContractCallError(outcome.error);
+      if (!outcome.ok) throw RestoreError.from(outcome.error);
       return outcome.value;
     },
 

@@ -96,7 +96,7 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
   TRANSPORT: { title: 'The Restore Console service cannot be reached.', next: 'Check that it is still running, then reload this page.' },
 };
 
-/** Any thrown value (a ContractCallError, an Error, a string) as words and a next step. */
+/** Any thrown value (a RestoreError, an Error, a string) as words and a next step. */
 export function explainError(e: unknown): Explained & { code?: ContractErrorCode; detail: string } {
   const err = (e ?? {}) as Partial<ContractError>;
   const code = typeof err.code === 'string' && err.code in TEXTS ? err.code : undefined;

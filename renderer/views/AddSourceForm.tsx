@@ -5,7 +5,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { ContractError, SourceConfig, SourceTestResult } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
-import { toContractError } from '../actions/errors.ts';
+import { toContractError } from '../../shared/errors.ts';
 import { selectSource } from '../actions/catalog.ts';
 import { announce } from '../actions/notify.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';

@@ -6,7 +6,7 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import type { ContractError, StartJobArgs, TargetCheck } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
 import { rememberKeyFile } from '../actions/catalog.ts';
-import { toContractError } from '../actions/errors.ts';
+import { toContractError } from '../../shared/errors.ts';
 import { startJob } from '../actions/jobs.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';

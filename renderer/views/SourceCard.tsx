@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import type { ContractError, SecretKeeping, SourceInfo, SourceTestResult } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
-import { toContractError } from '../actions/errors.ts';
+import { toContractError } from '../../shared/errors.ts';
 import { selectSource } from '../actions/catalog.ts';
 import { announce, reportError } from '../actions/notify.ts';
 import { ConfirmDialog } from '../components/Dialog.tsx';

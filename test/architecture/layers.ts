@@ -1,6 +1,10 @@
-// The layering of design.md, checked mechanically: each layer imports only the layers below it;
-// `electron` only in the Electron shell; no Node modules in renderer/ or shared/; shared/ holds
-// types only. Used by layers.test.ts on the real tree and on synthetic cases.
+// The layering of docs/architecture.md, checked mechanically: each layer imports only the layers
+// below it; `electron` only in the Electron shell; no Node modules in renderer/ or shared/.
+// shared/ holds the contract's types and pure code (rate windows, formatting, limits, error words)
+// that every layer and the renderer may import: it imports nothing but shared/, and uses no
+// runtime's globals (process, Buffer, window, document …). Its files also compile under both
+// tsconfigs (Node types without DOM, DOM without Node types), which catches any global this text
+// check misses. Used by layers.test.ts on the real tree and on synthetic cases.
 import { builtinModules } from 'node:module';
 import { posix } from 'node:path';
 
@@ -72,20 +76,28 @@ export function checkFile(file: string, text: string): string[] {
       continue;
     }
     if (layer === 'renderer') {
-      if (to === 'renderer') continue;
-      if (to === 'shared' && typeOnly) continue;
-      problems.push(`${where}: renderer/ may import only types from shared/`);
+      if (to === 'renderer' || to === 'shared') continue;
+      problems.push(`${where}: renderer/ may import only from renderer/ and shared/`);
       continue;
     }
     if (to === 'renderer') {
       problems.push(`${where}: only the renderer imports renderer/`);
       continue;
     }
-    if (layer === 'shared' && !typeOnly) {
-      problems.push(`${where}: shared/ holds types only (use import type)`);
-      continue;
-    }
     if (RANK[to] > RANK[layer]) problems.push(`${where}: ${layer} may not import ${to}`);
   }
+  if (layer === 'shared') problems.push(...runtimeGlobals(text).map((g) => `${file} uses ${g}: shared/ holds pure code only`));
   return problems;
+}
+
+/** Globals of one runtime (Node, the DOM, Electron's renderer) that pure code must not touch. */
+const RUNTIME_GLOBALS = /(?<![.$\w])(process|Buffer|require|module|__dirname|__filename|window|document|navigator|localStorage|sessionStorage|location|HTMLElement)\b(?!\s*\??:)/g;
+
+/** Runtime globals a source text uses outside comments and string literals. */
+export function runtimeGlobals(text: string): string[] {
+  const code = text
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`/g, "''")
+    .replace(/\/\/.*$/gm, ' ');
+  return [...new Set([...code.matchAll(RUNTIME_GLOBALS)].map((m) => m[1]!))];
 }

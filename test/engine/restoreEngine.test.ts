@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { RestoreEngine, type ChunkEvent } from '../../electron/engine/restoreEngine.ts';
 import { openTarget, type Target } from '../../electron/engine/target.ts';
 import { CryptConfig } from '../../electron/pbs/cryptConfig.ts';
-import { RestoreError } from '../../electron/pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { toHex } from '../../electron/pbs/hex.ts';
 import { digestAt } from '../../electron/pbs/fixedIndex.ts';
 import { buildImage, deferred, testImage } from '../helpers/memSource.ts';

@@ -1,7 +1,7 @@
 // Shared assertions for the PBS format tests (not a test file itself).
 import assert from 'node:assert/strict';
 import type { ErrorCode } from '../../shared/errors.ts';
-import { RestoreError } from '../../electron/pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 
 /** Validator for assert.throws / assert.rejects: a RestoreError with exactly this stable code. */
 export function hasCode(code: ErrorCode): (e: unknown) => true {

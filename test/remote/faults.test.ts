@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import { digestAt, parseFixedIndex } from '../../electron/pbs/fixedIndex.ts';
 import { zeroChunkDigest } from '../../electron/pbs/dataBlob.ts';
 import { backupTimeName } from '../../electron/pbs/names.ts';
-import { RestoreError } from '../../electron/pbs/errors.ts';
-import { TlsFingerprintError } from '../../electron/source/pbs/tlsPin.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { dataChunks, PASSWORD, refOf, remoteSetup, restoreVia, USER_ID } from './setup.ts';
 
 const r = await remoteSetup();
@@ -69,15 +68,15 @@ test('a 5xx is a transient SERVER_ERROR carrying the server text', async () => {
 test('a wrong fingerprint fails with TLS_FINGERPRINT_MISMATCH and shows the fingerprint seen', async () => {
   const srv = await r.server();
   const wrong = `${'AB:'.repeat(31)}AB`;
-  await assert.rejects(r.connect(srv, { fingerprint: wrong }), (e: TlsFingerprintError) => {
-    assert.ok(e instanceof TlsFingerprintError);
+  await assert.rejects(r.connect(srv, { fingerprint: wrong }), (e: RestoreError) => {
+    assert.ok(e instanceof RestoreError);
     assert.equal(e.code, 'TLS_FINGERPRINT_MISMATCH');
     assert.equal(e.fingerprint, srv.fingerprint);
     assert.ok(e.message.includes(srv.fingerprint), e.message);
     return true;
   });
   // Without a pin, an untrusted (self-signed) certificate fails the same way.
-  await assert.rejects(r.connect(srv, { fingerprint: '' }), (e: TlsFingerprintError) => e.code === 'TLS_FINGERPRINT_MISMATCH' && e.fingerprint === srv.fingerprint);
+  await assert.rejects(r.connect(srv, { fingerprint: '' }), (e: RestoreError) => e.code === 'TLS_FINGERPRINT_MISMATCH' && e.fingerprint === srv.fingerprint);
   // The pin is compared case-insensitively, as PVE writes it in upper case.
   const ok = await r.connect(srv, { fingerprint: srv.fingerprint.toUpperCase() });
   assert.ok((await ok.listDatastores()).length === 1);

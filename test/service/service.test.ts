@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SourceConfig } from '../../shared/contract.ts';
-import { RestoreError } from '../../electron/pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import type { OpenedSource } from '../../electron/service/openSource.ts';
 import { RestoreService } from '../../electron/service/service.ts';
 import type { SecretBox } from '../../electron/service/secrets.ts';

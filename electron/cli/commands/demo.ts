@@ -1,7 +1,7 @@
 // `restore-console demo DIR [--small]`: writes the demo datastore and its key file.
 import { DEMO_KEY_PASSWORD, writeDemoDatastore } from '../../demo/demoDatastore.ts';
 import { parse } from '../args.ts';
-import { RestoreError } from '../../pbs/errors.ts';
+import { RestoreError } from '../../../shared/errors.ts';
 import { formatBytes } from '../format.ts';
 
 export const DEMO_USAGE = 'demo DIR [--small]';

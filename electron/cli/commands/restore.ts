@@ -3,7 +3,7 @@
 // With --json the last stdout line is the summary, failures included.
 import { readFile } from 'node:fs/promises';
 import type { RestoreSummary } from '../../../shared/progress.ts';
-import { RestoreError, toRestoreError } from '../../pbs/errors.ts';
+import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
 import type { CryptConfig } from '../../pbs/cryptConfig.ts';
 import { decryptKeyConfig, keyNeedsPassword, parseKeyFile } from '../../pbs/keyFile.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { RestoreError } from '../../pbs/errors.ts';
+import { RestoreError } from '../../../shared/errors.ts';
 import { startHttpServer } from '../../server/httpServer.ts';
 import { RestoreService } from '../../service/service.ts';
 import { testHooksFromEnv } from '../../service/testHooks.ts';

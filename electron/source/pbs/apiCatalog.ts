@@ -8,7 +8,7 @@
 //   `size` is recomputed as their sum, which is what LocalDatastore reports;
 // - the order is the server's directory order: sorted here as LocalDatastore sorts (type, id, time).
 import type { BackupType, CryptMode, GroupInfo, SnapshotInfo } from '../../../shared/catalog.ts';
-import { RestoreError } from '../../pbs/errors.ts';
+import { RestoreError } from '../../../shared/errors.ts';
 import { isBackupType } from '../../pbs/names.ts';
 import { MANIFEST_BLOB_NAME } from '../../pbs/manifest.ts';
 

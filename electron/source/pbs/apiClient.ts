@@ -4,7 +4,7 @@
 // HTTP/1.1 on this port (it configures no ALPN), so a small keep-alive pool is all we need.
 // Connections come from connectTls, which applies the fingerprint pin.
 import { Pool } from 'undici';
-import { RestoreError } from '../../pbs/errors.ts';
+import { RestoreError } from '../../../shared/errors.ts';
 import { PbsAuth, type TicketResponse } from './auth.ts';
 import { httpError, networkError, type RequestKind } from './httpErrors.ts';
 import { hostPort } from './repository.ts';

@@ -7,7 +7,7 @@
 //   official client, the ticket is renewed every 15 minutes by logging in with the old ticket as the
 //   password, well before it expires; if that fails, with the password again.
 // The secret stays inside this object: it is never part of a message, a label or a log line.
-import { RestoreError } from '../../pbs/errors.ts';
+import { RestoreError } from '../../../shared/errors.ts';
 import { isApiToken } from './repository.ts';
 
 /** percent_encoding::DEFAULT_ENCODE_SET as the official client uses it: controls, space, `"#<>?`{}`, DEL and non-ASCII. */

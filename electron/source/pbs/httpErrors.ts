@@ -10,7 +10,7 @@
 //              400 "reading file … failed: No such file or directory"
 // Login and authentication failures are 401, privilege checks of the router 403.
 // 5xx, and every network-level failure, are transient: the engine retries them with backoff.
-import { RestoreError } from '../../pbs/errors.ts';
+import { RestoreError } from '../../../shared/errors.ts';
 
 /** What was being asked for, which decides what a 404 or a well-known 400 means. */
 export type RequestKind = 'api' | 'login' | 'upgrade' | 'download' | 'chunk';

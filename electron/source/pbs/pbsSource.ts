@@ -7,7 +7,7 @@
 // An auth id with `!` is an API token (secret = token secret); otherwise a user whose password is
 // exchanged for a ticket. The secret never appears in `label`, messages or logs.
 import type { GroupInfo, SnapshotInfo } from '../../../shared/catalog.ts';
-import { RestoreError } from '../../pbs/errors.ts';
+import { RestoreError } from '../../../shared/errors.ts';
 import { checkBackupId, checkBackupType, checkNamespace, isSafeId, type SnapshotRef } from '../../pbs/names.ts';
 import type { BackupSource, SnapshotReader } from '../chunkSource.ts';
 import { PbsApiClient } from './apiClient.ts';

@@ -11,7 +11,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect as h2connect, constants as h2constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
-import { RestoreError } from '../../pbs/errors.ts';
+import { RestoreError } from '../../../shared/errors.ts';
 import { formatSnapshotRef, type SnapshotRef } from '../../pbs/names.ts';
 import { queryString } from './apiClient.ts';
 import { httpError, networkError, type RequestKind } from './httpErrors.ts';

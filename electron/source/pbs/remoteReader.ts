@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { ClientHttp2Session } from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRestoreError, RestoreError } from '../../pbs/errors.ts';
+import { isRestoreError, RestoreError } from '../../../shared/errors.ts';
 import { toHex } from '../../pbs/hex.ts';
 import { checkArchiveName, formatSnapshotRef, type SnapshotRef } from '../../pbs/names.ts';
 import type { SnapshotReader } from '../chunkSource.ts';

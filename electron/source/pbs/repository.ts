@@ -6,7 +6,7 @@
 // brackets. As in the official client, a bare STORE means localhost:8007, and no auth id means the
 // caller's default (root@pam there).
 import { isIP } from 'node:net';
-import { RestoreError } from '../../pbs/errors.ts';
+import { RestoreError } from '../../../shared/errors.ts';
 
 export const DEFAULT_PBS_PORT = 8007;
 

@@ -11,19 +11,8 @@
 // is untrusted, so the decision is made here after 'secureConnect' with rejectUnauthorized: false.
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
-import { RestoreError } from '../../pbs/errors.ts';
+import { RestoreError } from '../../../shared/errors.ts';
 import { hostPort } from './repository.ts';
-
-/** TLS_FINGERPRINT_MISMATCH with the fingerprint the server presented (lowercase colon hex). */
-export class TlsFingerprintError extends RestoreError {
-  readonly fingerprint: string;
-
-  constructor(message: string, fingerprint: string) {
-    super('TLS_FINGERPRINT_MISMATCH', message);
-    this.name = 'TlsFingerprintError';
-    this.fingerprint = fingerprint;
-  }
-}
 
 /** Lowercase colon hex (`aa:bb:…`, 32 bytes) from any case, with or without colons. */
 export function normalizeFingerprint(text: string): string {
@@ -102,7 +91,7 @@ export function connectTls(target: TlsTarget, signal?: AbortSignal): Promise<TLS
       const why = target.fingerprint
         ? `its certificate fingerprint ${seen} does not match the expected ${target.fingerprint}`
         : `its certificate is not trusted (${socket.authorizationError}) and no fingerprint was given to pin it; the server's SHA-256 fingerprint is ${seen}`;
-      finish(new TlsFingerprintError(`TLS check of ${where} failed: ${why}`, seen));
+      finish(new RestoreError('TLS_FINGERPRINT_MISMATCH', `TLS check of ${where} failed: ${why}`, { fingerprint: seen }));
     });
   });
 }
