@@ -51,9 +51,3 @@ export interface RestoreSummary {
   partial?: boolean;
   error?: ContractError;
 }
-
-/**
- * Per-chunk state in the chunk map: 0 pending, 1 in flight, 2 written (or verified), 3 zero (never
- * fetched), 4 failed.
- */
-export type ChunkState = 0 | 1 | 2 | 3 | 4;

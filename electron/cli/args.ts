@@ -1,7 +1,7 @@
 // Command-line parsing shared by the commands (node:util parseArgs, strict: unknown flags fail).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RestoreError } from '../../shared/errors.ts';
-import { MAX_CONCURRENCY } from '../engine/restoreEngine.ts';
+import { isConcurrencyLimit, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 
 export type Flags = Record<string, string | boolean | undefined>;
 
@@ -29,8 +29,8 @@ export function parseConcurrency(v: string | undefined): number | 'auto' | undef
   if (v === undefined) return undefined;
   if (v === 'auto') return 'auto';
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) {
-    throw new RestoreError('USAGE', `--concurrency must be auto or an integer from 1 to ${MAX_CONCURRENCY}, got ${JSON.stringify(v)}`);
+  if (!isConcurrencyLimit(n)) {
+    throw new RestoreError('USAGE', `--concurrency must be auto or an integer from ${MIN_CONCURRENCY} to ${MAX_CONCURRENCY}, got ${JSON.stringify(v)}`);
   }
   return n;
 }

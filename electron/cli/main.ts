@@ -1,6 +1,7 @@
 // restore-console command line: dispatches to the commands and maps errors to one line and an
 // exit code (0 ok, 1 failed, 2 usage, 130 interrupted).
 import { toRestoreError } from '../../shared/errors.ts';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { LIST_USAGE, listCommand } from './commands/list.ts';
 import { RESTORE_USAGE, VERIFY_USAGE, restoreCommand } from './commands/restore.ts';
@@ -22,7 +23,7 @@ usage:
   --fingerprint FP   SHA-256 fingerprint of the server certificate (or PBS_FINGERPRINT); needed
                      unless the certificate is trusted by the system
   --archive NAME     image archive, e.g. drive-scsi0.img (".fidx" may be omitted)
-  --concurrency N    chunks in flight, 1-64 (default 16), or "auto" to tune while running
+  --concurrency N    chunks in flight, ${MIN_CONCURRENCY}-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}), or "auto" to tune while running
   --keyfile FILE     key file of an encrypted backup; its password comes from
                      PBS_ENCRYPTION_PASSWORD or a prompt
   --force            replace an existing file, or write to a block device of at least the image size

@@ -1,31 +1,32 @@
-// The live progress line on a terminal: percent, MB/s over the last seconds, zero ratio, ETA,
-// chunks in flight. Rates come from cumulative counters, so a late sample never makes them jump.
+// The live progress line on a terminal: percent, MB/s, zero share, ETA, chunks in flight. Rates
+// come from cumulative counters over the windows of shared/rates.ts (the same as the app's), so a
+// late sample never makes them jump.
+import { ETA_WINDOW_MS, etaSeconds, recentRate, zeroRatio } from '../../shared/rates.ts';
 import type { ProgressCounters } from '../../shared/progress.ts';
-import { formatDuration } from './format.ts';
-
-const WINDOW_MS = 3000;
+import { formatClock } from '../../shared/units.ts';
 
 export class ProgressLine {
-  #samples: Array<{ t: number; bytes: number }> = [];
+  /** The samples of the longest window used (the ETA's). */
+  #samples: ProgressCounters[] = [];
   #stream: NodeJS.WriteStream;
 
   constructor(stream: NodeJS.WriteStream) {
     this.#stream = stream;
   }
 
-  update(p: ProgressCounters): void {
-    const t = p.elapsedMs;
-    this.#samples.push({ t, bytes: p.doneBytes });
-    while (this.#samples.length > 2 && t - this.#samples[0]!.t > WINDOW_MS) this.#samples.shift();
-    const first = this.#samples[0]!;
-    const dt = (t - first.t) / 1000;
-    const rate = dt > 0 ? (p.doneBytes - first.bytes) / dt : 0;
+  /** The line for this sample, without writing it. */
+  line(p: ProgressCounters): string {
+    this.#samples.push(p);
+    while (this.#samples.length > 2 && p.elapsedMs - this.#samples[1]!.elapsedMs >= ETA_WINDOW_MS) this.#samples.shift();
+    const rate = recentRate(this.#samples).image;
     const pct = p.totalBytes ? (100 * p.doneBytes) / p.totalBytes : 100;
-    const zero = p.doneBytes ? (100 * p.zeroBytes) / p.doneBytes : 0;
-    const eta = rate > 0 ? (p.totalBytes - p.doneBytes) / rate : Infinity;
+    const zero = 100 * zeroRatio(p);
     const limit = `${p.inFlight}/${p.limit}${p.auto ? ' auto' : ''}`;
-    const line = `${pct.toFixed(1).padStart(5)}%  ${(rate / 1e6).toFixed(1).padStart(7)} MB/s  zero ${zero.toFixed(0).padStart(3)}%  ETA ${formatDuration(eta)}  in flight ${limit}${p.paused ? '  paused' : ''}`;
-    this.#stream.write(`\r\x1b[2K${line}`);
+    return `${pct.toFixed(1).padStart(5)}%  ${(rate / 1e6).toFixed(1).padStart(7)} MB/s  zero ${zero.toFixed(0).padStart(3)}%  ETA ${formatClock(etaSeconds(this.#samples))}  in flight ${limit}${p.paused ? '  paused' : ''}`;
+  }
+
+  update(p: ProgressCounters): void {
+    this.#stream.write(`\r\x1b[2K${this.line(p)}`);
   }
 
   end(): void {

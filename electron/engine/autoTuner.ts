@@ -31,7 +31,7 @@
 // fixed cycle cost 6 % of throughput at the plateau), and a restart no longer takes the period that
 // straddled the change as its reference.
 import type { ProgressCounters } from '../../shared/progress.ts';
-import { MAX_CONCURRENCY } from './restoreEngine.ts';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../../shared/limits.ts';
 
 export interface TunableEngine {
   readonly limit: number;
@@ -82,7 +82,7 @@ const RAISE_FLOOR = 4;
 export class AutoTuner {
   // PBS's default (PBS_RESTORE_FETCH_CONCURRENCY): auto starts where a fixed restore would, so its
   // first seconds are never worse than the default, and probes from there.
-  static readonly INITIAL_LIMIT = 16;
+  static readonly INITIAL_LIMIT = DEFAULT_CONCURRENCY;
   readonly #engine: TunableEngine;
   readonly #o: Required<AutoTunerOptions>;
   #timer: NodeJS.Timeout | undefined;

@@ -10,7 +10,9 @@
 // One AbortSignal reaches fetch, decode and write. The first chunk error stops new work, lets
 // running work settle, and fails the job with the chunk's index, offset and digest.
 import { EventEmitter } from 'node:events';
-import type { ChunkState, ProgressCounters, RestoreSummary } from '../../shared/progress.ts';
+import { ChunkState } from '../../shared/chunkMap.ts';
+import { clampConcurrency, DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
+import type { ProgressCounters, RestoreSummary } from '../../shared/progress.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import type { CryptMode } from '../pbs/dataBlob.ts';
 import { RestoreError, toRestoreError } from '../../shared/errors.ts';
@@ -23,8 +25,6 @@ import { RepeatCache } from './repeatCache.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
 import type { Target } from './target.ts';
 
-export const DEFAULT_CONCURRENCY = 16;
-export const MAX_CONCURRENCY = 64;
 /** Positional writes in flight: enough to keep a disk queue fed, few enough to bound memory. */
 export const WRITE_SLOTS = 4;
 
@@ -50,7 +50,7 @@ export interface ChunkEvent {
   state: ChunkState;
 }
 
-const PENDING = 0, IN_FLIGHT = 1, DONE = 2, ZERO = 3, FAILED = 4;
+const { pending: PENDING, inFlight: IN_FLIGHT, done: DONE, zero: ZERO, failed: FAILED } = ChunkState;
 
 /** Emits 'chunk' (ChunkEvent) per completed chunk, 'limit' on limit changes, 'pause'/'resume'. */
 export class RestoreEngine extends EventEmitter {
@@ -322,11 +322,6 @@ export class RestoreEngine extends EventEmitter {
 function cancelReason(signal: AbortSignal): RestoreError {
   const r = signal.reason;
   return r instanceof RestoreError && r.code === 'CANCELLED' ? r : new RestoreError('CANCELLED', 'cancelled');
-}
-
-export function clampConcurrency(n: number): number {
-  if (!Number.isFinite(n)) throw new RangeError(`concurrency must be a number, got ${n}`);
-  return Math.min(MAX_CONCURRENCY, Math.max(1, Math.round(n)));
 }
 
 let zeros: Buffer | undefined;

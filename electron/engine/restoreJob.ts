@@ -8,7 +8,8 @@ import { openImageArchive, type ArchivePlan } from './archivePlan.ts';
 import { AutoTuner } from './autoTuner.ts';
 import type { ChunkDecoder } from './decoder.ts';
 import { sharedDecodePool } from './decodePool.ts';
-import { DEFAULT_CONCURRENCY, RestoreEngine } from './restoreEngine.ts';
+import { DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
+import { RestoreEngine } from './restoreEngine.ts';
 import { openTarget } from './target.ts';
 
 export interface RestoreRequest {

@@ -1,10 +1,11 @@
 // A desktop notification when a job ends, as the settings allow ('all', 'errors', 'off').
 // Clicking it brings the window forward.
 import { Notification } from 'electron';
-import type { JobInfo, Settings } from '../../shared/contract.ts';
+import type { FinalJobState, JobInfo, Settings } from '../../shared/contract.ts';
+import { isFinalState } from '../../shared/jobStates.ts';
 import type { RestoreService } from '../service/service.ts';
 
-const TITLES: Record<string, string> = { succeeded: 'finished', failed: 'failed', cancelled: 'cancelled' };
+const TITLES: Record<FinalJobState, string> = { succeeded: 'finished', failed: 'failed', cancelled: 'cancelled' };
 
 export function notifyWhenJobsEnd(service: RestoreService, focus: () => void): void {
   let level: Settings['notifications'] = 'all';
@@ -12,8 +13,8 @@ export function notifyWhenJobsEnd(service: RestoreService, focus: () => void): v
   service.on('settings', (s) => (level = s.notifications));
   const done = new Set<string>();
   service.on('job', (job: JobInfo) => {
+    if (!isFinalState(job.state) || done.has(job.id)) return;
     const outcome = TITLES[job.state];
-    if (!outcome || done.has(job.id)) return;
     done.add(job.id);
     if (level === 'off' || (level === 'errors' && job.state !== 'failed')) return;
     if (!Notification.isSupported()) return;

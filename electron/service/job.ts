@@ -13,28 +13,26 @@ import type {
   Concurrency,
   ContractError,
   Events,
-  FinalJobState,
   JobInfo,
   JobState,
   LogEntry,
   LogLevel,
   StartJobArgs,
 } from '../../shared/contract.ts';
+import { isFinalState } from '../../shared/jobStates.ts';
 import type { RestoreSummary } from '../../shared/progress.ts';
+import { encodeChunkMap } from '../../shared/chunkMap.ts';
 import type { ChunkDecoder } from '../engine/decoder.ts';
 import { prepareRestore, type PreparedRestore } from '../engine/restoreJob.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { toRef } from './catalog.ts';
-import { encodeChunkMap } from './chunkMap.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
 import { loadKey } from './keys.ts';
 import type { LogInput } from './logs.ts';
 import type { OpenedSource } from './openSource.ts';
-import { PeakRate } from './peakRate.ts';
+import { PeakRate } from '../../shared/rates.ts';
+import { formatBytes } from '../../shared/units.ts';
 import { Throttle } from './throttle.ts';
-
-export const FINAL_STATES: readonly JobState[] = ['cancelled', 'failed', 'succeeded'];
-export const isFinal = (s: JobState): s is FinalJobState => FINAL_STATES.includes(s);
 
 const NEXT: Record<JobState, readonly JobState[]> = {
   queued: ['running', 'cancelled'],
@@ -100,7 +98,7 @@ export class Job {
   /** A job from the history file. One that was not final when the app stopped is failed now. */
   static fromRecord(r: JobRecord): Job {
     const { log, ...info } = r;
-    if (!isFinal(info.state)) {
+    if (!isFinalState(info.state)) {
       const partial = info.mode === 'restore' && info.startedAt !== undefined && info.request.target ? `${info.request.target}.partial` : undefined;
       info.state = 'failed';
       info.error = { code: 'INTERRUPTED', message: 'the app stopped while this job ran' };
@@ -123,7 +121,7 @@ export class Job {
   }
 
   get final(): boolean {
-    return isFinal(this.#info.state);
+    return isFinalState(this.#info.state);
   }
 
   /** The job now; progress fresh from the engine while it runs. */
@@ -339,18 +337,14 @@ export class Job {
   }
 }
 
-function mb(bytes: number): string {
-  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
 /** One line for people; a cancelled or failed restore says that its target is partial, and where. */
 function describe(info: JobInfo, s: RestoreSummary, error: ContractError | undefined, partial: string | undefined): string {
   const tail = partial ? `; the target is partial: ${partial}` : '';
   switch (s.status) {
     case 'succeeded':
       return info.mode === 'restore'
-        ? `restored ${mb(s.bytes)} to ${s.target ?? info.request.target} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s)`
-        : `verified ${mb(s.bytes)}, every chunk ok, in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s)`;
+        ? `restored ${formatBytes(s.bytes)} to ${s.target ?? info.request.target} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s)`
+        : `verified ${formatBytes(s.bytes)}, every chunk ok, in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s)`;
     case 'cancelled':
       return info.startedAt === undefined ? 'cancelled before it started; nothing was written' : `cancelled${tail || (info.mode === 'restore' ? '; nothing was written' : '')}`;
     case 'failed':

@@ -5,6 +5,7 @@
 // schema, or a schema that disagrees with the contract's args, fails the type check.
 import type { CommandArgs, CommandName, EventName } from '../../shared/contract.ts';
 import { RestoreError } from '../../shared/errors.ts';
+import { MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 
 type Check<T> = (v: unknown, path: string) => T;
 
@@ -88,7 +89,7 @@ const noArgs = obj({});
 const id = str({ min: 1, max: 128 });
 const path = str({ min: 1 });
 const backupType = literal('vm', 'ct', 'host');
-const concurrency = oneOf(int(1, 64), literal('auto'), 'an integer from 1 to 64 or "auto"');
+const concurrency = oneOf(int(MIN_CONCURRENCY, MAX_CONCURRENCY), literal('auto'), `an integer from ${MIN_CONCURRENCY} to ${MAX_CONCURRENCY} or "auto"`);
 
 const datastoreConfig = obj({ kind: req(literal('datastore')), path: req(path) });
 const pbsConfig = obj({

@@ -1,10 +1,11 @@
 // Settings: defaults, and the stored file read field by field, so one bad value (an edited file,
 // an older version) falls back to its default instead of discarding the rest.
 import type { Settings } from '../../shared/contract.ts';
+import { DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
 import { COMMAND_SCHEMAS } from './schema.ts';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
-  defaultConcurrency: 16,
+  defaultConcurrency: DEFAULT_CONCURRENCY,
   maxRunningJobs: 4,
   notifications: 'all',
   sparseByDefault: true,

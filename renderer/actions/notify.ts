@@ -1,6 +1,6 @@
 // Errors and confirmations as notices: the code in words, what to do next, and the service's own
 // message as the detail.
-import { explainError } from '../format/errors.ts';
+import { explainError } from '../../shared/errorText.ts';
 import { useStore } from '../store/index.ts';
 
 export function reportError(e: unknown, context?: string): void {

@@ -8,7 +8,6 @@ import { httpClient, type HttpClientOptions } from './httpClient.ts';
 
 export { bridgeClient } from './bridgeClient.ts';
 export { httpClient } from './httpClient.ts';
-export { decodeChunkMap } from './chunkMap.ts';
 
 /** The preload's object, when this page runs inside the desktop app. */
 export function desktopBridge(): RestoreConsoleBridge | undefined {

@@ -2,6 +2,8 @@
 // Images with more chunks than fit get several chunks per cell, and a cell shows its least
 // finished chunk (failed, then in flight, then pending), so trouble never hides in an aggregate.
 // Pure: tested without a canvas.
+import { ChunkState } from '../../shared/chunkMap.ts';
+
 export interface MapLayout {
   cell: number;
   cols: number;
@@ -31,20 +33,13 @@ export function chunkMapLayout(total: number, width: number, maxHeight = 180): M
 }
 
 /** Rank of a state when several chunks share a cell: higher shows. */
-const RANK = [2, 3, 1, 0, 4]; // pending, in flight, written, zero, failed
+const RANK: Record<ChunkState, number> = { [ChunkState.failed]: 4, [ChunkState.inFlight]: 3, [ChunkState.pending]: 2, [ChunkState.done]: 1, [ChunkState.zero]: 0 };
 
 export function cellState(states: Uint8Array, from: number, to: number): number {
   let best = states[from] ?? 0;
   for (let i = from + 1; i < to; i++) {
     const s = states[i]!;
-    if (RANK[s]! > RANK[best]!) best = s;
+    if (RANK[s as ChunkState] > RANK[best as ChunkState]) best = s;
   }
   return best;
-}
-
-/** How many chunks are in each state: [pending, in flight, written, zero, failed]. */
-export function countStates(states: Uint8Array): number[] {
-  const counts = [0, 0, 0, 0, 0];
-  for (const s of states) counts[s] = (counts[s] ?? 0) + 1;
-  return counts;
 }

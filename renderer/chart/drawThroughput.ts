@@ -4,7 +4,7 @@
 // frame).
 import type { ChartColors } from './colors.ts';
 import { niceCeil, rateAxis } from './axes.ts';
-import type { RatePoint } from './rates.ts';
+import type { RatePoint } from '../../shared/rates.ts';
 
 export interface ChartOptions {
   width: number;

@@ -3,15 +3,14 @@
 // state in text, so the map never relies on colour alone.
 import { useCallback, useRef } from 'react';
 import type { ChunkMap } from '../../shared/contract.ts';
-import { decodeChunkMap } from '../api/chunkMap.ts';
+import { CHUNK_STATE_NAMES, countStates, decodeChunkMap } from '../../shared/chunkMap.ts';
 import { fitCanvas, mapColors } from '../chart/colors.ts';
-import { chunkMapLayout, countStates } from '../chart/chunkMapLayout.ts';
+import { chunkMapLayout } from '../chart/chunkMapLayout.ts';
 import { drawChunkMap } from '../chart/drawChunkMap.ts';
-import { formatCount } from '../format/units.ts';
+import { formatCount } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
 import { useCanvasRedraw } from './useCanvasRedraw.ts';
 
-const NAMES = ['pending', 'in flight', 'written', 'zero (not fetched)', 'failed'];
 
 export function ChunkMapView({ jobId, verify }: { jobId: string; verify: boolean }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -36,7 +35,7 @@ export function ChunkMapView({ jobId, verify }: { jobId: string; verify: boolean
       const el = countRefs.current[i];
       if (el) el.textContent = formatCount(n);
     });
-    canvas.setAttribute('aria-label', `Chunk map of ${formatCount(states.length)} chunks${layout.per > 1 ? `, ${layout.per} per cell` : ''}: ${counts.map((n, i) => `${n} ${NAMES[i]}`).join(', ')}`);
+    canvas.setAttribute('aria-label', `Chunk map of ${formatCount(states.length)} chunks${layout.per > 1 ? `, ${layout.per} per cell` : ''}: ${counts.map((n, i) => `${n} ${CHUNK_STATE_NAMES[i]}`).join(', ')}`);
   }, [jobId]);
 
   useCanvasRedraw(canvasRef, draw, (s, prev) => s.chunkMaps[jobId] !== prev.chunkMaps[jobId]);
@@ -50,7 +49,7 @@ export function ChunkMapView({ jobId, verify }: { jobId: string; verify: boolean
         </p>
       </div>
       <figcaption className="legend">
-        {NAMES.map((name, i) => (
+        {CHUNK_STATE_NAMES.map((name, i) => (
           <span key={name} className={`key map-${i}`}>
             {i === 2 && verify ? 'verified' : name}: <span ref={(el) => void (countRefs.current[i] = el)}>0</span>
           </span>

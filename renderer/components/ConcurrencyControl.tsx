@@ -1,11 +1,13 @@
-// The concurrency slider of a running job (1–64 chunks in flight; a native range input, so arrow
+// The concurrency slider of a running job (1–64 chunks in flight, shared/limits.ts; a native range input, so arrow
 // keys move it by one, Page Up/Down by a tenth, Home/End to the ends), an Auto switch, and what
 // is in force: the slider shows the requested value at once (optimistic), the engine's limit
 // comes back in the progress stream, and both are shown while they differ (lowering lets the
 // chunks in flight finish first).
 import { useId } from 'react';
+import { isFinalState } from '../../shared/jobStates.ts';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { setConcurrency } from '../actions/jobs.ts';
-import { isFinalState, type JobLike } from '../format/jobText.ts';
+import type { JobLike } from '../format/jobText.ts';
 import { useStore } from '../store/index.ts';
 
 /** Why the limit is what it is: "set by you", "auto: probe up", "auto-tuned". */
@@ -23,7 +25,7 @@ export function ConcurrencyControl({ job }: { job: JobLike }) {
   const tuned = useStore((s) => s.jobs[job.id]?.progress?.auto ?? false);
   const done = isFinalState(job.state);
   const auto = requested === 'auto';
-  const value = auto ? (limit ?? 16) : requested;
+  const value = auto ? (limit ?? DEFAULT_CONCURRENCY) : requested;
   const settling = !auto && limit !== undefined && limit !== requested;
 
   return (
@@ -33,8 +35,8 @@ export function ConcurrencyControl({ job }: { job: JobLike }) {
         <input
           id={id}
           type="range"
-          min={1}
-          max={64}
+          min={MIN_CONCURRENCY}
+          max={MAX_CONCURRENCY}
           step={1}
           value={value}
           disabled={done || auto}
@@ -46,7 +48,7 @@ export function ConcurrencyControl({ job }: { job: JobLike }) {
           {value}
         </output>
         <label className="switch">
-          <input type="checkbox" checked={auto} disabled={done} onChange={(e) => setConcurrency(job.id, e.currentTarget.checked ? 'auto' : (limit ?? 16), true)} />
+          <input type="checkbox" checked={auto} disabled={done} onChange={(e) => setConcurrency(job.id, e.currentTarget.checked ? 'auto' : (limit ?? DEFAULT_CONCURRENCY), true)} />
           Auto
         </label>
       </div>

@@ -1,6 +1,7 @@
 // "Running for 2 min 03 s", ticking while the job runs.
 import { useEffect, useState } from 'react';
-import { isFinalState, jobDuration } from '../format/jobText.ts';
+import { isFinalState } from '../../shared/jobStates.ts';
+import { jobDuration } from '../format/jobText.ts';
 import type { JobHead } from './useJobHead.ts';
 
 export function Elapsed({ job }: { job: JobHead }) {

@@ -1,7 +1,7 @@
 // An error where it happened: what went wrong, what to do next, and the service's own message
 // (files, chunk index, offset and digest) for whoever digs further.
 import type { ContractError } from '../../shared/contract.ts';
-import { explainError } from '../format/errors.ts';
+import { explainError } from '../../shared/errorText.ts';
 
 export function ErrorBox({ error, title }: { error: ContractError; title?: string }) {
   const x = explainError(error);

@@ -1,7 +1,7 @@
 // A job's log: what the service wrote about it (logs.get for the past, 'log' events after).
 import { useEffect } from 'react';
 import { loadJobLog } from '../actions/jobs.ts';
-import { formatTime } from '../format/units.ts';
+import { formatTime } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
 
 export function JobLog({ jobId }: { jobId: string }) {

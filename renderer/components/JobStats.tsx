@@ -1,9 +1,10 @@
 // The numbers of a job: percent, bytes and chunks of the total, speeds (image, source), the zero
 // share, source bytes against image bytes, ETA, chunks in flight. This component re-renders with
 // each progress sample (up to 10 a second); nothing above it does.
-import { etaSeconds, recentRate, zeroRatio } from '../chart/rates.ts';
-import { isFinalState, type JobLike } from '../format/jobText.ts';
-import { formatBytes, formatCount, formatDuration, formatPercent, formatRate } from '../format/units.ts';
+import { etaSeconds, recentRate, zeroRatio } from '../../shared/rates.ts';
+import { isFinalState } from '../../shared/jobStates.ts';
+import type { JobLike } from '../format/jobText.ts';
+import { formatBytes, formatCount, formatDuration, formatPercent, formatRate } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
 import { samplesOf } from '../store/samples.ts';
 import { ProgressBar } from './ProgressBar.tsx';

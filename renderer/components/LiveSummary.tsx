@@ -1,7 +1,7 @@
 // What a screen reader hears about a running job: a short summary in a polite live region,
 // refreshed every 15 seconds and on every state change, never at the 10 Hz of the numbers.
 import { useEffect, useState } from 'react';
-import { formatPercent } from '../format/units.ts';
+import { formatPercent } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
 
 export function LiveSummary({ jobId }: { jobId: string }) {

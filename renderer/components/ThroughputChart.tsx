@@ -4,8 +4,8 @@
 import { useCallback, useRef } from 'react';
 import { chartColors, fitCanvas } from '../chart/colors.ts';
 import { drawThroughput } from '../chart/drawThroughput.ts';
-import { ratePoints } from '../chart/rates.ts';
-import { formatRate } from '../format/units.ts';
+import { ratePoints } from '../../shared/rates.ts';
+import { formatRate } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
 import { samplesOf } from '../store/samples.ts';
 import { useCanvasRedraw } from './useCanvasRedraw.ts';

@@ -4,7 +4,7 @@ import type { JobInfo, JobState, SnapshotSelector } from '../../shared/contract.
 
 /** A job as headings need it (its progress is not needed, and not selected). */
 export type JobLike = Omit<JobInfo, 'progress'>;
-import { formatDuration, formatTime } from './units.ts';
+import { formatDuration, formatTime } from '../../shared/units.ts';
 
 export const STATE_LABEL: Record<JobState, string> = {
   queued: 'queued',
@@ -15,9 +15,6 @@ export const STATE_LABEL: Record<JobState, string> = {
   failed: 'failed',
   succeeded: 'succeeded',
 };
-
-export const isFinalState = (s: JobState): boolean => s === 'cancelled' || s === 'failed' || s === 'succeeded';
-export const isActiveState = (s: JobState): boolean => !isFinalState(s);
 
 /** "vm/100" plus the namespace when there is one. */
 export function snapshotName(s: SnapshotSelector): string {

@@ -3,7 +3,7 @@
 // the file says which backup it came from; `.raw` because that is what it is (qemu-img and PVE
 // import it as is). Never a path inside the datastore, never an existing file (see freeTarget).
 import type { SnapshotSelector } from '../../shared/contract.ts';
-import { formatDate } from './units.ts';
+import { formatDate } from '../../shared/units.ts';
 
 export function defaultTargetName(snapshot: SnapshotSelector, archive: string): string {
   const disk = archive.replace(/\.img(\.fidx)?$/, '').replace(/\.fidx$/, '');

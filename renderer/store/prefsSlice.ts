@@ -1,7 +1,7 @@
 // Preferences: the page's own (theme, byte units; kept in localStorage by persist) and the
 // service's settings (default concurrency, sparse by default, …; kept by the service).
 import type { Settings } from '../../shared/contract.ts';
-import type { Units } from '../format/units.ts';
+import type { Units } from '../../shared/units.ts';
 import type { Slice } from './state.ts';
 
 export type ThemePref = 'system' | 'light' | 'dark';

@@ -6,7 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { GroupInfo, SnapshotInfo } from '../../shared/catalog.ts';
 import { selectSnapshot } from '../actions/catalog.ts';
 import { encryptionOf, snapshotMatches } from '../format/snapshot.ts';
-import { formatAge, formatBytes, formatTime } from '../format/units.ts';
+import { formatAge, formatBytes, formatTime } from '../../shared/units.ts';
 import { groupKey, sameSnapshot } from '../store/catalogSlice.ts';
 import { useStore } from '../store/index.ts';
 

@@ -16,8 +16,9 @@ import { LiveSummary } from '../components/LiveSummary.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { ThroughputChart } from '../components/ThroughputChart.tsx';
 import { useJobHead, type JobHead } from '../components/useJobHead.ts';
-import { isFinalState, jobSubtitle, jobTitle } from '../format/jobText.ts';
-import { formatBytes, formatDuration, formatPercent, formatRate } from '../format/units.ts';
+import { isFinalState } from '../../shared/jobStates.ts';
+import { jobSubtitle, jobTitle } from '../format/jobText.ts';
+import { formatBytes, formatDuration, formatPercent, formatRate } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
 
 function Outcome({ job }: { job: JobHead }) {

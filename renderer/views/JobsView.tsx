@@ -7,9 +7,10 @@ import { forgetJob } from '../actions/jobs.ts';
 import { Elapsed } from '../components/Elapsed.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { useJobHead } from '../components/useJobHead.ts';
-import { explainError } from '../format/errors.ts';
-import { isActiveState, jobSubtitle, jobTitle } from '../format/jobText.ts';
-import { formatPercent, formatRate, formatTime } from '../format/units.ts';
+import { explainError } from '../../shared/errorText.ts';
+import { isActiveState } from '../../shared/jobStates.ts';
+import { jobSubtitle, jobTitle } from '../format/jobText.ts';
+import { formatPercent, formatRate, formatTime } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
 
 type Filter = 'all' | 'active' | 'succeeded' | 'failed' | 'cancelled';

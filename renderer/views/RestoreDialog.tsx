@@ -4,6 +4,7 @@
 // is said at once and can be retried here (gridsync#60). Enter starts the restore; Esc closes.
 import { useId, useRef, useState, type FormEvent } from 'react';
 import type { ContractError, StartJobArgs, TargetCheck } from '../../shared/contract.ts';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { api } from '../api/current.ts';
 import { rememberKeyFile } from '../actions/catalog.ts';
 import { toContractError } from '../../shared/errors.ts';
@@ -12,7 +13,7 @@ import { Dialog } from '../components/Dialog.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { cliEquivalent } from '../format/cli.ts';
 import { archiveName } from '../format/jobText.ts';
-import { formatBytes, formatTime } from '../format/units.ts';
+import { formatBytes, formatTime } from '../../shared/units.ts';
 import type { RestoreRequest } from '../store/appSlice.ts';
 import { useStore } from '../store/index.ts';
 import { useRestoreTarget } from './useRestoreTarget.ts';
@@ -64,7 +65,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
   const [deviceOk, setDeviceOk] = useState(false);
   const [sparse, setSparse] = useState(settings?.sparseByDefault ?? true);
   const [auto, setAuto] = useState(settings?.defaultConcurrency === 'auto');
-  const [concurrency, setConcurrency] = useState(typeof settings?.defaultConcurrency === 'number' ? settings.defaultConcurrency : 16);
+  const [concurrency, setConcurrency] = useState(typeof settings?.defaultConcurrency === 'number' ? settings.defaultConcurrency : DEFAULT_CONCURRENCY);
   const [keyfile, setKeyfile] = useState(rememberedKey ?? source?.demo?.keyFile ?? '');
   const [password, setPassword] = useState('');
   const [problem, setProblem] = useState<Problem | undefined>();
@@ -225,8 +226,8 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
             <input
               id={`${id}-conc`}
               type="range"
-              min={1}
-              max={64}
+              min={MIN_CONCURRENCY}
+              max={MAX_CONCURRENCY}
               value={concurrency}
               disabled={auto}
               aria-valuetext={`${concurrency} chunks in flight`}
@@ -241,7 +242,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
               Auto
             </label>
           </div>
-          <p className="hint">16 is what PVE uses. Auto starts there and finds the smallest value that reaches full speed. It can be changed while the restore runs.</p>
+          <p className="hint">{DEFAULT_CONCURRENCY} is what PVE uses. Auto starts there and finds the smallest value that reaches full speed. It can be changed while the restore runs.</p>
         </div>
 
         {encrypted && (

@@ -2,8 +2,9 @@
 // connection state, and the display preferences (theme, units).
 import { StateBadge } from '../components/StateBadge.tsx';
 import { useJobHead } from '../components/useJobHead.ts';
-import { isActiveState, jobTitle } from '../format/jobText.ts';
-import { formatPercent } from '../format/units.ts';
+import { isActiveState } from '../../shared/jobStates.ts';
+import { jobTitle } from '../format/jobText.ts';
+import { formatPercent } from '../../shared/units.ts';
 import type { Route } from '../store/appSlice.ts';
 import { useStore } from '../store/index.ts';
 import { useShallow } from 'zustand/react/shallow';

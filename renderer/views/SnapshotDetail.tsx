@@ -10,7 +10,7 @@ import { startJob } from '../actions/jobs.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { archiveName } from '../format/jobText.ts';
 import { encryptionOf, upidStart, VERIFY_STALE_MS } from '../format/snapshot.ts';
-import { formatAge, formatBytes, formatTime } from '../format/units.ts';
+import { formatAge, formatBytes, formatTime } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
 
 function VerifyFact({ d }: { d: SnapshotDetail }) {

@@ -4,7 +4,7 @@ import { api } from '../api/current.ts';
 import { reportError } from '../actions/notify.ts';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
-import { formatPercent } from '../format/units.ts';
+import { formatPercent } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
 import { AddSourceForm } from './AddSourceForm.tsx';
 import { SourceCard } from './SourceCard.tsx';

@@ -57,6 +57,6 @@ test('the check catches each kind of violation', () => {
   assert.deepEqual(checkFile('electron/engine/x.ts', "import { MAX_CONCURRENCY } from '../../shared/limits.ts';"), []);
   assert.deepEqual(checkFile('shared/x.ts', "import { formatBytes } from './units.ts';\nexport type { Y } from './y.ts';"), []);
   // The names of runtime globals in comments, strings and property names are no use of them.
-  const mentions = "// the process boundary, a Buffer, the window\n/* document */\nexport const s = 'process.env';\nexport const o = { window: 1 };\nexport const f = (e: { module?: string }) => e.module;";
+  const mentions = "// the process boundary, a Buffer, the window\n/* document */\nexport const s = 'process.env';\nexport const o = { window: 1 };\nexport const f = (e: { module?: string }) => e.module;\nclass C { #window = 1; }";
   assert.deepEqual(checkFile('shared/x.ts', mentions), []);
 });

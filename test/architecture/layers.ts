@@ -91,7 +91,7 @@ export function checkFile(file: string, text: string): string[] {
 }
 
 /** Globals of one runtime (Node, the DOM, Electron's renderer) that pure code must not touch. */
-const RUNTIME_GLOBALS = /(?<![.$\w])(process|Buffer|require|module|__dirname|__filename|window|document|navigator|localStorage|sessionStorage|location|HTMLElement)\b(?!\s*\??:)/g;
+const RUNTIME_GLOBALS = /(?<![.$#\w])(process|Buffer|require|module|__dirname|__filename|window|document|navigator|localStorage|sessionStorage|location|HTMLElement)\b(?!\s*\??:)/g;
 
 /** Runtime globals a source text uses outside comments and string literals. */
 export function runtimeGlobals(text: string): string[] {

@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AutoTuner, type TunableEngine } from '../../electron/engine/autoTuner.ts';
-import { MAX_CONCURRENCY } from '../../electron/engine/restoreEngine.ts';
+import { MAX_CONCURRENCY } from '../../shared/limits.ts';
 import type { ProgressCounters } from '../../shared/progress.ts';
 
 const CHUNK = 4 * 1024 * 1024;

@@ -1,9 +1,10 @@
 // Rates, ETA and the chart and chunk-map geometry, from cumulative samples.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chunkMapLayout, cellState, countStates } from '../../renderer/chart/chunkMapLayout.ts';
+import { chunkMapLayout, cellState } from '../../renderer/chart/chunkMapLayout.ts';
+import { countStates } from '../../shared/chunkMap.ts';
 import { niceCeil, rateAxis } from '../../renderer/chart/axes.ts';
-import { etaSeconds, ratePoints, recentRate, zeroRatio } from '../../renderer/chart/rates.ts';
+import { etaSeconds, ratePoints, recentRate, zeroRatio } from '../../shared/rates.ts';
 import { sample } from './fixtures.ts';
 
 test('rates come from windows of about a second, not from burst to burst', () => {

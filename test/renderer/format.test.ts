@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cliEquivalent, snapshotPath } from '../../renderer/format/cli.ts';
-import { explainCode, explainError } from '../../renderer/format/errors.ts';
+import { explainCode, explainError } from '../../shared/errorText.ts';
 import { jobDuration } from '../../renderer/format/jobText.ts';
 import { encryptionOf, snapshotMatches, upidStart } from '../../renderer/format/snapshot.ts';
 import { defaultTargetName, joinPath, numbered } from '../../renderer/format/targetName.ts';
-import { formatAge, formatBytes, formatDuration, formatPercent, formatRate } from '../../renderer/format/units.ts';
+import { formatAge, formatBytes, formatDuration, formatPercent, formatRate } from '../../shared/units.ts';
 import { routeFromHash, routeToHash } from '../../renderer/store/appSlice.ts';
 import { job } from './fixtures.ts';
 

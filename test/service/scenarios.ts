@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { JobInfo, RestoreConsoleApi, SnapshotSelector, StartJobArgs } from '../../shared/contract.ts';
 import type { ProgressCounters } from '../../shared/progress.ts';
 import type { DemoArchive, DemoResult } from '../../electron/demo/demoDatastore.ts';
-import { decodeChunkMap } from '../../renderer/api/chunkMap.ts';
+import { decodeChunkMap } from '../../shared/chunkMap.ts';
 import type { EventRecorder } from '../helpers/events.ts';
 import type { Gate } from '../helpers/gate.ts';
 import { sha256File } from '../helpers/tmp.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openSource } from '../../electron/service/openSource.ts';
-import { PeakRate } from '../../electron/service/peakRate.ts';
+import { PeakRate } from '../../shared/rates.ts';
 import { RestoreService } from '../../electron/service/service.ts';
 import { testHooksFromEnv, withChunkDelay } from '../../electron/service/testHooks.ts';
 import { smallDemo } from '../helpers/demo.ts';

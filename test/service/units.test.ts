@@ -5,11 +5,10 @@ import assert from 'node:assert/strict';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandArgs, CommandResult, RestoreConsoleApi, RestoreConsoleBridge } from '../../shared/contract.ts';
-import { encodeChunkMap } from '../../electron/service/chunkMap.ts';
+import { decodeChunkMap, encodeChunkMap } from '../../shared/chunkMap.ts';
 import { JsonFile } from '../../electron/service/jsonFile.ts';
 import { COMMAND_NAMES, validateCall } from '../../electron/service/schema.ts';
 import { redact } from '../../electron/service/secrets.ts';
-import { decodeChunkMap } from '../../renderer/api/chunkMap.ts';
 import { SseParser, type SseMessage } from '../../renderer/api/sseReader.ts';
 import { tempDir } from '../helpers/tmp.ts';
 

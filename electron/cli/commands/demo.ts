@@ -2,7 +2,7 @@
 import { DEMO_KEY_PASSWORD, writeDemoDatastore } from '../../demo/demoDatastore.ts';
 import { parse } from '../args.ts';
 import { RestoreError } from '../../../shared/errors.ts';
-import { formatBytes } from '../format.ts';
+import { formatBytes } from '../../../shared/units.ts';
 
 export const DEMO_USAGE = 'demo DIR [--small]';
 
@@ -17,7 +17,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   });
   if (tty) process.stderr.write('\n');
   const total = result.archives.reduce((s, a) => s + a.size, 0);
-  process.stdout.write(`demo datastore written to ${result.dir}: ${result.archives.length} disk images, ${formatBytes(total)} in all\n`);
+  process.stdout.write(`demo datastore written to ${result.dir}: ${result.archives.length} disk images, ${formatBytes(total, 'iec')} in all\n`);
   process.stdout.write(`key file for the encrypted VM: ${result.keyFile} (password: ${DEMO_KEY_PASSWORD})\n`);
   return 0;
 }

@@ -4,7 +4,7 @@ import type { SnapshotInfo } from '../../../shared/catalog.ts';
 import { backupTimeName, checkNamespace } from '../../pbs/names.ts';
 import type { BackupSource } from '../../source/chunkSource.ts';
 import { optional, parse, type Flags } from '../args.ts';
-import { formatBytes } from '../format.ts';
+import { formatBytes } from '../../../shared/units.ts';
 import { openSource, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
 
 export const LIST_USAGE = `list ${SOURCE_USAGE} [--ns NS] [--json]`;
@@ -40,8 +40,8 @@ async function list(store: BackupSource, flags: Flags): Promise<number> {
       s.protected ? 'protected' : '',
       s.verifyState ? `verify:${s.verifyState}` : '',
     ].filter(Boolean);
-    const images = s.files.filter((f) => f.filename.endsWith('.img.fidx')).map((f) => `${f.filename.replace(/\.fidx$/, '')} (${formatBytes(f.size)})`);
-    return [s.ns || '/', `${s.backupType}/${s.backupId}/${backupTimeName(s.backupTime)}`, formatBytes(s.size), images.join(', ') || '-', flagsText.join(' '), s.comment ?? ''];
+    const images = s.files.filter((f) => f.filename.endsWith('.img.fidx')).map((f) => `${f.filename.replace(/\.fidx$/, '')} (${formatBytes(f.size, 'iec')})`);
+    return [s.ns || '/', `${s.backupType}/${s.backupId}/${backupTimeName(s.backupTime)}`, formatBytes(s.size, 'iec'), images.join(', ') || '-', flagsText.join(' '), s.comment ?? ''];
   });
   const head = ['NAMESPACE', 'SNAPSHOT', 'SIZE', 'IMAGES', 'FLAGS', 'COMMENT'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

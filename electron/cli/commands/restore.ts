@@ -9,7 +9,8 @@ import { decryptKeyConfig, keyNeedsPassword, parseKeyFile } from '../../pbs/keyF
 import { parseSnapshotRef } from '../../pbs/names.ts';
 import { prepareRestore } from '../../engine/restoreJob.ts';
 import { optional, parse, parseConcurrency, required } from '../args.ts';
-import { formatBytes } from '../format.ts';
+import { zeroRatio } from '../../../shared/rates.ts';
+import { formatBytes } from '../../../shared/units.ts';
 import { ProgressLine } from '../progressLine.ts';
 import { promptPassword } from '../prompt.ts';
 import { openSource, SOURCE_OPTIONS, SOURCE_USAGE, type OpenedSource } from '../sourceArgs.ts';
@@ -117,9 +118,9 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
 function report(s: RestoreSummary, json: boolean): void {
   if (s.status === 'succeeded') {
     if (!json) {
-      const what = s.mode === 'restore' ? `restored ${formatBytes(s.bytes)} to ${s.target}` : `verified ${formatBytes(s.bytes)}, every chunk ok`;
-      const zero = s.bytes ? ((100 * s.zeroBytes) / s.bytes).toFixed(0) : '0';
-      process.stdout.write(`${what} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s, ${zero}% zero, ${formatBytes(s.sourceBytes)} read from the source)\n`);
+      const what = s.mode === 'restore' ? `restored ${formatBytes(s.bytes, 'iec')} to ${s.target}` : `verified ${formatBytes(s.bytes, 'iec')}, every chunk ok`;
+      const zero = (100 * zeroRatio({ zeroChunks: s.zeroChunks, doneChunks: s.chunks })).toFixed(0);
+      process.stdout.write(`${what} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s, ${zero}% zero, ${formatBytes(s.sourceBytes, 'iec')} read from the source)\n`);
     }
   } else {
     const where = s.partial && s.target ? ` (partial data left in ${s.target})` : '';

@@ -1,8 +1,8 @@
-// Every contract error code in words, with what to do next. The service's message stays
-// available (it names files, chunks and offsets); this adds the sentence a person acts on.
-// Typed as a complete record, so a new code in shared/ fails the type check until it is
-// explained here.
-import type { ContractError, ContractErrorCode } from '../../shared/contract.ts';
+// Every error code in words, with what to do next, for any shell that shows errors to people (the
+// app and browser mode today). The service's message stays available (it names files, chunks and
+// offsets); this adds the sentence a person acts on. Typed as a complete record, so a new code in
+// shared/errors.ts fails the type check until it is explained here. Pure code.
+import type { ContractError, ContractErrorCode } from './errors.ts';
 
 export interface Explained {
   /** What went wrong, in one short sentence. */

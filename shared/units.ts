@@ -1,5 +1,6 @@
-// Numbers for people: bytes, rates, durations, times and ages. Base-10 units by default (MB =
-// 10^6 bytes, as the CLI's MB/s), base-2 on request (KopiaUI offers the same toggle).
+// Numbers for people, in every shell: bytes, rates, durations, times and ages. Base-10 units by
+// default (MB = 10^6 bytes, as the CLI's MB/s and the summary's mbPerSec), base-2 on request (the
+// UI's units setting, as KopiaUI offers it; the CLI lists sizes in base 2, as PBS does). Pure code.
 export type Units = 'si' | 'iec';
 
 const SI = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
@@ -34,6 +35,16 @@ export function formatDuration(ms: number): string {
   const h = Math.floor(m / 60);
   if (h < 48) return `${h} h ${String(m % 60).padStart(2, '0')} min`;
   return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+/** A terminal clock for an ETA: 4:05, 2:03:00; "--:--" when there is none (Infinity, NaN, undefined). */
+export function formatClock(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
 /** "just now", "5 min ago", "3 h ago", "12 days ago"; short: "5m ago", "3h ago", "12d ago" (for tables). */
