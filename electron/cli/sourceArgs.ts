@@ -5,11 +5,10 @@
 //   PBS_PASSWORD     the password, or the API token secret when the auth id is USER@REALM!TOKEN
 //   PBS_FINGERPRINT  the server certificate's SHA-256 fingerprint (also --fingerprint)
 // As in the official client, the auth id defaults to root@pam, and without PBS_PASSWORD the password
-// is asked for on the terminal. Secrets are never printed: messages name the auth id only.
+// is asked for on the terminal. Secrets are never printed: messages name the auth id only. The flags
+// become a SourceConfig, opened by the service's openSource like a saved source.
 import { isRestoreError, RestoreError } from '../../shared/errors.ts';
-import type { BackupSource } from '../source/chunkSource.ts';
-import { LocalDatastore } from '../source/localDatastore.ts';
-import { PbsSource } from '../source/pbs/pbsSource.ts';
+import { openSource as openConfig, type OpenedSource } from '../service/openSource.ts';
 import { isApiToken, parseRepository } from '../source/pbs/repository.ts';
 import type { Flags } from './args.ts';
 import { promptPassword } from './prompt.ts';
@@ -24,11 +23,6 @@ export const SOURCE_OPTIONS = {
 export const SOURCE_USAGE = '(--datastore DIR | --repository [AUTHID@]HOST[:PORT]:STORE [--fingerprint FP])';
 
 export const DEFAULT_AUTH_ID = 'root@pam';
-
-export interface OpenedSource {
-  source: BackupSource;
-  close(): Promise<void>;
-}
 
 type Env = Record<string, string | undefined>;
 
@@ -50,8 +44,7 @@ export async function openSource(flags: Flags, env: Env = process.env): Promise<
   if (dir !== undefined) {
     if (dir === '') throw new RestoreError('USAGE', '--datastore needs a directory');
     if (typeof flags.fingerprint === 'string') throw new RestoreError('USAGE', '--fingerprint only applies to --repository');
-    const store = await LocalDatastore.open(dir);
-    return { source: store, close: async () => {} };
+    return openConfig({ kind: 'datastore', path: dir });
   }
   const spec = repoFlag ?? env.PBS_REPOSITORY;
   if (!spec) throw new RestoreError('USAGE', '--datastore DIR or --repository [AUTHID@]HOST[:PORT]:STORE is required (or set PBS_REPOSITORY)');
@@ -59,9 +52,8 @@ export async function openSource(flags: Flags, env: Env = process.env): Promise<
   const authId = repo.authId ?? DEFAULT_AUTH_ID;
   const fingerprint = (typeof flags.fingerprint === 'string' ? flags.fingerprint : undefined) ?? (env.PBS_FINGERPRINT || undefined);
   const secret = await secretFor(authId, env);
-  let source: PbsSource;
   try {
-    source = await PbsSource.connect({ host: repo.host, port: repo.port, datastore: repo.datastore, authId, secret, ...(fingerprint ? { fingerprint } : {}) });
+    return await openConfig({ kind: 'pbs', host: repo.host, port: repo.port, datastore: repo.datastore, authId, secret, ...(fingerprint ? { fingerprint } : {}) });
   } catch (e) {
     if (isRestoreError(e, 'TLS_FINGERPRINT_MISMATCH') && e.fingerprint) {
       // Non-interactive like proxmox-backup-client without a terminal: show what to pin instead.
@@ -70,5 +62,4 @@ export async function openSource(flags: Flags, env: Env = process.env): Promise<
     }
     throw e;
   }
-  return { source, close: () => source.close() };
 }

@@ -22,7 +22,7 @@ import type { ChunkSource } from '../source/chunkSource.ts';
 import { inlineDecoder, type ChunkDecoder } from './decoder.ts';
 import { LiveLimiter } from './liveLimiter.ts';
 import { RepeatCache } from './repeatCache.ts';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../source/retry.ts';
 import type { Target } from './target.ts';
 
 /** Positional writes in flight: enough to keep a disk queue fed, few enough to bound memory. */

@@ -1,5 +1,5 @@
-// Key files for encrypted backups, read per call. The password is used and dropped: it is never
-// stored, logged or returned.
+// Key files for encrypted backups, read per call, for the service and the CLI alike. The password
+// is used and dropped: it is never stored, logged or returned.
 import { readFile } from 'node:fs/promises';
 import type { KeyCheckResult } from '../../shared/contract.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
@@ -16,9 +16,14 @@ async function readKeyConfig(path: string): Promise<KeyConfig> {
   return parseKeyFile(text);
 }
 
+/** The password as given, or a way to ask for it that runs only when the key file has one. */
+export type KeyPassword = string | undefined | (() => Promise<string>);
+
 /** Unwraps the key; KEY_PASSWORD_REQUIRED, WRONG_PASSWORD or KEYFILE_INVALID on problems. */
-export async function loadKey(path: string, password: string | undefined): Promise<CryptConfig> {
-  return decryptKeyConfig(await readKeyConfig(path), password);
+export async function loadKey(path: string, password: KeyPassword): Promise<CryptConfig> {
+  const kc = await readKeyConfig(path);
+  const given = typeof password === 'function' ? (keyNeedsPassword(kc) ? await password() : undefined) : password;
+  return decryptKeyConfig(kc, given);
 }
 
 export async function checkKey(path: string, password: string | undefined): Promise<KeyCheckResult> {

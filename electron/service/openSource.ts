@@ -1,10 +1,12 @@
-// The one place that turns a source configuration into an open BackupSource. The rest of the
-// service sees only BackupSource (electron/source/chunkSource.ts) and this small wrapper.
+// The one place that turns a source configuration into an open BackupSource, for the service (saved
+// sources) and the CLI (its flags, see cli/sourceArgs.ts). The rest sees only BackupSource
+// (electron/source/chunkSource.ts) and this small wrapper.
 import { basename } from 'node:path';
 import type { DatastoreInfo, SourceConfig } from '../../shared/contract.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
 import { LocalDatastore } from '../source/localDatastore.ts';
 import { PbsSource, type PbsTuning } from '../source/pbs/pbsSource.ts';
+import { isApiToken } from '../source/pbs/repository.ts';
 import { RestoreError } from '../../shared/errors.ts';
 
 export interface OpenedSource {
@@ -40,7 +42,7 @@ export async function openSource(config: SourceConfig, tuning: PbsTuning = {}): 
  * trust-on-first-use prompt), not in the middle of a listing.
  */
 async function openPbs(config: Extract<SourceConfig, { kind: 'pbs' }>, tuning: PbsTuning): Promise<OpenedSource> {
-  if (!config.secret) throw new RestoreError('SECRET_REQUIRED', `enter the ${config.authId.includes('!') ? 'API token secret' : 'password'} for ${config.authId}`);
+  if (!config.secret) throw new RestoreError('SECRET_REQUIRED', `enter the ${isApiToken(config.authId) ? 'API token secret' : 'password'} for ${config.authId}`);
   const pbs = await PbsSource.connect(
     {
       host: config.host,

@@ -1,36 +1,28 @@
 // `restore-console restore …` and `restore-console verify …` (the same selectors, no target).
 // Exit 0 on success; 1 with a one-line error naming the cause on failure; 130 when interrupted.
 // With --json the last stdout line is the summary, failures included.
-import { readFile } from 'node:fs/promises';
 import type { RestoreSummary } from '../../../shared/progress.ts';
 import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
 import type { CryptConfig } from '../../pbs/cryptConfig.ts';
-import { decryptKeyConfig, keyNeedsPassword, parseKeyFile } from '../../pbs/keyFile.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
 import { prepareRestore } from '../../engine/restoreJob.ts';
+import { loadKey } from '../../service/keys.ts';
 import { optional, parse, parseConcurrency, required } from '../args.ts';
 import { zeroRatio } from '../../../shared/rates.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { ProgressLine } from '../progressLine.ts';
 import { promptPassword } from '../prompt.ts';
-import { openSource, SOURCE_OPTIONS, SOURCE_USAGE, type OpenedSource } from '../sourceArgs.ts';
+import type { OpenedSource } from '../../service/openSource.ts';
+import { openSource, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
 
 const SELECTORS = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] --archive NAME [--concurrency N|auto] [--keyfile FILE] [--json]`;
 export const RESTORE_USAGE = `restore ${SELECTORS} --target PATH [--force] [--no-sparse]`;
 export const VERIFY_USAGE = `verify ${SELECTORS}`;
 
-export async function loadKey(path: string | undefined): Promise<CryptConfig | undefined> {
-  if (!path) return undefined;
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new RestoreError('KEYFILE_INVALID', `cannot read key file ${path}: ${(e as Error).message}`, { cause: e });
-  }
-  const kc = parseKeyFile(text);
-  let password: string | undefined;
-  if (keyNeedsPassword(kc)) password = process.env.PBS_ENCRYPTION_PASSWORD ?? (await promptPassword(`Password for ${path}: `));
-  return decryptKeyConfig(kc, password);
+/** The key file's key; its password from PBS_ENCRYPTION_PASSWORD or a prompt, as proxmox-backup-client. */
+function keyFor(path: string | undefined): Promise<CryptConfig | undefined> {
+  if (!path) return Promise.resolve(undefined);
+  return loadKey(path, async () => process.env.PBS_ENCRYPTION_PASSWORD ?? (await promptPassword(`Password for ${path}: `)));
 }
 
 /** The JSON summary contract: status, bytes, zeroBytes, sourceBytes, chunks, zeroChunks, seconds, MB/s. */
@@ -80,7 +72,7 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     const targetPath = mode === 'restore' ? required(flags, 'target') : undefined;
     opened = await openSource(flags);
     const store = opened.source;
-    const crypt = await loadKey(optional(flags, 'keyfile'));
+    const crypt = await keyFor(optional(flags, 'keyfile'));
     const job = await prepareRestore({
       source: store,
       ref,

@@ -11,11 +11,11 @@
 // since the engine does not retry them.
 import { createHash } from 'node:crypto';
 import type { ClientHttp2Session } from 'node:http2';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { isRestoreError, RestoreError } from '../../../shared/errors.ts';
+import { RestoreError } from '../../../shared/errors.ts';
 import { toHex } from '../../pbs/hex.ts';
 import { checkArchiveName, formatSnapshotRef, type SnapshotRef } from '../../pbs/names.ts';
 import type { SnapshotReader } from '../chunkSource.ts';
+import { withRetry } from '../retry.ts';
 import { hostPort } from './repository.ts';
 import { h2Get, openReaderSession, type ReaderTarget } from './readerSession.ts';
 
@@ -39,6 +39,9 @@ interface Conn {
 
 /** Sessions opened in a row for one request before giving up (a server that drops at once). */
 const MAX_OPENS_PER_REQUEST = 3;
+
+/** Waits between file download attempts: short, because a restore waits for the index to start. */
+const FILE_BACKOFF = { baseMs: 200, maxMs: 1600 };
 
 const isIndex = (name: string): boolean => name.endsWith('.fidx') || name.endsWith('.didx');
 
@@ -171,20 +174,15 @@ export class RemoteSnapshotReader implements SnapshotReader {
 
   async readFile(name: string, signal?: AbortSignal): Promise<Buffer> {
     checkArchiveName(name);
-    const attempts = this.#opts.fileAttempts ?? 4;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#get(downloadPath(name), 'download', this.#what(`downloading ${name}`), signal, (conn, bytes) => {
-          // Downloading an index registered its chunks in this session; remember it for later ones.
-          if (!isIndex(name)) return;
-          this.#indexes.set(name, sha256(bytes));
-          conn.registered.add(name);
-        });
-      } catch (e) {
-        if (!isRestoreError(e) || !e.transient || attempt >= attempts || signal?.aborted) throw e;
-        await sleep(100 * 2 ** attempt, undefined, signal ? { signal } : {}).catch(() => {});
-      }
-    }
+    const retries = (this.#opts.fileAttempts ?? 4) - 1;
+    const get = (): Promise<Buffer> =>
+      this.#get(downloadPath(name), 'download', this.#what(`downloading ${name}`), signal, (conn, bytes) => {
+        // Downloading an index registered its chunks in this session; remember it for later ones.
+        if (!isIndex(name)) return;
+        this.#indexes.set(name, sha256(bytes));
+        conn.registered.add(name);
+      });
+    return withRetry(get, signal, { retries, ...FILE_BACKOFF });
   }
 
   async readChunk(digest: Uint8Array, signal?: AbortSignal): Promise<Buffer> {
