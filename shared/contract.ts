@@ -281,7 +281,15 @@ export interface TargetCheck {
   size?: number;
   /** For a missing path: whether its folder exists (a restore does not create folders). */
   folderExists?: boolean;
+  /**
+   * Asked with an imageSize: what stops a restore of that size to this path with the overwrite
+   * given (TARGET_NOT_WRITABLE, TARGET_EXISTS, TARGET_TOO_SMALL), or absent when nothing does.
+   */
+  problem?: ContractError;
 }
+
+/** What the person allowed a restore to overwrite: an existing file, or a block device (named in a confirmation). */
+export type TargetOverwrite = 'file' | 'device';
 
 // ---------------------------------------------------------------------------------------------
 // The command and event tables
@@ -311,8 +319,11 @@ export interface Commands {
   /** Reads a key file; with a password, proves it unlocks (WRONG_PASSWORD otherwise). */
   'keys.check': { args: KeyArgs; result: KeyCheckResult };
 
-  /** Looks at a target path without touching it: missing, a file (and its size), a block device (and its capacity). */
-  'targets.check': { args: { path: string }; result: TargetCheck };
+  /**
+   * Looks at a target path without touching it: missing, a file (and its size), a block device
+   * (and its capacity). With imageSize, also says what would stop that restore (TargetCheck.problem).
+   */
+  'targets.check': { args: { path: string; imageSize?: number; overwrite?: TargetOverwrite }; result: TargetCheck };
 
   'jobs.start': { args: StartJobArgs; result: JobInfo };
   'jobs.pause': { args: JobRef; result: JobInfo };

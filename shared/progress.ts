@@ -51,3 +51,8 @@ export interface RestoreSummary {
   partial?: boolean;
   error?: ContractError;
 }
+
+/** The summary of a job that ended before its engine ran (cancelled while queued, failed opening). */
+export function emptySummary(status: JobOutcome, mode: RestoreSummary['mode'], seconds = 0, error?: ContractError): RestoreSummary {
+  return { status, mode, bytes: 0, zeroBytes: 0, sourceBytes: 0, chunks: 0, zeroChunks: 0, seconds, mbPerSec: 0, ...(error ? { error } : {}) };
+}

@@ -50,10 +50,20 @@ export interface ChunkEvent {
   state: ChunkState;
 }
 
+/** What the engine emits, with each event's arguments. */
+export interface EngineEvents {
+  /** A chunk is done: written (or verified), or zero. */
+  chunk: [event: ChunkEvent];
+  /** The limit changed, and why ("user", "auto: probe up", …). */
+  limit: [limit: number, reason: string];
+  pause: [];
+  resume: [];
+}
+
 const { pending: PENDING, inFlight: IN_FLIGHT, done: DONE, zero: ZERO, failed: FAILED } = ChunkState;
 
-/** Emits 'chunk' (ChunkEvent) per completed chunk, 'limit' on limit changes, 'pause'/'resume'. */
-export class RestoreEngine extends EventEmitter {
+/** Emits EngineEvents: 'chunk' per completed chunk, 'limit' on limit changes, 'pause' and 'resume'. */
+export class RestoreEngine extends EventEmitter<EngineEvents> {
   readonly #in: EngineInput;
   readonly #opts: EngineOptions;
   readonly #limiter: LiveLimiter;

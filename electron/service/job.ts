@@ -1,13 +1,7 @@
-// One restore or verify job: its state machine, its engine (prepareRestore), and the sampling
-// that turns the engine's counters into contract events.
-//
-//   queued → running ↔ paused → cancelling → cancelled | failed | succeeded
-//   (a queued job may be cancelled at once; a running or paused one may end in any final state)
-//
-// Progress: the engine's cumulative counters, sampled when something happened (a chunk finished,
-// the limit changed, pause/resume) but at most once per `progressMs` (10 Hz), plus a heartbeat
-// each `mapMs` while work is under way. The chunk map is sent at most once per `mapMs` when it
-// changed. The final sample and map go out before the final state; nothing follows it.
+// One restore or verify job: its commands (pause, resume, cancel, concurrency), its run from the
+// request to a final state through its own engine (prepareRestore), and what it keeps for the
+// history. The state machine is jobState.ts, the events while it runs jobSampler.ts, the line it
+// ends with jobText.ts. The final sample and map go out before the final state; nothing follows it.
 import type {
   ChunkMap,
   Concurrency,
@@ -19,30 +13,20 @@ import type {
   LogLevel,
   StartJobArgs,
 } from '../../shared/contract.ts';
-import { isFinalState } from '../../shared/jobStates.ts';
-import type { RestoreSummary } from '../../shared/progress.ts';
 import { encodeChunkMap } from '../../shared/chunkMap.ts';
+import { RestoreError, toContractError } from '../../shared/errors.ts';
+import { isFinalState } from '../../shared/jobStates.ts';
+import { emptySummary, type RestoreSummary } from '../../shared/progress.ts';
 import type { ChunkDecoder } from '../engine/decoder.ts';
 import { prepareRestore, type PreparedRestore } from '../engine/restoreJob.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { toRef } from './catalog.ts';
-import { RestoreError, toContractError } from '../../shared/errors.ts';
+import { JobSampler } from './jobSampler.ts';
+import { checkMove } from './jobState.ts';
+import { describeEnd, describeInterrupted } from './jobText.ts';
 import { loadKey } from './keys.ts';
 import type { LogInput } from './logs.ts';
 import type { OpenedSource } from './openSource.ts';
-import { PeakRate } from '../../shared/rates.ts';
-import { formatBytes } from '../../shared/units.ts';
-import { Throttle } from './throttle.ts';
-
-const NEXT: Record<JobState, readonly JobState[]> = {
-  queued: ['running', 'cancelled'],
-  running: ['paused', 'cancelling', 'cancelled', 'failed', 'succeeded'],
-  paused: ['running', 'cancelling', 'cancelled', 'failed', 'succeeded'],
-  cancelling: ['cancelled', 'failed', 'succeeded'],
-  cancelled: [],
-  failed: [],
-  succeeded: [],
-};
 
 /** What a job needs from the service around it. */
 export interface JobContext {
@@ -72,12 +56,8 @@ export class Job {
   #password: string | undefined;
   #prepared: PreparedRestore | undefined;
   #pauseWanted = false;
-  #progress: Throttle | undefined;
-  #mapTimer: NodeJS.Timeout | undefined;
-  #lastMap = '';
+  #sampler: JobSampler | undefined;
   #finalMap: ChunkMap | undefined;
-  #sampling = false;
-  readonly #peak = new PeakRate();
   #done: Promise<void> | undefined;
 
   private constructor(info: JobInfo, log: LogEntry[], ctx: JobContext | undefined, password?: string) {
@@ -102,7 +82,7 @@ export class Job {
       const partial = info.mode === 'restore' && info.startedAt !== undefined && info.request.target ? `${info.request.target}.partial` : undefined;
       info.state = 'failed';
       info.error = { code: 'INTERRUPTED', message: 'the app stopped while this job ran' };
-      info.message = `interrupted: the app stopped while this job ran${partial ? `; the target is partial: ${partial}` : ''}`;
+      info.message = describeInterrupted(partial);
       if (partial) info.partialPath = partial;
     }
     return new Job(info, Array.isArray(log) ? log : [], undefined);
@@ -177,10 +157,7 @@ export class Job {
     if (this.final) throw new RestoreError('INVALID_STATE', `job ${this.id} already ${s}`);
     if (s === 'queued') {
       this.#password = undefined;
-      this.#finish(
-        { status: 'cancelled', mode: this.#info.mode, bytes: 0, zeroBytes: 0, sourceBytes: 0, chunks: 0, zeroChunks: 0, seconds: 0, mbPerSec: 0 },
-        { code: 'CANCELLED', message: 'cancelled before it started' },
-      );
+      this.#finish(emptySummary('cancelled', this.#info.mode), { code: 'CANCELLED', message: 'cancelled before it started' });
       return;
     }
     this.#setState('cancelling');
@@ -195,7 +172,7 @@ export class Job {
     this.#note('info', c === 'auto' ? 'concurrency: auto' : `concurrency set to ${c}`);
     this.#ctx?.emit('job', this.info());
     this.#ctx?.changed(this);
-    this.#progress?.poke();
+    this.#sampler?.poke();
   }
 
   // -- running ----------------------------------------------------------------------------------
@@ -240,7 +217,7 @@ export class Job {
       error = signal.aborted ? toContractError(signal.reason) : toContractError(e);
       const status = signal.aborted || error.code === 'CANCELLED' ? 'cancelled' : 'failed';
       if (status === 'cancelled') error = { code: 'CANCELLED', message: error.message };
-      summary = { status, mode: r.mode, bytes: 0, zeroBytes: 0, sourceBytes: 0, chunks: 0, zeroChunks: 0, seconds: (Date.now() - this.#info.startedAt) / 1000, mbPerSec: 0 };
+      summary = emptySummary(status, r.mode, (Date.now() - this.#info.startedAt) / 1000);
     }
     this.#finish(summary, error);
   }
@@ -252,20 +229,13 @@ export class Job {
     this.#info.request = { ...this.#info.request, archive: prepared.plan.archive };
     if (this.#pauseWanted) engine.pause();
     this.#applyConcurrency();
-    this.#progress = new Throttle(ctx.progressMs, () => this.#sample());
-    const poke = (): void => this.#progress?.poke();
-    engine.on('chunk', poke);
-    engine.on('limit', poke);
-    engine.on('pause', poke);
-    engine.on('resume', poke);
-    this.#sampling = true;
-    this.#mapTimer = setInterval(() => {
-      this.#emitMap();
-      const p = engine.progress();
-      if (!p.paused || p.inFlight > 0) poke();
-    }, ctx.mapMs);
-    this.#mapTimer.unref();
-    poke();
+    this.#sampler = new JobSampler(engine, {
+      jobId: this.id,
+      emit: (event, payload) => ctx.emit(event, payload),
+      onSample: (progress) => (this.#info.progress = progress),
+      progressMs: ctx.progressMs,
+      mapMs: ctx.mapMs,
+    });
   }
 
   #applyConcurrency(): void {
@@ -279,43 +249,22 @@ export class Job {
     }
   }
 
-  #sample(): void {
-    if (!this.#sampling || !this.#prepared) return;
-    const progress = this.#prepared.engine.progress();
-    this.#info.progress = progress;
-    this.#peak.add(progress.at, progress.doneBytes);
-    this.#ctx!.emit('progress', { jobId: this.id, progress });
-  }
-
-  #emitMap(): void {
-    if (!this.#sampling || !this.#prepared) return;
-    const map = encodeChunkMap(this.#prepared.engine.chunkStates());
-    const key = JSON.stringify(map);
-    if (key === this.#lastMap) return;
-    this.#lastMap = key;
-    this.#ctx!.emit('chunkMap', { jobId: this.id, map });
-  }
-
   #finish(summary: RestoreSummary, error: ContractError | undefined): void {
-    if (this.#mapTimer) clearInterval(this.#mapTimer);
-    if (this.#prepared) {
-      // The last word on counters and chunks, then silence: no progress after a final state.
-      this.#progress?.flush();
-      this.#emitMap();
-      this.#finalMap = encodeChunkMap(this.#prepared.engine.chunkStates());
-      this.#info.progress = this.#prepared.engine.progress();
+    // The last word on counters and chunks, then silence: no progress after a final state.
+    const last = this.#sampler?.finish(summary.mbPerSec * 1e6);
+    this.#sampler = undefined;
+    if (last) {
+      this.#finalMap = last.map;
+      this.#info.progress = last.progress;
     }
-    this.#progress?.stop();
-    this.#sampling = false;
-    this.#prepared?.engine.removeAllListeners();
     this.#prepared = undefined;
     this.#info.endedAt = Date.now();
-    if (summary.seconds > 0) summary = { ...summary, peakMbPerSec: Math.round(this.#peak.peak(summary.mbPerSec * 1e6) / 1e4) / 100 };
+    if (summary.seconds > 0) summary = { ...summary, peakMbPerSec: Math.round((last?.peak ?? summary.mbPerSec * 1e6) / 1e4) / 100 };
     this.#info.summary = summary;
     if (error) this.#info.error = error;
     const partial = summary.partial && summary.target ? summary.target : undefined;
     if (partial) this.#info.partialPath = partial;
-    this.#info.message = describe(this.#info, summary, error, partial);
+    this.#info.message = describeEnd(this.#info, summary, error, partial);
     this.#note(summary.status === 'failed' ? 'error' : 'info', this.#info.message, error?.code);
     this.#setState(summary.status);
   }
@@ -323,7 +272,7 @@ export class Job {
   #setState(next: JobState): void {
     const from = this.#info.state;
     if (from === next) return;
-    if (!NEXT[from].includes(next)) throw new RestoreError('INTERNAL', `job ${this.id}: no transition from ${from} to ${next}`);
+    checkMove(this.id, from, next);
     this.#info.state = next;
     this.#ctx?.emit('job', this.info());
     this.#ctx?.changed(this);
@@ -334,20 +283,5 @@ export class Job {
     const entry = this.#ctx.log(level, message, { jobId: this.id, sourceId: this.sourceId, ...(code ? { code } : {}) });
     this.#log.push(entry);
     if (this.#log.length > MAX_JOB_LOG * 2) this.#log.splice(0, this.#log.length - MAX_JOB_LOG);
-  }
-}
-
-/** One line for people; a cancelled or failed restore says that its target is partial, and where. */
-function describe(info: JobInfo, s: RestoreSummary, error: ContractError | undefined, partial: string | undefined): string {
-  const tail = partial ? `; the target is partial: ${partial}` : '';
-  switch (s.status) {
-    case 'succeeded':
-      return info.mode === 'restore'
-        ? `restored ${formatBytes(s.bytes)} to ${s.target ?? info.request.target} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s)`
-        : `verified ${formatBytes(s.bytes)}, every chunk ok, in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s)`;
-    case 'cancelled':
-      return info.startedAt === undefined ? 'cancelled before it started; nothing was written' : `cancelled${tail || (info.mode === 'restore' ? '; nothing was written' : '')}`;
-    case 'failed':
-      return `failed [${error?.code ?? 'INTERNAL'}]: ${error?.message ?? 'unknown error'}${tail}`;
   }
 }

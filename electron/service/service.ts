@@ -234,7 +234,7 @@ export class RestoreService implements RestoreConsoleApi {
     },
 
     'keys.check': ({ keyfile, password }) => checkKey(keyfile, password),
-    'targets.check': ({ path }) => checkTarget(path),
+    'targets.check': ({ path, imageSize, overwrite }) => checkTarget(path, imageSize === undefined ? undefined : { imageSize, ...(overwrite ? { overwrite } : {}) }),
 
     'jobs.start': (args) => {
       const source = this.#sources.get(args.sourceId);

@@ -1,9 +1,11 @@
 // The restore dialog: which disk image, where to (a file, sparse by default, or a block device
 // after a confirmation naming it and its size), how many chunks in flight (or auto), and the key
-// for an encrypted snapshot, checked with keys.check before anything starts, so a wrong password
-// is said at once and can be retried here (gridsync#60). Enter starts the restore; Esc closes.
+// for an encrypted snapshot. Before anything starts, the service says what would stop the restore
+// (targets.check with the image size and what may be overwritten: the rules live there) and
+// keys.check proves the key and its password, so a wrong password is said at once and can be
+// retried here (gridsync#60). Enter starts the restore; Esc closes.
 import { useId, useRef, useState, type FormEvent } from 'react';
-import type { ContractError, StartJobArgs, TargetCheck } from '../../shared/contract.ts';
+import type { ContractError, StartJobArgs, TargetCheck, TargetOverwrite } from '../../shared/contract.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { api } from '../api/current.ts';
 import { rememberKeyFile } from '../actions/catalog.ts';
@@ -20,7 +22,7 @@ import { useRestoreTarget } from './useRestoreTarget.ts';
 
 type Problem = { error: ContractError; field?: 'target' | 'password' | 'keyfile' };
 
-function TargetStatus({ check, imageSize, units }: { check: TargetCheck | undefined; imageSize: number; units: 'si' | 'iec' }) {
+function TargetStatus({ check, units }: { check: TargetCheck | undefined; units: 'si' | 'iec' }) {
   if (!check) return null;
   switch (check.kind) {
     case 'missing':
@@ -31,7 +33,7 @@ function TargetStatus({ check, imageSize, units }: { check: TargetCheck | undefi
       return (
         <p className="hint warn-text">
           A block device{check.size !== undefined ? ` of ${formatBytes(check.size, units)}` : ''}.
-          {check.size !== undefined && check.size < imageSize ? ' It is smaller than the image.' : ''}
+          {check.problem?.code === 'TARGET_TOO_SMALL' ? ' It is smaller than the image.' : ''}
         </p>
       );
     case 'directory':
@@ -60,7 +62,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
   const file = d.files.find((f) => f.filename === archive);
   const encrypted = file?.cryptMode === 'encrypt';
   const imageSize = file?.size ?? 0;
-  const { target, check, setTarget } = useRestoreTarget(req, archive);
+  const { target, check, setTarget } = useRestoreTarget(req, archive, imageSize);
   const [overwrite, setOverwrite] = useState(false);
   const [deviceOk, setDeviceOk] = useState(false);
   const [sparse, setSparse] = useState(settings?.sparseByDefault ?? true);
@@ -75,7 +77,9 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
   const keyRef = useRef<HTMLInputElement>(null);
   const isDevice = check?.kind === 'device';
   // A device smaller than the image cannot be confirmed at all: the engine would refuse it anyway.
-  const tooSmall = isDevice && check.size !== undefined && check.size < imageSize;
+  const tooSmall = isDevice && check.problem?.code === 'TARGET_TOO_SMALL';
+  // What the person allowed: replacing a file (the checkbox), or this device (its confirmation).
+  const overwriteAllowed: TargetOverwrite | undefined = isDevice ? (deviceOk ? 'device' : undefined) : overwrite ? 'file' : undefined;
 
   const args: StartJobArgs = {
     mode: 'restore',
@@ -100,17 +104,9 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
     setProblem(undefined);
     setBusy(true);
     try {
-      // Look at the target now, not at the last check: it may have changed since.
-      const t = await api().invoke('targets.check', { path: args.target! });
-      const err = (code: ContractError['code'], message: string): Problem => ({ error: { code, message }, field: 'target' });
-      if (t.kind === 'directory') return fail(err('TARGET_NOT_WRITABLE', `${t.path} is a folder`));
-      if (t.kind === 'other') return fail(err('TARGET_NOT_WRITABLE', `${t.path} is neither a file nor a block device`));
-      if (t.kind === 'missing' && !t.folderExists) return fail(err('TARGET_NOT_WRITABLE', `the folder of ${t.path} does not exist`));
-      if (t.kind === 'file' && !overwrite) return fail(err('TARGET_EXISTS', `${t.path} already exists`));
-      if (t.kind === 'device') {
-        if (t.size !== undefined && t.size < imageSize) return fail(err('TARGET_TOO_SMALL', `${t.path} has ${t.size} bytes, the image needs ${imageSize}`));
-        if (!deviceOk) return fail(err('TARGET_EXISTS', `${t.path} is a block device: confirm that it may be overwritten`));
-      }
+      // Ask about the target now, not at the last check: it may have changed since.
+      const t = await api().invoke('targets.check', { path: args.target!, imageSize, ...(overwriteAllowed ? { overwrite: overwriteAllowed } : {}) });
+      if (t.problem) return fail({ error: t.problem, field: 'target' });
       if (encrypted) {
         if (!args.keyfile) return fail({ error: { code: 'MISSING_KEY', message: 'this image is encrypted' }, field: 'keyfile' });
         try {
@@ -181,7 +177,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
             )}
           </div>
           <div id={`${id}-target-hint`}>
-            <TargetStatus check={check} imageSize={imageSize} units={units} />
+            <TargetStatus check={check} units={units} />
             <p className="hint">A file path or a block device (/dev/…). A file is written as <code>.partial</code> and renamed when every chunk is verified.</p>
           </div>
         </div>

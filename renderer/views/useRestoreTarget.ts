@@ -1,6 +1,7 @@
 // The restore dialog's target: the suggested path (AppInfo.targetDir + defaultTargetName, the
-// first name not taken: -2, -3 …), and what the service says the path currently is
-// (targets.check, asked again shortly after each edit), so the dialog can warn before starting.
+// first name not taken: -2, -3 …), and what the service says the path currently is, and what
+// would stop a restore of this image there (targets.check, asked again shortly after each edit),
+// so the dialog can warn before starting.
 import { useEffect, useRef, useState } from 'react';
 import type { TargetCheck } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
@@ -18,7 +19,7 @@ export async function freeTarget(dir: string, name: string): Promise<string> {
   return base;
 }
 
-export function useRestoreTarget(req: RestoreRequest, archive: string) {
+export function useRestoreTarget(req: RestoreRequest, archive: string, imageSize: number) {
   const dir = useStore((s) => s.info?.targetDir ?? s.info?.dataDir ?? '');
   const [target, setTarget] = useState('');
   const [check, setCheck] = useState<TargetCheck | undefined>();
@@ -43,14 +44,14 @@ export function useRestoreTarget(req: RestoreRequest, archive: string) {
     let live = true;
     const t = setTimeout(() => {
       api()
-        .invoke('targets.check', { path: target.trim() })
+        .invoke('targets.check', { path: target.trim(), imageSize })
         .then((c) => live && setCheck(c), () => live && setCheck(undefined));
     }, 250);
     return () => {
       live = false;
       clearTimeout(t);
     };
-  }, [target]);
+  }, [target, imageSize]);
 
   return {
     target,

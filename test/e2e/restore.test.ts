@@ -359,6 +359,9 @@ test('the restore console in a browser: sources, browse, restore, steer, cancel,
       assert.equal(await rows.filter({ hasText: 'succeeded' }).count(), 2);
       await screenshots(page, 'jobs');
 
+      // Leave the page first: while serve is down on purpose, its reconnecting event stream would
+      // log refused connections (a slow restart on a loaded machine takes longer than one retry).
+      await page.goto('about:blank');
       await served.stop();
       served = await startServe({ uiDir, chunkDelayMs: CHUNK_DELAY_MS, demo: true, after: served });
       await page.goto(served.url);

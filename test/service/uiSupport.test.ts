@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { openSource } from '../../electron/service/openSource.ts';
 import { PeakRate } from '../../shared/rates.ts';
 import { RestoreService } from '../../electron/service/service.ts';
+import { targetProblem } from '../../electron/service/targets.ts';
 import { testHooksFromEnv, withChunkDelay } from '../../electron/service/testHooks.ts';
 import { smallDemo } from '../helpers/demo.ts';
 import { EventRecorder } from '../helpers/events.ts';
@@ -27,6 +28,36 @@ test('targets.check says what a path is, without touching it', async () => {
     assert.deepEqual(await s.invoke('targets.check', { path: dir }), { path: dir, kind: 'directory' });
     assert.equal((await s.invoke('targets.check', { path: '/dev/null' })).kind, 'other');
     await assert.rejects(s.invoke('targets.check', { path: '' } as never), { code: 'BAD_ARGUMENTS' });
+  } finally {
+    await s.close();
+  }
+});
+
+test('targets.check with an image size says what would stop that restore: the dialog\'s rules', async () => {
+  const dir = await tempDir();
+  const s = await RestoreService.create({ dataDir: join(dir, 'data'), demo: false });
+  try {
+    await writeFile(join(dir, 'old.raw'), 'x'.repeat(1234));
+    const problem = async (path: string, overwrite?: 'file' | 'device'): Promise<string | undefined> =>
+      (await s.invoke('targets.check', { path, imageSize: 4096, ...(overwrite ? { overwrite } : {}) })).problem?.code;
+    assert.equal(await problem(join(dir, 'new.raw')), undefined);
+    assert.equal(await problem(join(dir, 'no', 'new.raw')), 'TARGET_NOT_WRITABLE');
+    assert.equal(await problem(dir), 'TARGET_NOT_WRITABLE');
+    assert.equal(await problem('/dev/null'), 'TARGET_NOT_WRITABLE');
+    assert.equal(await problem(join(dir, 'old.raw')), 'TARGET_EXISTS');
+    assert.equal(await problem(join(dir, 'old.raw'), 'device'), 'TARGET_EXISTS', 'a device confirmation does not allow replacing a file');
+    assert.equal(await problem(join(dir, 'old.raw'), 'file'), undefined);
+    const file = await s.invoke('targets.check', { path: join(dir, 'old.raw'), imageSize: 1 });
+    assert.deepEqual(file.problem, { code: 'TARGET_EXISTS', message: `${join(dir, 'old.raw')} already exists` });
+    // Block devices (none to stat here): too small cannot be confirmed at all; otherwise only a confirmation allows it.
+    const dev = { path: '/dev/sdx', kind: 'device', size: 4096 } as const;
+    assert.equal(targetProblem({ ...dev, size: 4095 }, { imageSize: 4096, overwrite: 'device' })?.code, 'TARGET_TOO_SMALL');
+    assert.equal(targetProblem(dev, { imageSize: 4096 })?.code, 'TARGET_EXISTS');
+    assert.equal(targetProblem(dev, { imageSize: 4096, overwrite: 'file' })?.code, 'TARGET_EXISTS');
+    assert.equal(targetProblem(dev, { imageSize: 4096, overwrite: 'device' }), undefined);
+    assert.equal(targetProblem({ path: '/dev/sdy', kind: 'device' }, { imageSize: 4096, overwrite: 'device' }), undefined, 'a capacity that cannot be read is left to the engine');
+    await assert.rejects(s.invoke('targets.check', { path: dir, imageSize: -1 }), { code: 'BAD_ARGUMENTS' });
+    await assert.rejects(s.invoke('targets.check', { path: dir, imageSize: 1, overwrite: 'all' } as never), { code: 'BAD_ARGUMENTS' });
   } finally {
     await s.close();
   }

@@ -1,7 +1,7 @@
 // `restore-console restore …` and `restore-console verify …` (the same selectors, no target).
 // Exit 0 on success; 1 with a one-line error naming the cause on failure; 130 when interrupted.
 // With --json the last stdout line is the summary, failures included.
-import type { RestoreSummary } from '../../../shared/progress.ts';
+import { emptySummary, type RestoreSummary } from '../../../shared/progress.ts';
 import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
 import type { CryptConfig } from '../../pbs/cryptConfig.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
@@ -98,7 +98,7 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     if (err.code === 'USAGE') throw err;
     const seconds = (performance.now() - started) / 1000;
     const status = err.code === 'CANCELLED' ? 'cancelled' : 'failed';
-    summary = { status, mode, bytes: 0, zeroBytes: 0, sourceBytes: 0, chunks: 0, zeroChunks: 0, seconds, mbPerSec: 0, error: err.toInfo() };
+    summary = emptySummary(status, mode, seconds, err.toInfo());
   } finally {
     process.off('SIGINT', onSigint);
     await opened?.close().catch(() => {});

@@ -1,0 +1,87 @@
+// Turns a running engine's counters into the contract's events for one job:
+//   progress: the engine's cumulative counters, sampled when something happened (a chunk finished,
+//     the limit changed, pause/resume) but at most once per `progressMs` (10 Hz), plus a heartbeat
+//     each `mapMs` while work is under way;
+//   chunkMap: at most once per `mapMs`, and only when it changed;
+//   the peak speed for the summary, from the same samples.
+// finish() sends the last sample and map and stops: the job's final state comes after them, and
+// nothing follows it.
+import type { ChunkMap, Events } from '../../shared/contract.ts';
+import type { ProgressCounters } from '../../shared/progress.ts';
+import { encodeChunkMap } from '../../shared/chunkMap.ts';
+import { PeakRate } from '../../shared/rates.ts';
+import type { RestoreEngine } from '../engine/restoreEngine.ts';
+import { Throttle } from './throttle.ts';
+
+export interface SamplerOptions {
+  jobId: string;
+  emit<E extends 'progress' | 'chunkMap'>(event: E, payload: Events[E]): void;
+  /** Called with each sample before it is sent (the job keeps the last one). */
+  onSample(progress: ProgressCounters): void;
+  progressMs: number;
+  mapMs: number;
+}
+
+export class JobSampler {
+  readonly #engine: RestoreEngine;
+  readonly #o: SamplerOptions;
+  readonly #progress: Throttle;
+  readonly #mapTimer: NodeJS.Timeout;
+  readonly #peak = new PeakRate();
+  readonly #poke = (): void => this.#progress.poke();
+  #lastMap = '';
+  #running = true;
+
+  constructor(engine: RestoreEngine, o: SamplerOptions) {
+    this.#engine = engine;
+    this.#o = o;
+    this.#progress = new Throttle(o.progressMs, () => this.#sample());
+    engine.on('chunk', this.#poke);
+    engine.on('limit', this.#poke);
+    engine.on('pause', this.#poke);
+    engine.on('resume', this.#poke);
+    this.#mapTimer = setInterval(() => {
+      this.#emitMap();
+      const p = engine.progress();
+      if (!p.paused || p.inFlight > 0) this.#poke();
+    }, o.mapMs);
+    this.#mapTimer.unref();
+    this.#poke();
+  }
+
+  /** A sample soon (the concurrency changed). */
+  poke(): void {
+    this.#poke();
+  }
+
+  /**
+   * The last sample and map go out now; then silence. Returns the final map and counters, and the
+   * peak image rate in bytes per second (`average` when the job never ran a whole window).
+   */
+  finish(average: number): { map: ChunkMap; progress: ProgressCounters; peak: number } {
+    clearInterval(this.#mapTimer);
+    this.#progress.flush();
+    this.#emitMap();
+    this.#progress.stop();
+    this.#running = false;
+    for (const name of ['chunk', 'limit', 'pause', 'resume'] as const) this.#engine.off(name, this.#poke);
+    return { map: encodeChunkMap(this.#engine.chunkStates()), progress: this.#engine.progress(), peak: this.#peak.peak(average) };
+  }
+
+  #sample(): void {
+    if (!this.#running) return;
+    const progress = this.#engine.progress();
+    this.#peak.add(progress.at, progress.doneBytes);
+    this.#o.onSample(progress);
+    this.#o.emit('progress', { jobId: this.#o.jobId, progress });
+  }
+
+  #emitMap(): void {
+    if (!this.#running) return;
+    const map = encodeChunkMap(this.#engine.chunkStates());
+    const key = JSON.stringify(map);
+    if (key === this.#lastMap) return;
+    this.#lastMap = key;
+    this.#o.emit('chunkMap', { jobId: this.#o.jobId, map });
+  }
+}
