@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setDecodeWorkerUrl } from '../engine/decodePool.ts';
 import { RestoreService } from '../service/service.ts';
-import { APP_ORIGIN } from './channels.ts';
+import { APP_ORIGIN } from '../ipc/channels.ts';
 import { installIpcBridge } from './ipcBridge.ts';
 import { buildMenu } from './menu.ts';
 import { notifyWhenJobsEnd } from './notifications.ts';

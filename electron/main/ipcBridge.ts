@@ -6,8 +6,8 @@ import type { CallOutcome, CommandArgs, CommandName, CommandResult, EventName, E
 import { toContractError } from '../../shared/errors.ts';
 import type { AnyListener } from '../service/events.ts';
 import type { RestoreConsoleApi } from '../../shared/contract.ts';
-import { IPC } from './channels.ts';
-import { parseCancel, parseInvoke, parseSubscription, validateSender, type IpcEventLike } from './ipcValidation.ts';
+import { IPC } from '../ipc/channels.ts';
+import { parseCancel, parseInvoke, parseSubscription, validatedIpcMain, type IpcEventLike, type IpcMainLike } from './ipcValidation.ts';
 
 /** What the bridge needs of a renderer's WebContents. */
 export interface SenderLike {
@@ -19,15 +19,6 @@ export interface SenderLike {
 
 export interface BridgeEvent extends IpcEventLike {
   readonly sender: SenderLike;
-}
-
-/** Electron's ipcMain, as far as the bridge uses it. */
-export interface IpcMainLike {
-  // `any` for the event: Electron's handler types name their own event classes.
-  handle(channel: string, listener: (event: any, ...args: any[]) => unknown): void;
-  removeHandler(channel: string): void;
-  on(channel: string, listener: (event: any, ...args: any[]) => void): unknown;
-  removeAllListeners(channel: string): unknown;
 }
 
 export type ShellCommand = Extract<CommandName, `shell.${string}`>;
@@ -48,19 +39,14 @@ const isShellCommand = (c: CommandName): c is ShellCommand => c.startsWith('shel
 
 export function installIpcBridge(o: BridgeOptions): { dispose(): void } {
   const refuse = (e: unknown): void => o.onRefusal?.((e as Error).message);
+  // Every handler below is registered through this, so each message passes the sender check first.
+  const ipc = validatedIpcMain<BridgeEvent>(o.ipcMain, o.appOrigin, refuse);
   /** Running calls that can be cancelled, per sender: `${senderId}:${callId}`. */
   const calls = new Map<string, AbortController>();
   /** Event names each sender subscribed to. */
   const subs = new Map<number, { sender: SenderLike; events: Map<EventName, number> }>();
 
-  o.ipcMain.handle(IPC.invoke, async (event: BridgeEvent, ...raw: unknown[]): Promise<CallOutcome<unknown>> => {
-    try {
-      validateSender(IPC.invoke, event, o.appOrigin);
-    } catch (e) {
-      refuse(e);
-      // Rejecting tells a foreign frame nothing; an outcome would be an answer.
-      throw new Error('refused');
-    }
+  ipc.handle(IPC.invoke, async (event, ...raw): Promise<CallOutcome<unknown>> => {
     let key: string | undefined;
     try {
       const call = parseInvoke(raw);
@@ -83,39 +69,29 @@ export function installIpcBridge(o: BridgeOptions): { dispose(): void } {
     }
   });
 
-  o.ipcMain.on(IPC.cancel, (event: BridgeEvent, ...raw: unknown[]) => {
-    try {
-      validateSender(IPC.cancel, event, o.appOrigin);
-      calls.get(`${event.sender.id}:${parseCancel(raw)}`)?.abort();
-    } catch (e) {
-      refuse(e);
-    }
+  ipc.on(IPC.cancel, (event, ...raw) => {
+    calls.get(`${event.sender.id}:${parseCancel(raw)}`)?.abort();
   });
 
   const subscription = (channel: typeof IPC.subscribe | typeof IPC.unsubscribe) => (event: BridgeEvent, ...raw: unknown[]) => {
-    try {
-      validateSender(channel, event, o.appOrigin);
-      const name = parseSubscription(raw);
-      const sender = event.sender;
-      let entry = subs.get(sender.id);
-      if (!entry) {
-        if (channel === IPC.unsubscribe) return;
-        entry = { sender, events: new Map() };
-        subs.set(sender.id, entry);
-        sender.once('destroyed', () => {
-          subs.delete(sender.id);
-          for (const k of [...calls.keys()]) if (k.startsWith(`${sender.id}:`)) calls.get(k)?.abort();
-        });
-      }
-      const n = (entry.events.get(name) ?? 0) + (channel === IPC.subscribe ? 1 : -1);
-      if (n > 0) entry.events.set(name, n);
-      else entry.events.delete(name);
-    } catch (e) {
-      refuse(e);
+    const name = parseSubscription(raw);
+    const sender = event.sender;
+    let entry = subs.get(sender.id);
+    if (!entry) {
+      if (channel === IPC.unsubscribe) return;
+      entry = { sender, events: new Map() };
+      subs.set(sender.id, entry);
+      sender.once('destroyed', () => {
+        subs.delete(sender.id);
+        for (const k of [...calls.keys()]) if (k.startsWith(`${sender.id}:`)) calls.get(k)?.abort();
+      });
     }
+    const n = (entry.events.get(name) ?? 0) + (channel === IPC.subscribe ? 1 : -1);
+    if (n > 0) entry.events.set(name, n);
+    else entry.events.delete(name);
   };
-  o.ipcMain.on(IPC.subscribe, subscription(IPC.subscribe));
-  o.ipcMain.on(IPC.unsubscribe, subscription(IPC.unsubscribe));
+  ipc.on(IPC.subscribe, subscription(IPC.subscribe));
+  ipc.on(IPC.unsubscribe, subscription(IPC.unsubscribe));
 
   const unsubscribe = o.service.onAny(<E extends EventName>(name: E, payload: Events[E]) => {
     for (const { sender, events } of subs.values()) {
@@ -127,8 +103,7 @@ export function installIpcBridge(o: BridgeOptions): { dispose(): void } {
   return {
     dispose() {
       unsubscribe();
-      o.ipcMain.removeHandler(IPC.invoke);
-      for (const c of [IPC.cancel, IPC.subscribe, IPC.unsubscribe]) o.ipcMain.removeAllListeners(c);
+      ipc.dispose();
       for (const ac of calls.values()) ac.abort();
       calls.clear();
       subs.clear();

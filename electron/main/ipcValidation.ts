@@ -6,12 +6,13 @@
 //      otherwise talk to us), and its URL is our app's origin (restore-console://app);
 //   3. the arguments have the shape the contract gives (count, types, the command's schema).
 // A failure of 1–2 is a refusal: logged, never answered with data. A failure of 3 from our own
-// page is answered with a BAD_ARGUMENTS / UNKNOWN_COMMAND outcome. Pure code, no electron import:
-// test/ipc/ checks it without the Electron binary.
+// page is answered with a BAD_ARGUMENTS / UNKNOWN_COMMAND outcome. Checks 1–2 are built into
+// validatedIpcMain, the only way the bridge registers handlers, so no handler can skip them. Pure
+// code, no electron import: test/ipc/ checks it without the Electron binary.
 import type { CommandArgs, CommandName, EventName } from '../../shared/contract.ts';
 import { RestoreError } from '../../shared/errors.ts';
 import { isEventName, validateCall } from '../service/schema.ts';
-import { INBOUND_CHANNELS } from './channels.ts';
+import { INBOUND_CHANNELS } from '../ipc/channels.ts';
 
 /** What validation needs of Electron's WebFrameMain. */
 export interface FrameLike {
@@ -29,6 +30,61 @@ export class IpcRefusal extends Error {
     super(message);
     this.name = 'IpcRefusal';
   }
+}
+
+/** Electron's ipcMain, as far as the bridge uses it. */
+export interface IpcMainLike {
+  // `any` for the event: Electron's handler types name their own event classes.
+  handle(channel: string, listener: (event: any, ...args: any[]) => unknown): void;
+  removeHandler(channel: string): void;
+  on(channel: string, listener: (event: any, ...args: any[]) => void): unknown;
+  removeAllListeners(channel: string): unknown;
+}
+
+/** ipcMain with checks 1 and 2 in front of every handler and listener registered through it. */
+export interface ValidatedIpcMain<E extends IpcEventLike> {
+  /** invoke: a refused sender gets a rejection that says nothing, never an outcome. */
+  handle(channel: string, handler: (event: E, ...raw: unknown[]) => Promise<unknown>): void;
+  /** send: a refused sender is ignored; errors of the listener are refusals too. */
+  on(channel: string, listener: (event: E, ...raw: unknown[]) => void): void;
+  /** Removes everything registered through it. */
+  dispose(): void;
+}
+
+/** After VS Code's validatedIpcMain: one wrapper, so a new handler cannot forget the sender check. */
+export function validatedIpcMain<E extends IpcEventLike>(ipcMain: IpcMainLike, appOrigin: string, onRefusal: (e: unknown) => void): ValidatedIpcMain<E> {
+  const handled = new Set<string>();
+  const listened = new Set<string>();
+  return {
+    handle(channel, handler) {
+      handled.add(channel);
+      ipcMain.handle(channel, (event: E, ...raw: unknown[]) => {
+        try {
+          validateSender(channel, event, appOrigin);
+        } catch (e) {
+          onRefusal(e);
+          // Rejecting tells a foreign frame nothing; an outcome would be an answer.
+          return Promise.reject(new Error('refused'));
+        }
+        return handler(event, ...raw);
+      });
+    },
+    on(channel, listener) {
+      listened.add(channel);
+      ipcMain.on(channel, (event: E, ...raw: unknown[]) => {
+        try {
+          validateSender(channel, event, appOrigin);
+          listener(event, ...raw);
+        } catch (e) {
+          onRefusal(e);
+        }
+      });
+    },
+    dispose() {
+      for (const c of handled) ipcMain.removeHandler(c);
+      for (const c of listened) ipcMain.removeAllListeners(c);
+    },
+  };
 }
 
 export function validateChannel(channel: unknown): void {

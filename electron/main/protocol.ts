@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { protocol } from 'electron';
 import { SECURITY_HEADERS } from '../server/csp.ts';
 import { contentType, staticPath } from '../server/static.ts';
-import { APP_HOST, APP_SCHEME } from './channels.ts';
+import { APP_HOST, APP_SCHEME } from '../ipc/channels.ts';
 
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {

@@ -3,7 +3,7 @@
 // response. Electron's security checklist (docs/tutorial/security.md) items 4, 7, 11–15.
 import { app, session, type Session, type WebContents } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../server/csp.ts';
-import { APP_ORIGIN } from './channels.ts';
+import { APP_ORIGIN } from '../ipc/channels.ts';
 
 export function hardenWebContents(contents: WebContents): void {
   const sameApp = (url: string): boolean => {

@@ -3,7 +3,7 @@
 import { BrowserWindow, screen } from 'electron';
 import { join } from 'node:path';
 import { JsonFile } from '../service/jsonFile.ts';
-import { APP_ORIGIN } from './channels.ts';
+import { APP_ORIGIN } from '../ipc/channels.ts';
 import { fitWindow, type WindowState } from './windowState.ts';
 
 export async function createMainWindow(opts: { dataDir: string; preload: string; beforeClose?: (win: BrowserWindow) => boolean }): Promise<BrowserWindow> {

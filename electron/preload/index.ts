@@ -6,7 +6,7 @@
 // sandboxing"). Keep it as small as Kopia's app/public/preload.js.
 import { contextBridge, ipcRenderer } from 'electron';
 import type { CallOutcome, CommandArgs, CommandName, CommandResult, EventName, Events, Listener, RestoreConsoleBridge } from '../../shared/contract.ts';
-import { IPC } from '../main/channels.ts';
+import { IPC } from '../ipc/channels.ts';
 
 const listeners = new Map<string, Set<(payload: unknown) => void>>();
 

@@ -24,6 +24,7 @@ const DIRS: Array<[string, Layer]> = [
   ['electron/cli/', 'transport'],
   ['electron/server/', 'transport'],
   ['electron/main/', 'transport'],
+  ['electron/ipc/', 'transport'],
   ['electron/preload/', 'transport'],
   ['renderer/', 'renderer'],
 ];

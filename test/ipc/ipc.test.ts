@@ -6,9 +6,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { CallOutcome } from '../../shared/contract.ts';
-import { APP_ORIGIN, IPC } from '../../electron/main/channels.ts';
-import { installIpcBridge, type BridgeEvent, type IpcMainLike, type SenderLike } from '../../electron/main/ipcBridge.ts';
-import { IpcRefusal, parseInvoke, validateChannel, validateSender } from '../../electron/main/ipcValidation.ts';
+import { APP_ORIGIN, IPC } from '../../electron/ipc/channels.ts';
+import { installIpcBridge, type BridgeEvent, type SenderLike } from '../../electron/main/ipcBridge.ts';
+import { IpcRefusal, parseInvoke, validateChannel, validatedIpcMain, validateSender, type IpcMainLike } from '../../electron/main/ipcValidation.ts';
 import { RestoreService } from '../../electron/service/service.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -102,6 +102,33 @@ test('unknown channels are refused', async () => {
   await assert.rejects(ipc.invoke(ours(), 'restore-console:evil', null, 'settings.get', {}), /No handler/);
   assert.deepEqual([...ipc.handlers.keys()], [IPC.invoke]);
   assert.deepEqual([...ipc.listeners.keys()].sort(), [IPC.cancel, IPC.subscribe, IPC.unsubscribe].sort());
+});
+
+test('a handler registered through validatedIpcMain never runs for a refused sender', async () => {
+  const fake = new FakeIpcMain();
+  const seen: string[] = [];
+  const refused: string[] = [];
+  const v = validatedIpcMain<BridgeEvent>(fake, APP_ORIGIN, (e) => refused.push((e as Error).message));
+  v.handle(IPC.invoke, async (_e, ...raw) => seen.push(`invoke ${String(raw[0])}`));
+  v.on(IPC.cancel, (_e, ...raw) => {
+    seen.push(`cancel ${String(raw[0])}`);
+    if (raw[0] === 'bad') throw new Error('listener failed');
+  });
+  v.handle('restore-console:new', async () => seen.push('a new channel'));
+  const foreign: BridgeEvent = { senderFrame: frame('https://evil.example/'), sender: fakeSender() };
+  await assert.rejects(fake.invoke(foreign, IPC.invoke, 'x'), /^Error: refused$/);
+  fake.send(foreign, IPC.cancel, 'y');
+  // A channel main does not list is refused even from our page: adding one is a decision.
+  await assert.rejects(fake.invoke(ours(), 'restore-console:new'), /refused/);
+  assert.deepEqual(seen, []);
+  assert.equal(refused.length, 3);
+  await fake.invoke(ours(), IPC.invoke, 'a');
+  fake.send(ours(), IPC.cancel, 'b');
+  fake.send(ours(), IPC.cancel, 'bad');
+  assert.deepEqual(seen, ['invoke a', 'cancel b', 'cancel bad']);
+  assert.match(refused.at(-1)!, /listener failed/, "a listener's error is reported as a refusal");
+  v.dispose();
+  assert.equal(fake.handlers.size + fake.listeners.size, 0);
 });
 
 test('foreign frames are refused without an answer, and their arguments are not logged', async () => {

@@ -1,5 +1,6 @@
-// The IPC channels between the preload and the main process: the only ones either side uses.
-// Kept apart so the preload bundle imports these constants and nothing else from main.
+// What the preload and the main process agree on: the IPC channels (the only ones either side
+// uses) and the origin our pages are served from, which main checks every sender against. In a
+// folder of its own so the preload bundle imports these constants and nothing of main's.
 export const IPC = {
   /** renderer → main, invoke: (callId | null, command, args) → CallOutcome */
   invoke: 'restore-console:invoke',
@@ -12,8 +13,6 @@ export const IPC = {
   /** main → renderer: (eventName, payload) */
   event: 'restore-console:event',
 } as const;
-
-export type IpcChannel = (typeof IPC)[Exclude<keyof typeof IPC, 'event'>];
 
 /** Channels main accepts messages on. */
 export const INBOUND_CHANNELS: readonly string[] = [IPC.invoke, IPC.cancel, IPC.subscribe, IPC.unsubscribe];
