@@ -372,7 +372,6 @@ export type CommandName = keyof Commands;
 export type CommandArgs<C extends CommandName> = Commands[C]['args'];
 export type CommandResult<C extends CommandName> = Commands[C]['result'];
 export type EventName = keyof Events;
-export type EventPayload<E extends EventName> = Events[E];
 export type Listener<E extends EventName> = (payload: Events[E]) => void;
 export type Unsubscribe = () => void;
 

@@ -18,11 +18,6 @@ export type { DemoScale } from './demoPlan.ts';
 
 /** Password of the demo key file (documented in the README; the demo protects nothing). */
 export const DEMO_KEY_PASSWORD = 'restore-console-demo';
-/**
- * Conventional name for the demo key file. writeDemoDatastore itself writes the key next to the
- * datastore, at `${dir}.key.json`, so several demo datastores side by side keep their own keys.
- */
-export const DEMO_KEYFILE_NAME = 'demo-encryption-key.json';
 
 export interface DemoArchive {
   ns: string;

@@ -15,7 +15,6 @@ export class LiveLimiter {
   #active = 0;
   #paused = false;
   #waiters: Waiter[] = [];
-  #idle: Array<() => void> = [];
 
   constructor(limit: number) {
     this.#limit = LiveLimiter.check(limit);
@@ -76,12 +75,6 @@ export class LiveLimiter {
     if (this.#active <= 0) throw new Error('release() without acquire()');
     this.#active--;
     this.#drain();
-    if (this.#active === 0) for (const f of this.#idle.splice(0)) f();
-  }
-
-  /** Resolves when nothing holds a slot. */
-  whenIdle(): Promise<void> {
-    return this.#active === 0 ? Promise.resolve() : new Promise((r) => this.#idle.push(r));
   }
 
   #drain(): void {

@@ -19,9 +19,6 @@ export interface OpenedSource {
 
 export type SourceOpener = (config: SourceConfig) => Promise<OpenedSource>;
 
-/** True when this build can reach PBS servers (see openPbs). */
-export const PBS_AVAILABLE: boolean = true;
-
 /** Opens a datastore folder or connects to a PBS server (tuning: timeouts and extra CAs, for tests). */
 export async function openSource(config: SourceConfig, tuning: PbsTuning = {}): Promise<OpenedSource> {
   if (config.kind === 'datastore') {

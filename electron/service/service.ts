@@ -30,7 +30,7 @@ import { JobManager, type JobsFile } from './jobs.ts';
 import { JsonFile } from './jsonFile.ts';
 import { checkKey, loadKey } from './keys.ts';
 import { LogBook } from './logs.ts';
-import { openSource, PBS_AVAILABLE, type SourceOpener } from './openSource.ts';
+import { openSource, type SourceOpener } from './openSource.ts';
 import { validateCall } from './schema.ts';
 import { redact, type SecretBox } from './secrets.ts';
 import { DEFAULT_SETTINGS, mergeSettings, type SettingsFile } from './settings.ts';
@@ -196,7 +196,7 @@ export class RestoreService implements RestoreConsoleApi {
       platform: process.platform,
       dataDir: this.dataDir,
       dialogs: this.#o.shell === 'electron',
-      pbs: PBS_AVAILABLE,
+      pbs: true,
       targetDir: this.#targetDir,
     }),
 

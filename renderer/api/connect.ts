@@ -2,12 +2,16 @@
 // browser mode's HTTP server that served the page, with the token it printed. The token arrives
 // once in the address (?token=…); it is kept in sessionStorage for reloads and removed from the
 // address bar at once, so it does not stay in history or get copied around with the URL.
-import type { RestoreConsoleApi } from '../../shared/contract.ts';
+import type { RestoreConsoleApi, RestoreConsoleBridge } from '../../shared/contract.ts';
 import { bridgeClient } from './bridgeClient.ts';
-import { desktopBridge } from './client.ts';
 import { httpClient } from './httpClient.ts';
 
 const TOKEN_KEY = 'restore-console-token';
+
+/** The preload's object, when this page runs inside the desktop app. */
+function desktopBridge(): RestoreConsoleBridge | undefined {
+  return (globalThis as { restoreConsole?: RestoreConsoleBridge }).restoreConsole;
+}
 
 export function pageToken(): string | undefined {
   const url = new URL(window.location.href);

@@ -3,7 +3,8 @@
 // subscribes before the first load, so nothing that happens in between is missed; the load then
 // merges with what events already brought (mergeJob keeps the newest state and counters).
 import type { RestoreConsoleApi } from '../../shared/contract.ts';
-import { recordSample } from './samples.ts';
+import { isFinalState } from '../../shared/jobStates.ts';
+import { forgetSamples, recordSample } from './samples.ts';
 import { useStore } from './index.ts';
 
 export function startListener(api: RestoreConsoleApi): () => void {
@@ -19,10 +20,13 @@ export function startListener(api: RestoreConsoleApi): () => void {
       const asked = s().requested[job.id];
       if (asked !== undefined && asked === job.concurrency) s().setRequested(job.id, undefined);
     }),
-    api.on('job.removed', ({ id }) => s().removeJob(id)),
+    api.on('job.removed', ({ id }) => {
+      forgetSamples(id);
+      s().removeJob(id);
+    }),
     api.on('progress', ({ jobId, progress }) => {
       const job = s().jobs[jobId];
-      if (!job || job.state === 'cancelled' || job.state === 'failed' || job.state === 'succeeded') return;
+      if (!job || isFinalState(job.state)) return;
       recordSample(jobId, progress);
       s().applyProgress(jobId, progress);
     }),

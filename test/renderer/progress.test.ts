@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { applyProgressEvent, mergeJob, mergeProgress } from '../../renderer/store/progressMerge.ts';
 import { createJobsSlice, type JobsSlice } from '../../renderer/store/jobsSlice.ts';
 import { forgetSamples, recordSample, samplesOf } from '../../renderer/store/samples.ts';
+import type { RestoreConsoleApi } from '../../shared/contract.ts';
 import { job, sample } from './fixtures.ts';
 
 test('counters never go backwards and never pass the total', () => {
@@ -75,4 +76,28 @@ test('the sample history drops repeats and thins out long runs', () => {
   assert.equal(h.at(-1)!.at, 12_500);
   for (let i = 1; i < h.length; i++) assert.ok(h[i]!.at > h[i - 1]!.at);
   forgetSamples('h');
+});
+
+test('a removed job leaves no samples behind: the listener forgets them on job.removed', async () => {
+  const { startListener } = await import('../../renderer/store/listener.ts');
+  const { useStore } = await import('../../renderer/store/index.ts');
+  const listeners = new Map<string, (payload: unknown) => void>();
+  const api = {
+    on: (event: string, l: (payload: unknown) => void) => {
+      listeners.set(event, l);
+      return () => listeners.delete(event);
+    },
+    invoke: () => Promise.reject(new Error('not used')),
+  } as unknown as RestoreConsoleApi;
+  const stop = startListener(api);
+  try {
+    listeners.get('job')!(job({ id: 'gone', state: 'running', progress: sample({ at: 10 }) }));
+    listeners.get('progress')!({ jobId: 'gone', progress: sample({ at: 20 }) });
+    assert.equal(samplesOf('gone').length, 2);
+    listeners.get('job.removed')!({ id: 'gone' });
+    assert.equal(samplesOf('gone').length, 0, 'the samples of a removed job stayed in memory');
+    assert.equal(useStore.getState().jobs.gone, undefined);
+  } finally {
+    stop();
+  }
 });
