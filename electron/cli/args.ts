@@ -4,8 +4,9 @@ import { RestoreError } from '../../shared/errors.ts';
 import { isConcurrencyLimit, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 
 export type Flags = Record<string, string | boolean | undefined>;
+export type ParseArgsOptions = NonNullable<ParseArgsConfig['options']>;
 
-export function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>): { flags: Flags; positionals: string[] } {
+export function parse(argv: string[], options: ParseArgsOptions): { flags: Flags; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { flags: values as Flags, positionals };

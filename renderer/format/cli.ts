@@ -5,6 +5,12 @@ import type { PublicSourceConfig, StartJobArgs } from '../../shared/contract.ts'
 
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
 
+/** An IPv6 address goes in brackets in a repository, or its colons would read as the port's. */
+function repositoryHost(host: string): string {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  return bare.includes(':') ? `[${bare}]` : bare;
+}
+
 export function snapshotPath(type: string, id: string, time: number): string {
   return `${type}/${id}/${new Date(time * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
 }
@@ -12,7 +18,7 @@ export function snapshotPath(type: string, id: string, time: number): string {
 export function cliEquivalent(source: PublicSourceConfig, a: StartJobArgs): string {
   const parts = ['restore-console', a.mode];
   if (source.kind === 'datastore') parts.push('--datastore', quote(source.path));
-  else parts.push('--repository', quote(`${source.authId}@${source.host}${source.port && source.port !== 8007 ? `:${source.port}` : ''}:${source.datastore}`));
+  else parts.push('--repository', quote(`${source.authId}@${repositoryHost(source.host)}${source.port && source.port !== 8007 ? `:${source.port}` : ''}:${source.datastore}`));
   if (source.kind === 'pbs' && source.fingerprint) parts.push('--fingerprint', source.fingerprint);
   if (a.snapshot.ns) parts.push('--ns', quote(a.snapshot.ns));
   parts.push('--snapshot', snapshotPath(a.snapshot.type, a.snapshot.id, a.snapshot.time));

@@ -2,11 +2,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DecodePool } from '../../electron/engine/decodePool.ts';
+import { DecodePool, setDecodeWorkerUrl } from '../../electron/engine/decodePool.ts';
 import { RestoreEngine } from '../../electron/engine/restoreEngine.ts';
 import { openTarget } from '../../electron/engine/target.ts';
 import { CryptConfig } from '../../electron/pbs/cryptConfig.ts';
 import { buildChunk, decodeBlob } from '../../electron/pbs/dataBlob.ts';
+import type { RestoreError } from '../../shared/errors.ts';
 import { buildImage, testImage } from '../helpers/memSource.ts';
 import { sha256File, tempDir } from '../helpers/tmp.ts';
 
@@ -52,4 +53,39 @@ test('the engine restores an encrypted image bit-exact through the pool', async 
   const summary = await new RestoreEngine(b.input, { target, concurrency: 8, decoder: pool }).run();
   assert.equal(summary.status, 'succeeded', JSON.stringify(summary.error));
   assert.equal(await sha256File(path), b.sha256);
+});
+
+test('a worker that crashes fails only its own tasks, with INTERNAL; the pool goes on with a new one', async () => {
+  // Workers start on first use: the crashing one is the pool's first and only worker.
+  setDecodeWorkerUrl(new URL('./fixtures/crashingDecodeWorker.ts', import.meta.url));
+  const crashing = new DecodePool(1);
+  const data = Buffer.from('y'.repeat(100_000));
+  const good = buildChunk(data, { compress: true });
+  try {
+    const first = crashing.decode(Buffer.from(good.blob), { expectedDigest: good.digest });
+    setDecodeWorkerUrl(new URL('../../electron/engine/decodeWorker.ts', import.meta.url));
+    assert.ok((await first).equals(data));
+    // The crash marker and a task queued behind it on the same (only) worker.
+    const crash = crashing.decode(Buffer.from([0xcc]), {});
+    const behind = crashing.decode(Buffer.from(good.blob), { expectedDigest: good.digest });
+    await assert.rejects(crash, (e: RestoreError) => e.code === 'INTERNAL' && /decode worker failed: injected crash/.test(e.message));
+    await assert.rejects(behind, (e: RestoreError) => e.code === 'INTERNAL' && /decode worker/.test(e.message));
+    assert.ok((await crashing.decode(Buffer.from(good.blob), { expectedDigest: good.digest })).equals(data), 'no new worker after a crash');
+  } finally {
+    await crashing.close();
+  }
+});
+
+test('close fails queued and running tasks at once and refuses new ones', async () => {
+  const p = new DecodePool(1);
+  const data = randomBytes(2 * 1024 * 1024);
+  const blobs = Array.from({ length: 5 }, () => buildChunk(data, { compress: true, crypt }));
+  const tasks = blobs.map((b) => p.decode(Buffer.from(b.blob), { expectedDigest: b.digest, crypt }));
+  const outcomes = Promise.allSettled(tasks);
+  await p.close();
+  const settled = await outcomes;
+  // Two were with the worker (one running, one behind it), three waited in the queue: none hangs.
+  for (const r of settled) if (r.status === 'rejected') assert.equal((r.reason as RestoreError).code, 'INTERNAL');
+  assert.ok(settled.filter((r) => r.status === 'rejected').length >= 3, 'queued tasks outlived close');
+  await assert.rejects(p.decode(Buffer.from(blobs[0]!.blob), {}), (e: RestoreError) => e.code === 'INTERNAL' && /closed/.test(e.message));
 });

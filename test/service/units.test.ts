@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { CommandArgs, CommandResult, RestoreConsoleApi, RestoreConsoleBridge } from '../../shared/contract.ts';
 import { decodeChunkMap, encodeChunkMap } from '../../shared/chunkMap.ts';
 import { JsonFile } from '../../electron/service/jsonFile.ts';
+import { RestoreService } from '../../electron/service/service.ts';
+import type { RestoreError } from '../../shared/errors.ts';
 import { COMMAND_NAMES, validateCall } from '../../electron/service/schema.ts';
 import { redact } from '../../electron/service/secrets.ts';
 import { SseParser, type SseMessage } from '../../renderer/api/sseReader.ts';
@@ -100,28 +102,46 @@ test('the SSE parser handles split lines, CRLF, comments and multi-line data', (
   ]);
 });
 
-test('the contract types both sides (compile-time checks)', () => {
-  // Each line fails `npm run typecheck` if the contract stops typing callers and results.
-  const api = null as unknown as RestoreConsoleApi;
-  const bridge = null as unknown as RestoreConsoleBridge;
-  const typed = async (): Promise<void> => {
+test('the contract types both sides, and what the types refuse the service refuses at run time', async () => {
+  // Each @ts-expect-error line fails `npm run typecheck` if the contract stops refusing it; each
+  // assertion fails here if the service lets through what the types refuse.
+  const service = await RestoreService.create({ dataDir: join(await tempDir(), 'data'), demo: false });
+  const api: RestoreConsoleApi = service;
+  try {
     const jobs: CommandResult<'jobs.list'> = await api.invoke('jobs.list', {});
-    const id: string = jobs[0]!.id;
-    await api.invoke('jobs.setConcurrency', { id, concurrency: 'auto' });
+    assert.deepEqual(jobs, []);
+    const id = 'job-none';
+    await assert.rejects(api.invoke('jobs.setConcurrency', { id, concurrency: 'auto' }), { code: 'JOB_NOT_FOUND' });
     // @ts-expect-error: concurrency is a number or 'auto'
-    await api.invoke('jobs.setConcurrency', { id, concurrency: 'fast' });
+    await assert.rejects(api.invoke('jobs.setConcurrency', { id, concurrency: 'fast' }), { code: 'BAD_ARGUMENTS' });
     // @ts-expect-error: unknown command
-    await api.invoke('jobs.explode', {});
+    await assert.rejects(api.invoke('jobs.explode', {}), { code: 'UNKNOWN_COMMAND' });
     // @ts-expect-error: jobs.get needs an id
-    await api.invoke('jobs.get', {});
-    const outcome = await bridge.invoke('sources.list', {});
-    if (outcome.ok) outcome.value.map((s) => s.label satisfies string);
-    const off: () => void = api.on('progress', (p) => p.progress.doneBytes satisfies number);
+    await assert.rejects(api.invoke('jobs.get', {}), { code: 'BAD_ARGUMENTS' });
+    const args: CommandArgs<'jobs.start'> = { mode: 'verify', sourceId: 'none', snapshot: { ns: '', type: 'vm', id: '1', time: 0 }, archive: 'a' };
+    await assert.rejects(api.invoke('jobs.start', args), { code: 'SOURCE_NOT_FOUND' });
+
+    const limits: number[] = [];
+    const off: () => void = api.on('settings', (st) => void limits.push(st.historyLimit satisfies number));
     // @ts-expect-error: unknown event
     api.on('explosion', () => {});
+    await api.invoke('settings.set', { historyLimit: 42 });
     off();
-    const args: CommandArgs<'jobs.start'> = { mode: 'verify', sourceId: 's', snapshot: { ns: '', type: 'vm', id: '1', time: 0 }, archive: 'a' };
-    void args;
-  };
-  assert.equal(typeof typed, 'function');
+    await api.invoke('settings.set', { historyLimit: 43 });
+    assert.deepEqual(limits, [42], 'unsubscribing did not stop the events');
+
+    // The preload's shape: outcomes instead of rejections, narrowed by `ok`.
+    const bridge: RestoreConsoleBridge = {
+      invoke: (command, a) => service.invoke(command, a).then((value) => ({ ok: true as const, value }), (e: RestoreError) => ({ ok: false as const, error: e.toInfo() })),
+      cancel: () => {},
+      on: (event, listener) => service.on(event, listener),
+    };
+    const outcome = await bridge.invoke('sources.list', {});
+    assert.ok(outcome.ok);
+    assert.deepEqual(outcome.value.map((src) => src.label satisfies string), []);
+    const refused = await bridge.invoke('sources.remove', { id: 'none' });
+    assert.equal(!refused.ok && refused.error.code, 'SOURCE_NOT_FOUND');
+  } finally {
+    await service.close();
+  }
 });

@@ -7,7 +7,7 @@ import type { CryptConfig } from '../../pbs/cryptConfig.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
 import { prepareRestore } from '../../engine/restoreJob.ts';
 import { loadKey } from '../../service/keys.ts';
-import { optional, parse, parseConcurrency, required } from '../args.ts';
+import { optional, parse, parseConcurrency, required, type ParseArgsOptions } from '../args.ts';
 import { zeroRatio } from '../../../shared/rates.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { ProgressLine } from '../progressLine.ts';
@@ -42,8 +42,9 @@ export function summaryJson(s: RestoreSummary): string {
   });
 }
 
-export async function restoreCommand(argv: string[], mode: 'restore' | 'verify'): Promise<number> {
-  const { flags } = parse(argv, {
+/** The options `restore` and `verify` accept (parseArgs form). */
+export function restoreOptions(mode: 'restore' | 'verify'): ParseArgsOptions {
+  return {
     ...SOURCE_OPTIONS,
     snapshot: { type: 'string' },
     ns: { type: 'string' },
@@ -52,7 +53,11 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     keyfile: { type: 'string' },
     json: { type: 'boolean' },
     ...(mode === 'restore' ? { target: { type: 'string' }, force: { type: 'boolean' }, 'no-sparse': { type: 'boolean' } } : {}),
-  });
+  };
+}
+
+export async function restoreCommand(argv: string[], mode: 'restore' | 'verify'): Promise<number> {
+  const { flags } = parse(argv, restoreOptions(mode));
   const json = flags.json === true;
   const started = performance.now();
   const abort = new AbortController();
