@@ -1,4 +1,4 @@
-// The benchmark table and the ratios of design.md's performance goals, as text, markdown and JSON.
+// The benchmark table and the ratios of the performance goals (docs/performance.md), as text, markdown and JSON.
 import type { CryptConfig } from '../electron/pbs/cryptConfig.ts';
 import type { BackupSource } from '../electron/source/chunkSource.ts';
 import type { BenchImage } from './dataset.ts';

@@ -1,6 +1,6 @@
 // `npm run bench`: the benchmark suite. Not a test: it prints a table of throughput per scenario
 // and concurrency mode, the ceilings measured in the same run, and the ratios the performance goals
-// of design.md are stated in; it writes everything to bench/results/ (JSON + latest.md).
+// of docs/performance.md are stated in; it writes everything to bench/results/ (JSON + latest.md).
 // Options: --size-mib N (image size, default 1024), --reps N (best of N, default 2), --quick,
 // --target-dir DIR (default /dev/shm when it has room: restores then measure the engine, not the
 // writeback and fsync of a shared disk, which varied 3x between identical runs here).

@@ -1,6 +1,6 @@
 // Which source a command reads: `--datastore DIR` (a datastore directory) or
 // `--repository [AUTHID@]HOST[:PORT]:STORE` (a PBS server), with the environment variables of
-// proxmox-backup-client (pbs-client/src/tools/mod.rs; pbs-format.md §7.1):
+// proxmox-backup-client (pbs-client/src/tools/mod.rs; docs/pbs-formats.md):
 //   PBS_REPOSITORY   the repository when neither flag is given
 //   PBS_PASSWORD     the password, or the API token secret when the auth id is USER@REALM!TOKEN
 //   PBS_FINGERPRINT  the server certificate's SHA-256 fingerprint (also --fingerprint)

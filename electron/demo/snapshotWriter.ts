@@ -1,7 +1,7 @@
 // Writes backup groups and snapshots of the demo datastore in PBS's on-disk layout:
 //   [ns/<a>/[ns/<b>/]]<type>/<id>/{owner,notes}
 //   …/<type>/<id>/<YYYY-MM-DDTHH:MM:SSZ>/{*.img.fidx,*.didx,*.blob,index.json.blob,.protected}
-// Each archive is recorded for the manifest as PBS's backup writer does (pbs-format.md §4): index
+// Each archive is recorded for the manifest as PBS's backup writer does (pbs-client/src/backup_writer.rs; docs/pbs-formats.md, Manifest): index
 // files with the index checksum and image size, blobs with the SHA-256 and length of the encoded
 // file. The manifest is written last, because its presence is what marks a snapshot finished.
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 // Everything checked before the first chunk is fetched, in the order PBS's client does it
-// (pbs-format.md §7.7): manifest (CRC, then key fingerprint and signature), the index parsed and
+// (pbs-client/src/backup_reader.rs; docs/restore-path.md): manifest (CRC, then key fingerprint and signature), the index parsed and
 // its recomputed checksum and size matched against the manifest, the chunk crypt mode, and the
 // zero-chunk digest for this chunk size and key.
 import type { CryptConfig } from '../pbs/cryptConfig.ts';

@@ -3,7 +3,7 @@
 // Why not a latency formula alone: with decode and writes inside a chunk's slot, the latency a
 // chunk sees grows with the limit once the CPU or the disk is the bottleneck, so "gain × bandwidth ×
 // latency" keeps growing (the runaway BBR avoids with PROBE_RTT). Throughput, in contrast, stops
-// rising at the knee. So (perf-anchors.md §3, .NET hill climbing and the BBR startup):
+// rising at the knee. So (docs/performance.md; .NET's PortableThreadPool.HillClimbing and BBR's startup):
 //   STARTUP  double the limit each period while throughput rises by more than 15 %. A period without
 //            that gain is measured once more at the same limit (noise); a second one ends it, keeping
 //            the best limit seen. The first period after enable() or a restart always doubles.

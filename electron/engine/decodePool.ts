@@ -2,7 +2,7 @@
 // thread only schedules and writes. Upstream pbs-restore decodes on up to 4 runtime threads; we
 // use one worker per core. Measured on a 2-core machine (1 GiB image, 32 in flight, /dev/shm
 // target): 2 workers 1017-1178 MB/s at event-loop utilisation ~0.4, 1 worker 773-998 MB/s at ~0.3,
-// so leaving a core to the main thread and libuv's I/O threads (perf-anchors.md §3) did not pay.
+// so leaving a core to the main thread and libuv's I/O threads did not pay (docs/performance.md).
 // Each worker gets at most two tasks at once: one running, one queued behind it, so a worker never
 // idles waiting for the main thread's next message.
 import { availableParallelism } from 'node:os';

@@ -1,6 +1,6 @@
 // Decode worker: CRC, AES-256-GCM, zstd, SHA-256 and length checks off the main thread.
 // Buffers arrive and leave through transfer lists (a 4 MiB copy costs ~2.4 ms each way, a
-// transfer ~0.1 ms: perf-anchors.md §4), so the main thread only schedules and writes.
+// transfer ~0.1 ms; docs/performance.md), so the main thread only schedules and writes.
 import { parentPort } from 'node:worker_threads';
 import { CryptConfig } from '../pbs/cryptConfig.ts';
 import { decodeBlob } from '../pbs/dataBlob.ts';

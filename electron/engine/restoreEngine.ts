@@ -4,8 +4,10 @@
 //   zero chunks (digest == zero digest for this chunk size and key) are never fetched;
 //   up to `limit` chunks are fetched and decoded (verified) at once, completing in any order;
 //   decoded chunks go to positional writes with a small limit of their own, so fetch, decode and
-//   write overlap and memory stays near (limit + WRITE_SLOTS) × chunk size whatever the limit;
-//   repeated digests are fetched once while still needed (repeatCache.ts);
+//   write overlap;
+//   repeated digests are fetched once while still needed, and the most used keep their data
+//   (repeatCache.ts), so memory stays near (limit + WRITE_SLOTS + MAX_CACHED) × chunk size
+//   whatever the limit (docs/performance.md);
 //   progress counts completions (commit 429256c: "they can come unordered").
 // One AbortSignal reaches fetch, decode and write. The first chunk error stops new work, lets
 // running work settle, and fails the job with the chunk's index, offset and digest.

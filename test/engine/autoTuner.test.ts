@@ -1,11 +1,11 @@
 // The auto-tuner against a simulated restore, on a fake clock: no timers, no sleeps, the same numbers
-// on every run. The model is the one behind perf-anchors.md §3: chunks of 4 MiB complete at
+// on every run. The model is Little's law (docs/performance.md): chunks of 4 MiB complete at
 //   X(L) = min(L / R, C) chunks/s
 // for a limit L, a per-chunk latency R and a capacity C (CPU, disk or consumer), times ±5 % noise
 // from a seeded PRNG. By Little's law the engine holds X·R chunks in flight when the bottleneck
 // queues outside a chunk's slot, or all L when the queue is inside the slot (decode and write count
 // as part of the slot, so latency grows with L: the case where a latency formula runs away).
-// The goals checked are design.md's Performance goals and perf-anchors.md §6 goal 7: ≥ 90 % of the
+// The goals checked are the auto-tuner's in docs/performance.md: ≥ 90 % of the
 // best throughput within 3 s, re-convergence within a few seconds of a step, the limit ≤ about
 // 2 × the Little's-law need, no growth while the limit is unused.
 import { test } from 'node:test';

@@ -21,7 +21,7 @@ test('V2: key [9;32] gives the derived id_key and fingerprint', () => {
   assert.equal(c.fingerprint.toString('hex'), '1ac82c72fbbb6206ec158977f8f9e8743fbe4f783f314f45c82fa087f9b5cd8a');
 });
 
-test('id_key, digest, auth tag and fingerprint follow the §5.2 derivations', () => {
+test('id_key, digest, auth tag and fingerprint follow the derivations of crypt_config.rs', () => {
   const key = Buffer.alloc(32, 0x5a);
   const c = new CryptConfig(key);
   const idKey = pbkdf2Sync(key, Buffer.from('5f69645f6b6579', 'hex'), 10, 32, 'sha256');

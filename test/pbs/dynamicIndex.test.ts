@@ -13,7 +13,7 @@ const chunks = [
 ];
 const didx = writeDynamicIndex(chunks, 1752502802);
 
-test('writeDynamicIndex lays out header and 40-byte entries as §3 says', () => {
+test('writeDynamicIndex lays out header and 40-byte entries as dynamic_index.rs does', () => {
   assert.equal(didx.length, INDEX_HEADER_SIZE + 3 * 40);
   assert.equal(didx.subarray(0, 8).toString('hex'), '1c914ea519bab3cd');
   assert.equal(didx.readBigInt64LE(24), 1752502802n);

@@ -18,7 +18,7 @@ const digests = [randomBytes(32), randomBytes(32), randomBytes(32)];
 const uuid = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 const fidx = writeFixedIndex({ size: SIZE, chunkSize: CS, digests, ctime: 1593179765, uuid });
 
-test('writeFixedIndex lays out the header as §2.1 says', () => {
+test('writeFixedIndex lays out the header as fixed_index.rs does', () => {
   assert.equal(fidx.length, INDEX_HEADER_SIZE + 3 * 32);
   assert.equal(fidx.subarray(0, 8).toString('hex'), '2f7f41ed91fd0fcd');
   assert.deepEqual(fidx.subarray(8, 24), uuid);

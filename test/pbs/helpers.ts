@@ -17,5 +17,5 @@ export const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 /** Bytes 00 01 02 … (n-1). */
 export const seq = (n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => i));
 
-/** The 50-byte data D of pbs-format.md §9 (T4, V1–V3): 00×10 01×10 02×10 03×10 04×10. */
+/** The 50-byte data D of upstream's round-trip tests (pbs-datastore/src/data_blob.rs): 00×10 01×10 02×10 03×10 04×10. */
 export const D = Buffer.concat([0, 1, 2, 3, 4].map((b) => Buffer.alloc(10, b)));

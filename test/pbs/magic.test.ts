@@ -37,7 +37,7 @@ test('MAGIC_SOURCES covers every exported magic exactly once', () => {
   assert.deepEqual(new Set(MAGIC_SOURCES.map(([m]) => m)), new Set(all));
 });
 
-test('magics match the hex of pbs-format.md §1.1', () => {
+test('magics match the bytes of upstream file_formats.rs, in hex', () => {
   const expected: Array<[Uint8Array, string]> = [
     [UNCOMPRESSED_BLOB_MAGIC, '42ab3807be8370a1'],
     [COMPRESSED_BLOB_MAGIC, '31b958426fb6a37f'],

@@ -1,4 +1,4 @@
-// Authentication of the PBS test server, as PBS does it (pbs-format.md §7.3; upstream
+// Authentication of the PBS test server, as PBS does it (docs/pbs-formats.md; upstream
 // proxmox-auth-api/src/ticket.rs, api/access.rs, src/auth.rs, proxmox-rest-server/src/rest.rs):
 // - `Authorization: PBSAPIToken <authid>:<secret>` (space or `=` after the scheme, secret
 //   percent-decoded);

@@ -1,6 +1,6 @@
 // The listing endpoints of the PBS test server, computed from a datastore directory the way PBS
 // computes them (src/api2/admin/datastore.rs list_groups / list_snapshots / get_all_snapshot_files,
-// src/api2/admin/namespace.rs; pbs-format.md §7.4), deliberately not through LocalDatastore, so a
+// src/api2/admin/namespace.rs; docs/pbs-formats.md), deliberately not through LocalDatastore, so a
 // test comparing PbsSource with LocalDatastore compares two independent readings:
 // - snapshots: unfinished ones are listed too (files from disk, no size); finished ones list
 //   index.json.blob first (sign-only when the manifest is signed), then the manifest's files, then

@@ -1,11 +1,11 @@
 // The HTTP/2 half of the PBS reader protocol in the test server (upstream src/api2/reader/mod.rs and
-// environment.rs; pbs-format.md §7.5, §7.6): after the 101 the same TLS socket carries HTTP/2 with
+// environment.rs; docs/pbs-formats.md): after the 101 the same TLS socket carries HTTP/2 with
 // the client as the HTTP/2 client. Each session has its own allow-list of chunks, filled by
 // downloading an index; /chunk answers 401 for anything else, as PBS does. Errors are a status and
 // the plain message text. Faults for tests and benchmarks (latency, a dropped connection, 5xx, a
 // bandwidth throttle) are applied to /chunk only.
 //
-// Node notes (pbs-format.md §7.5): the 101 must be written completely before the socket is handed to
+// Node notes: the 101 must be written completely before the socket is handed to
 // the HTTP/2 server (handing it over with the write pending aborts in Http2Session::OnStreamAfterWrite),
 // and the socket must look like ALPN "h2", or http2's connection listener drops it as an unknown
 // protocol. One http2 server object per session keeps the session's state in a closure.

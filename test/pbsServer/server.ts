@@ -1,7 +1,7 @@
 // A PBS-compatible server for tests and benchmarks: serves a datastore directory over TLS on
 // 127.0.0.1 (random port) with the JSON API a restore client uses (tickets and API tokens,
 // datastores, namespaces, groups, snapshots, version) and the reader protocol upgrade
-// (readerSession.ts). Behaviour follows pbs-format.md §7 and the upstream files cited there:
+// (readerSession.ts). Behaviour follows docs/pbs-formats.md and the upstream files cited there:
 // parameters outside an endpoint's schema are rejected (400), errors are a status plus plain text
 // (with PBS's JSON content type), most refusals during the upgrade are 400 with PBS's message.
 //
@@ -195,7 +195,7 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
     })().then(
       (dir) => {
         const resp = `HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: ${READER_PROTOCOL}\r\n\r\n`;
-        // The 101 must be fully written before HTTP/2 takes the socket (§7.5 Node notes).
+        // The 101 must be fully written before HTTP/2 takes the socket (see readerSession.ts).
         tls.write(resp, () => serveReaderSession(tls, head, root, dir, faults, stats));
       },
       (e: Error) => refuse(e instanceof HttpError ? e.status : 400, e.message),

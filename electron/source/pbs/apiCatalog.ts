@@ -1,7 +1,7 @@
 // PBS API listings turned into the catalog types LocalDatastore produces, so the UI and the CLI see
 // the same SnapshotInfo / GroupInfo whichever source they use. Upstream shapes: pbs-api-types
 // SnapshotListItem and GroupListItem (src/api2/admin/datastore.rs list_snapshots / list_groups;
-// pbs-format.md §7.4). Differences the API has and LocalDatastore does not:
+// docs/pbs-formats.md, Listings). Differences the API has and LocalDatastore does not:
 // - unfinished snapshots are listed (their files lack index.json.blob): dropped, they cannot be restored;
 // - `files` includes index.json.blob (size = its file size) and files on disk that the manifest does
 //   not list (no size, no crypt-mode, e.g. client.log.blob): only manifest files are kept, and

@@ -1,4 +1,4 @@
-// The JSON API of a PBS server on port 8007 (pbs-format.md §7.1, §7.3, §7.4), over undici.
+// The JSON API of a PBS server on port 8007 (proxmox-rest-server; docs/pbs-formats.md), over undici.
 // Paths are /api2/json/…; GET parameters go in the query string, POST bodies are JSON; answers are
 // {"data": …}; errors are a status plus plain text (mapped in httpErrors.ts). PBS speaks only
 // HTTP/1.1 on this port (it configures no ALPN), so a small keep-alive pool is all we need.

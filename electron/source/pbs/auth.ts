@@ -1,4 +1,4 @@
-// Credentials for a PBS server (pbs-format.md §7.3; upstream pbs-client/src/http_client.rs,
+// Credentials for a PBS server (docs/pbs-formats.md; upstream pbs-client/src/http_client.rs,
 // proxmox-auth-api/src/api/access.rs and ticket.rs):
 // - API token (`user@realm!name`): every request carries `Authorization: PBSAPIToken <authid>:<secret>`,
 //   the secret percent-encoded; no login, no CSRF token.

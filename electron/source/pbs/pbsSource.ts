@@ -2,7 +2,7 @@
 // snapshots read through the HTTP/2 reader protocol (remoteReader.ts), both over TLS with the
 // fingerprint pin of proxmox-backup-client (tlsPin.ts). Upstream client: pbs-client/src/
 // http_client.rs, backup_reader.rs, remote_chunk_reader.rs; server: src/api2/admin/datastore.rs,
-// src/api2/reader/mod.rs. See pbs-format.md §7.
+// src/api2/reader/mod.rs. See docs/pbs-formats.md.
 //
 // An auth id with `!` is an API token (secret = token secret); otherwise a user whose password is
 // exchanged for a ticket. The secret never appears in `label`, messages or logs.

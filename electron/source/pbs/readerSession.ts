@@ -1,4 +1,4 @@
-// One PBS reader-protocol session (pbs-format.md §7.5, §7.6): an HTTP/1.1 GET /api2/json/reader with
+// One PBS reader-protocol session (docs/pbs-formats.md): an HTTP/1.1 GET /api2/json/reader with
 // `Upgrade: proxmox-backup-reader-protocol-v1` on a fresh TLS connection, a 101, then HTTP/2 with
 // prior knowledge on the same socket, where we are the client. Upstream: pbs-client/src/
 // http_client.rs (start_h2_connection: windows (1<<31)-2, max frame 4 MiB, TCP_NODELAY) and
@@ -22,7 +22,7 @@ export const READER_PROTOCOL = 'proxmox-backup-reader-protocol-v1';
 /** (1 << 31) - 2, the stream and connection windows of the official client. */
 const WINDOW = 2 ** 31 - 2;
 const MAX_FRAME = 4 * 1024 * 1024;
-/** MB of buffered session data nghttp2 may hold; 64 streams × 4 MiB must fit (perf-anchors: ≥ 256). */
+/** MB of buffered session data nghttp2 may hold; 64 streams × 4 MiB must fit (Node's default, 10, fails with ENHANCE_YOUR_CALM). */
 const MAX_SESSION_MEMORY_MB = 512;
 const MAX_ERROR_BODY = 64 * 1024;
 

@@ -1,5 +1,5 @@
 // TLS to a PBS server with the certificate pinning convention of proxmox-backup-client
-// (pbs-client/src/http_client.rs, HttpClient::verify_callback; pbs-format.md §7.2): a connection is
+// (pbs-client/src/http_client.rs, HttpClient::verify_callback; docs/pbs-formats.md): a connection is
 // accepted when normal verification passes (chain to a trusted CA, host name); otherwise the SHA-256
 // fingerprint of the leaf certificate's DER must equal the pinned one. Most PBS servers run with
 // their self-signed proxy certificate, so the pin is the normal case. Anything else fails with
