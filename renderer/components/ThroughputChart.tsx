@@ -4,6 +4,7 @@
 import { useCallback, useRef } from 'react';
 import { chartColors, fitCanvas } from '../chart/colors.ts';
 import { drawThroughput } from '../chart/drawThroughput.ts';
+import { isFinalState } from '../../shared/jobStates.ts';
 import { ratePoints } from '../../shared/rates.ts';
 import { formatRate } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
@@ -24,7 +25,7 @@ export function ThroughputChart({ jobId }: { jobId: string }) {
     const st = useStore.getState();
     const units = st.prefs.units;
     const state = st.jobs[jobId]?.state;
-    const final = state === 'succeeded' || state === 'failed' || state === 'cancelled';
+    const final = state !== undefined && isFinalState(state);
     drawThroughput(ctx, ratePoints(samplesOf(jobId)), { width, height: HEIGHT, colors: chartColors(canvas), formatRate: (r) => formatRate(r, units), final });
   }, [jobId]);
 

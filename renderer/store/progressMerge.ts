@@ -6,6 +6,7 @@
 //   arriving with the state change (wire-android#5245: late progress after cancel).
 import type { JobInfo } from '../../shared/contract.ts';
 import type { ProgressCounters } from '../../shared/progress.ts';
+import { isFinalState } from '../../shared/jobStates.ts';
 
 const CUMULATIVE = ['doneBytes', 'doneChunks', 'zeroBytes', 'zeroChunks', 'sourceBytes', 'reusedChunks'] as const;
 
@@ -25,8 +26,6 @@ function clampToTotal(p: ProgressCounters): ProgressCounters {
   return p;
 }
 
-const FINAL = new Set(['cancelled', 'failed', 'succeeded']);
-
 /** How far along a job is: states only move up this scale (running and paused alternate). */
 const RANK: Record<JobInfo['state'], number> = { queued: 0, running: 1, paused: 1, cancelling: 2, cancelled: 3, failed: 3, succeeded: 3 };
 
@@ -43,14 +42,14 @@ export function mergeJob(prev: JobInfo | undefined, next: JobInfo): JobInfo {
   const stale =
     RANK[next.state] < RANK[prev.state] ||
     (RANK[next.state] === RANK[prev.state] && next.state !== prev.state && !!prev.progress && !!next.progress && next.progress.at < prev.progress.at);
-  if (stale) return FINAL.has(prev.state) || !next.progress ? prev : { ...prev, progress: mergeProgress(prev.progress, next.progress) };
+  if (stale) return isFinalState(prev.state) || !next.progress ? prev : { ...prev, progress: mergeProgress(prev.progress, next.progress) };
   const progress = next.progress ? mergeProgress(prev.progress, next.progress) : prev.progress;
   return progress ? { ...next, progress } : next;
 }
 
 /** The job after a progress event; unchanged when the job is unknown or already final. */
 export function applyProgressEvent(job: JobInfo | undefined, p: ProgressCounters): JobInfo | undefined {
-  if (!job || FINAL.has(job.state)) return job;
+  if (!job || isFinalState(job.state)) return job;
   const progress = mergeProgress(job.progress, p);
   return progress === job.progress ? job : { ...job, progress };
 }
