@@ -5,7 +5,7 @@
 //   8 full_size u64  header + content, so never less than 16
 // Upstream refuses an item whose content exceeds a per-type limit (Header::max_content_size);
 // the same limits apply here, which also bounds what a hostile archive can make us read.
-import { RestoreError } from '../errors.ts';
+import { RestoreError } from '../../../shared/errors.ts';
 import {
   itemTypeName,
   PXAR_ACL_DEFAULT,

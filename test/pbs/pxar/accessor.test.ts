@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { PxarAccessor, type PxarEntry, type PxarInput } from '../../../electron/pbs/pxar/accessor.ts';
 import { encodePxar } from '../../../electron/pbs/pxar/encoder.ts';
-import { isRestoreError } from '../../../electron/pbs/errors.ts';
+import { isRestoreError } from '../../../shared/errors.ts';
 import { LONG_NAME, MTIME, pseudoRandom, testTree, UTF8_NAME, wideDir } from '../../helpers/pxarTree.ts';
 import { memInput } from './helpers.ts';
 

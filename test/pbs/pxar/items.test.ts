@@ -4,7 +4,7 @@ import { parseFilename, parseHardlink, parsePayloadRef, parseSymlink } from '../
 import { parseHeader } from '../../../electron/pbs/pxar/header.ts';
 import { PXAR_FILENAME, PXAR_SYMLINK } from '../../../electron/pbs/pxar/magic.ts';
 import { parseStatV1 } from '../../../electron/pbs/pxar/stat.ts';
-import { isRestoreError } from '../../../electron/pbs/errors.ts';
+import { isRestoreError } from '../../../shared/errors.ts';
 
 const invalid = (e: unknown): boolean => isRestoreError(e, 'PXAR_INVALID');
 const z = (s: string): Buffer => Buffer.from(`${s}\0`, 'utf8');
