@@ -5,7 +5,7 @@
 import { RestoreError } from '../../shared/errors.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { decodeManifestBlob, findManifestFile, MANIFEST_BLOB_NAME, type Manifest } from '../pbs/manifest.ts';
-import { checkArchiveName, formatSnapshotRef, type SnapshotRef } from '../pbs/names.ts';
+import { checkArchiveName, formatSnapshotRef, normalizeArchiveName, type SnapshotRef } from '../pbs/names.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
 import { openArchiveBytes, type ArchiveBytesOptions } from './archiveBytes.ts';
 import type { ChunkReader } from './chunkReader.ts';
@@ -23,9 +23,11 @@ export interface PxarArchive {
 
 /** The index file(s) a file archive name stands for in this manifest. */
 export function pxarArchiveFiles(manifest: Manifest, name: string, ref: SnapshotRef): string[] {
-  const base = checkArchiveName(name).replace(/\.didx$/, '').replace(/\.(?:pxar|mpxar|ppxar)$/, '');
+  const stored = checkArchiveName(normalizeArchiveName(name));
+  if (!/\.(?:pxar|mpxar|ppxar)\.didx$/.test(stored)) throw new RestoreError('ARCHIVE_NOT_FOUND', `${name} is not a file archive (*.pxar)`);
+  const base = stored.replace(/\.(?:pxar|mpxar|ppxar)\.didx$/, '');
   const has = (f: string): boolean => findManifestFile(manifest, f) !== undefined;
-  if (has(`${base}.pxar.didx`) && !/\.[mp]pxar(\.didx)?$/.test(name)) return [`${base}.pxar.didx`];
+  if (has(`${base}.pxar.didx`) && stored === `${base}.pxar.didx`) return [stored];
   if (has(`${base}.mpxar.didx`) && has(`${base}.ppxar.didx`)) return [`${base}.mpxar.didx`, `${base}.ppxar.didx`];
   if (has(`${base}.mpxar.didx`)) throw new RestoreError('ARCHIVE_NOT_FOUND', `${base}.mpxar.didx is listed without its payload ${base}.ppxar.didx`);
   const archives = manifest.files.map((f) => f.filename).filter((f) => /\.(?:pxar|mpxar)\.didx$/.test(f));
