@@ -91,7 +91,7 @@ export class PxarAccessor {
     if (endOffset < HEADER_SIZE + GOODBYE_ITEM_SIZE || endOffset > this.meta.size) throw pxarInvalid(`no directory can end at offset ${endOffset}`);
     const tailBytes = await this.meta.read(endOffset - GOODBYE_ITEM_SIZE, GOODBYE_ITEM_SIZE, signal);
     if (tailBytes.length < GOODBYE_ITEM_SIZE) throw pxarInvalid(`goodbye tail before offset ${endOffset} is cut off`);
-    const bounds = directoryBounds(parseGoodbyeItem(tailBytes, 0), endOffset);
+    const bounds = directoryBounds(tailBytes, endOffset);
     const tableBytes = bounds.endOffset - bounds.goodbyeOffset;
     if (tableBytes > MAX_TABLE_BYTES) throw pxarInvalid(`directory ending at offset ${endOffset} has ${bounds.count} entries, more than this reader supports`);
     const raw = await this.meta.read(bounds.goodbyeOffset, tableBytes, signal);

@@ -48,9 +48,12 @@ export interface DirectoryBounds {
   count: number;
 }
 
-/** Check the tail item (the last 24 bytes before `endOffset`) and derive the directory's bounds. */
-export function directoryBounds(tail: GoodbyeItem, endOffset: number): DirectoryBounds {
-  if (tail.hash !== PXAR_GOODBYE_TAIL_MARKER) throw pxarInvalid(`no goodbye tail marker before offset ${endOffset} (archive truncated or not a directory)`);
+/** Check the tail item (the 24 bytes before `endOffset`) and derive the directory's bounds. */
+export function directoryBounds(tailBytes: Uint8Array, endOffset: number): DirectoryBounds {
+  // The marker first: after a truncation the other fields are arbitrary bytes.
+  const marker = new DataView(tailBytes.buffer, tailBytes.byteOffset, 8).getBigUint64(0, true);
+  if (marker !== PXAR_GOODBYE_TAIL_MARKER) throw pxarInvalid(`no goodbye tail marker before offset ${endOffset} (archive truncated or not a directory)`);
+  const tail = parseGoodbyeItem(tailBytes, 0);
   if (tail.size > endOffset || tail.size < HEADER_SIZE + GOODBYE_ITEM_SIZE) {
     throw pxarInvalid(`goodbye table ending at offset ${endOffset} claims an impossible size ${tail.size}`);
   }
