@@ -3,9 +3,9 @@
 // decoded and verified as the restore engine does (CRC, decryption, digest, length: dataBlob.ts
 // through engine/decoder.ts), kept in an LRU cache bounded in count and bytes, and fetched once
 // however many reads want them at the same time. All-zero chunks of a fixed index are served
-// without fetching, as restores skip them. Transient source errors are retried like the engine's.
-import type { ChunkLocation } from '../../shared/errors.ts';
-import { toRestoreError } from '../../shared/errors.ts';
+// without fetching, as restores skip them; the cache is keyed by digest, so a chunk repeated in
+// the index is fetched once. Transient source errors are retried like the engine's.
+import { RestoreError, toRestoreError, type ChunkLocation } from '../../shared/errors.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import type { CryptMode } from '../pbs/dataBlob.ts';
 import { dynamicChunkAt, dynamicChunkRange, dynamicDigestAt, type DynamicIndex } from '../pbs/dynamicIndex.ts';
@@ -79,9 +79,9 @@ export class ChunkReader implements ByteReader {
   private readonly index: ChunkIndex;
   private readonly source: ChunkSource;
   private readonly opts: ChunkReaderOptions;
-  private readonly cache = new Map<number, Buffer>();
+  private readonly cache = new Map<string, Buffer>();
   private cachedBytes = 0;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<string, Pending>();
   private zeroChunk?: Buffer;
 
   constructor(index: ChunkIndex, source: ChunkSource, opts: ChunkReaderOptions) {
@@ -118,37 +118,50 @@ export class ChunkReader implements ByteReader {
     return out;
   }
 
-  /** The decoded bytes of chunk i: from the cache, a fetch already running, or a new fetch. */
+  /**
+   * The decoded bytes of chunk i: from the cache, a fetch already running, or a new fetch. Both
+   * are keyed by digest, so a chunk repeated in the index is fetched once.
+   */
   private async chunk(i: number, signal?: AbortSignal): Promise<Buffer> {
     signal?.throwIfAborted();
-    const cached = this.cache.get(i);
-    if (cached) {
-      this.cache.delete(i);
-      this.cache.set(i, cached);
-      return cached;
-    }
     const digest = this.index.digest(i);
     const { start, end } = this.index.range(i);
     if (this.opts.zeroDigest && Buffer.from(digest).equals(this.opts.zeroDigest)) {
       if (!this.zeroChunk || this.zeroChunk.length < end - start) this.zeroChunk = Buffer.alloc(end - start);
       return this.zeroChunk.subarray(0, end - start);
     }
-    let p = this.pending.get(i);
-    if (!p) {
-      const controller = new AbortController();
-      const entry: Pending = { controller, waiters: 0, promise: this.fetch(i, digest, end - start, controller.signal) };
-      p = entry;
-      this.pending.set(i, entry);
-      const forget = (): void => {
-        if (this.pending.get(i) === entry) this.pending.delete(i);
-      };
-      entry.promise.then((data) => this.remember(i, data), () => {}).finally(forget);
+    const key = toHex(digest);
+    const cached = this.cache.get(key);
+    let data: Buffer;
+    if (cached) {
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      data = cached;
+    } else {
+      let p = this.pending.get(key);
+      if (!p) {
+        const controller = new AbortController();
+        const entry: Pending = { controller, waiters: 0, promise: this.fetch(i, digest, end - start, controller.signal) };
+        p = entry;
+        this.pending.set(key, entry);
+        const forget = (): void => {
+          if (this.pending.get(key) === entry) this.pending.delete(key);
+        };
+        entry.promise.then((d) => this.remember(key, d), () => {}).finally(forget);
+      }
+      data = await this.wait(key, p, signal);
     }
-    return this.wait(i, p, signal);
+    // Equal digests with unequal ranges: the index contradicts itself.
+    if (data.length !== end - start) {
+      throw new RestoreError('CHUNK_SIZE_MISMATCH', `chunk ${i} of ${this.archive} is ${data.length} bytes, its index range ${end - start}`, {
+        chunk: { index: i, offset: start, digest: key },
+      });
+    }
+    return data;
   }
 
   /** Waits for a shared fetch; the fetch is aborted only when every waiter gave up. */
-  private wait(i: number, p: Pending, signal?: AbortSignal): Promise<Buffer> {
+  private wait(key: string, p: Pending, signal?: AbortSignal): Promise<Buffer> {
     p.waiters++;
     if (!signal) return p.promise;
     return new Promise<Buffer>((resolve, reject) => {
@@ -156,7 +169,7 @@ export class ChunkReader implements ByteReader {
         if (--p.waiters === 0) {
           // Nobody wants it any more: stop it, and let a later read start afresh.
           p.controller.abort(signal.reason);
-          if (this.pending.get(i) === p) this.pending.delete(i);
+          if (this.pending.get(key) === p) this.pending.delete(key);
         }
         reject(toRestoreError(signal.reason ?? new DOMException('aborted', 'AbortError'), `reading ${this.archive}`));
       };
@@ -194,11 +207,11 @@ export class ChunkReader implements ByteReader {
     }
   }
 
-  private remember(i: number, data: Buffer): void {
+  private remember(key: string, data: Buffer): void {
     const maxBytes = this.opts.maxCachedBytes ?? 64 * 1024 * 1024;
     const maxChunks = this.opts.maxCachedChunks ?? 64;
     if (data.length > maxBytes || maxChunks === 0) return;
-    this.cache.set(i, data);
+    this.cache.set(key, data);
     this.cachedBytes += data.length;
     while (this.cache.size > maxChunks || this.cachedBytes > maxBytes) {
       const [oldest, old] = this.cache.entries().next().value!;

@@ -73,6 +73,16 @@ describe('ChunkReader over a fixed index', () => {
     assert.deepEqual(reader.cached, { chunks: 2, bytes: 2 * CHUNK });
   });
 
+  it('fetches a chunk that repeats in the index once', async () => {
+    // testImage: chunks 5 and 12 hold the same 'repeat' block.
+    const img = testImage(CHUNK, 13, 0);
+    const built = buildImage(img, CHUNK);
+    assert.deepEqual(built.index.digests.subarray(5 * 32, 6 * 32), built.index.digests.subarray(12 * 32, 13 * 32));
+    const reader = new ChunkReader(fixedChunkIndex(built.index), built.source, { cryptMode: 'none', zeroDigest: built.input.zeroDigest });
+    assert.deepEqual(Buffer.from(await reader.read(0, img.length)), img);
+    assert.equal(reader.chunksFetched, 8, '13 chunks: 4 zero (1, 4, 7, 10), 12 repeats 5');
+  });
+
   it('keeps the cache within maxCachedBytes', async () => {
     const { reader } = fixedReader({ maxCachedBytes: 2 * CHUNK + 100 });
     await reader.read(0, 12 * CHUNK);
