@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodePxar } from '../../../electron/pbs/pxar/encoder.ts';
+import { hashFilename } from '../../../electron/pbs/pxar/magic.ts';
 import { PxarAccessor } from '../../../electron/pbs/pxar/accessor.ts';
 import { memInput } from './helpers.ts';
 
@@ -78,3 +79,30 @@ for (const [format, meta, payload] of [[1, V1, undefined], [2, V2_META, V2_PAYLO
     assert.equal(Buffer.from(await c.input.read(c.start, c.end - c.start)).toString(), 'hi');
   });
 }
+
+test('a goodbye table holds its items sorted by hash in upstream\'s BST order [3, 1, 4, 0, 2]', () => {
+  const names = ['a', 'b', 'c', 'd', 'e'];
+  const tree = { mode: 0o755, children: names.map((name) => ({ kind: 'fifo' as const, name, mode: 0o600 })) };
+  const { meta } = encodePxar(tree, { format: 1 });
+  // Each fifo entry: FILENAME (16 + 2) + ENTRY (56) = 74 bytes, after the root ENTRY (56).
+  const table = meta.subarray(56 + 5 * 74);
+  assert.equal(table.readBigUInt64LE(8), BigInt(16 + 6 * 24));
+  const sorted = names.map((n, i) => ({ hash: hashFilename(Buffer.from(n)), fileOffset: 56 + i * 74 })).sort((x, y) => (x.hash < y.hash ? -1 : 1));
+  const goodbyeOffset = 56 + 5 * 74;
+  [3, 1, 4, 0, 2].forEach((src, slot) => {
+    const at = 16 + slot * 24;
+    assert.equal(table.readBigUInt64LE(at), sorted[src]!.hash, `slot ${slot}`);
+    assert.equal(table.readBigUInt64LE(at + 8), BigInt(goodbyeOffset - sorted[src]!.fileOffset));
+    assert.equal(table.readBigUInt64LE(at + 16), 74n);
+  });
+  assert.equal(table.readBigUInt64LE(16 + 5 * 24), 0xef5eed5b753e1555n);
+});
+
+test('format 2 with a PRELUDE after FORMAT_VERSION decodes', async () => {
+  const enc = encodePxar(TREE, { format: 2, prelude: Buffer.from('prelude data') });
+  assert.deepEqual(enc.meta.subarray(24, 32), Buffer.from('1b777b9f9dd709e3', 'hex'), 'PRELUDE header type');
+  const acc = await PxarAccessor.open(memInput(enc.meta), memInput(enc.payload!));
+  const [a] = await acc.list(acc.root);
+  const c = await acc.contents(a!);
+  assert.equal(Buffer.from(await c.input.read(c.start, c.end - c.start)).toString(), 'hi');
+});
