@@ -13,7 +13,7 @@ import { chunkRange, digestAt, type FixedIndex } from '../pbs/fixedIndex.ts';
 import { toHex } from '../pbs/hex.ts';
 import type { ChunkSource } from '../source/chunkSource.ts';
 import { inlineDecoder, type ChunkDecoder } from '../engine/decoder.ts';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../engine/retry.ts';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../source/retry.ts';
 import type { ByteReader } from './fileTree.ts';
 
 /** The chunks of an archive, whichever kind of index lists them. */
