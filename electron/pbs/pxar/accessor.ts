@@ -8,7 +8,7 @@
 // Format 2 (`*.mpxar` + `*.ppxar`): FORMAT_VERSION first; contents in the payload stream, reached
 // through PAYLOAD_REF items (payload.ts).
 import { binaryTreeArraySearch } from './binaryTreeArray.ts';
-import { decodeName, type Hardlink } from './entryItems.ts';
+import { decodeName } from './entryItems.ts';
 import { decodeEntry, ItemCursor, readFilename, type DecodedEntry, type PxarInput } from './entry.ts';
 import { directoryBounds, GOODBYE_ITEM_SIZE, parseGoodbyeItem, type DirectoryBounds, type GoodbyeItem } from './goodbye.ts';
 import { HEADER_SIZE, parseHeader, pxarInvalid } from './header.ts';
@@ -121,7 +121,7 @@ export class PxarAccessor {
     return { start, end: Math.min(start + item.size, goodbyeOffset) };
   }
 
-  /** Decode the entry of one table item; `name` when the caller already read the FILENAME. */
+  /** Decode the entry of one table item. */
   private async entryAt(table: Table, item: GoodbyeItem, signal?: AbortSignal): Promise<PxarEntry> {
     const { start, end } = this.itemRange(table, item);
     const cur = new ItemCursor(this.meta, end, signal);
@@ -177,7 +177,7 @@ export class PxarAccessor {
 
   /** The regular file a hardlink entry points to (its offset counts back from the link's FILENAME). */
   async hardlinkTarget(link: PxarEntry, signal?: AbortSignal): Promise<PxarEntry> {
-    const hl = link.hardlink as Hardlink | undefined;
+    const hl = link.hardlink;
     if (link.kind !== 'hardlink' || !hl || link.filenameOffset === undefined) throw new Error('internal: not a hardlink entry');
     if (hl.offset === 0 || hl.offset > link.filenameOffset) throw pxarInvalid(`hardlink at offset ${link.filenameOffset} points at offset -${hl.offset}`);
     const start = link.filenameOffset - hl.offset;
