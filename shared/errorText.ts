@@ -59,6 +59,13 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
   SNAPSHOT_NOT_FOUND: { title: 'The snapshot was not found.', next: 'Refresh the list: it may have been pruned.' },
   ARCHIVE_NOT_FOUND: { title: 'The archive was not found in this snapshot.', next: 'Refresh the snapshot and pick one of its disk images.' },
   ARCHIVE_NOT_IMAGE: { title: 'This archive is not a disk image.', next: 'Pick a .img archive: file archives (.pxar) are listed only.' },
+  PXAR_INVALID: {
+    title: 'The file archive of this backup is damaged.',
+    next: 'Browse another snapshot, and run a verify job for this one on the PBS server.',
+  },
+  PATH_NOT_FOUND: { title: 'That file or folder is not in this archive.', next: 'Check the path: names are case-sensitive.' },
+  NOT_A_DIRECTORY: { title: 'That is a file, not a folder.', next: 'Open the folder that contains it.' },
+  NOT_A_FILE: { title: 'That entry has no file contents.', next: 'Pick a regular file, or download the folder as a zip.' },
   TARGET_EXISTS: { title: 'The target already exists.', next: 'Choose another file or allow overwriting.' },
   TARGET_TOO_SMALL: { title: 'The target device is smaller than the image.', next: 'Choose a device at least as large as the disk image.' },
   TARGET_NOT_WRITABLE: {

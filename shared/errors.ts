@@ -35,6 +35,13 @@ export type ErrorCode =
   | 'SNAPSHOT_NOT_FOUND'
   | 'ARCHIVE_NOT_FOUND'
   | 'ARCHIVE_NOT_IMAGE'
+  // files inside archives (electron/files/, electron/pbs/pxar/)
+  /** A pxar archive is malformed: a bad item header, goodbye table or payload reference. */
+  | 'PXAR_INVALID'
+  | 'PATH_NOT_FOUND'
+  | 'NOT_A_DIRECTORY'
+  /** Contents were asked of something that is not a regular file (a directory, a symlink, …). */
+  | 'NOT_A_FILE'
   // targets
   | 'TARGET_EXISTS'
   | 'TARGET_TOO_SMALL'

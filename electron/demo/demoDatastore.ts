@@ -10,9 +10,11 @@ import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { createKeyConfig, decryptKeyConfig, serializeKeyConfig } from '../pbs/keyFile.ts';
 import { encodeBlob } from '../pbs/dataBlob.ts';
 import { ChunkStore } from './chunkStore.ts';
-import { demoPlan, plannedBytes, type DemoScale, type PlannedGroup } from './demoPlan.ts';
+import { demoPlan, plannedImageBytes, type DemoScale, type PlannedGroup } from './demoPlan.ts';
+import { demoFileTree } from './fileTrees.ts';
+import { encodePxar } from '../pbs/pxar/encoder.ts';
 import { lxcConfig, qemuConfig, vzdumpLog } from './guestConfigs.ts';
-import { SnapshotWriter, writeGroup } from './snapshotWriter.ts';
+import { SnapshotWriter, streamChunkLengths, writeGroup } from './snapshotWriter.ts';
 
 export type { DemoScale } from './demoPlan.ts';
 
@@ -96,7 +98,16 @@ export async function writeDemoDatastore(
   await writeFile(keyFile, keyFileText);
 
   const { chunkSize, groups } = demoPlan(opts.scale ?? 'full');
-  const total = plannedBytes(groups);
+  // File archives are small: built first, so the progress total is exact.
+  const fileArchives = new Map<string, Buffer>();
+  for (const g of groups) {
+    if (!g.files) continue;
+    for (const [generation, snap] of g.snapshots.entries()) {
+      const tree = demoFileTree(g.files.tree, { hostname: g.files.hostname, mtime: snap.time, chunkSize, generation });
+      fileArchives.set(`${g.ns}/${g.type}/${g.id}/${generation}`, encodePxar(tree, { format: 1 }).meta);
+    }
+  }
+  const total = plannedImageBytes(groups) + [...fileArchives.values()].reduce((n, b) => n + b.length, 0);
   let done = 0;
   const onBytes = (n: number): void => {
     done += n;
@@ -113,7 +124,8 @@ export async function writeDemoDatastore(
     for (const [generation, snap] of group.snapshots.entries()) {
       const writer = new SnapshotWriter(root, group, snap.time, store, group.encrypted ? crypt : undefined);
       await writer.init();
-      archives.push(...(await writeSnapshotFiles(writer, group, generation, chunkSize, onBytes)));
+      const pxar = fileArchives.get(`${group.ns}/${group.type}/${group.id}/${generation}`);
+      archives.push(...(await writeSnapshotFiles(writer, group, generation, chunkSize, pxar, onBytes)));
       const unprotected: Record<string, unknown> = {};
       if (snap.verify) unprotected.verify_state = { state: snap.verify, upid: verifyUpid(snap.time) };
       if (snap.notes) unprotected.notes = snap.notes;
@@ -129,6 +141,7 @@ async function writeSnapshotFiles(
   group: PlannedGroup,
   generation: number,
   chunkSize: number,
+  pxar: Buffer | undefined,
   onBytes: (n: number) => void,
 ): Promise<DemoArchive[]> {
   const archives: DemoArchive[] = [];
@@ -143,7 +156,11 @@ async function writeSnapshotFiles(
     }
   }
   if (group.ct) await writer.writeBlob('pct.conf.blob', lxcConfig({ vmid: Number(group.id), ...group.ct }));
-  if (group.pxar) await writer.writeArchive('root.pxar.didx', `${group.ns}/${group.type}/${group.id}/g${generation}`, group.pxar, onBytes);
+  if (pxar) {
+    // PBS cuts pxar streams into chunks averaging the image chunk size (4 MiB), by content.
+    const lengths = streamChunkLengths(pxar.length, chunkSize, `${group.ns}/${group.type}/${group.id}/g${generation}`);
+    await writer.writeArchive('root.pxar.didx', pxar, lengths, onBytes);
+  }
   if (group.vm && group.clientLog) {
     // Uploaded after the backup finished, so the manifest does not list it (as in PBS).
     const reused = generation === 0 ? 0 : Math.round(group.vm.disks.reduce((s, d) => s + d.size, 0) * 0.92);

@@ -7,6 +7,7 @@
 // Sizes are given for the full scale (4 MiB chunks, as PBS writes them for VMs); the small scale
 // divides every size by 64 (64 KiB chunks), which keeps the chunk counts and therefore the chunk
 // layout (zeros, repeats, short last chunks) identical while the whole datastore stays tiny.
+import type { DemoFileTree } from './fileTrees.ts';
 import type { VmGuest } from './guestConfigs.ts';
 
 export type DemoScale = 'full' | 'small';
@@ -35,8 +36,8 @@ export interface PlannedGroup {
   family: string;
   vm?: VmGuest;
   ct?: { hostname: string; memory: number; rootfsSize: number; mac: string };
-  /** Chunk lengths of root.pxar.didx for container and host backups. */
-  pxar?: number[];
+  /** Container and host backups: the tree their root.pxar.didx holds (fileTrees.ts). */
+  files?: { tree: DemoFileTree; hostname: string };
   /** Also upload the vzdump log as client.log.blob, as PVE does. */
   clientLog?: boolean;
   /** Oldest first; snapshot n is generation n of the group's disks. */
@@ -85,7 +86,7 @@ export function demoPlan(scale: DemoScale): { chunkSize: number; groups: Planned
     },
     {
       ns: '', type: 'host', id: 'backup-server', notes: 'PBS host /etc and /root', family: 'pbs-host',
-      pxar: [3200, 1100, 6016, 2240].map((k) => size(k * KiB)),
+      files: { tree: 'host', hostname: 'backup-server' },
       snapshots: [{ time: at(1, 14, 3, 0, 0), verify: 'ok' }],
     },
     {
@@ -99,19 +100,16 @@ export function demoPlan(scale: DemoScale): { chunkSize: number; groups: Planned
     {
       ns: 'lab/staging', type: 'ct', id: '300', notes: 'staging database container', family: 'debian12-ct',
       ct: { hostname: 'staging-db', memory: 2048, rootfsSize: 8 * 2 ** 30, mac: '5A:3F:30' },
-      pxar: [2816, 4160, 1344, 5632, 960].map((k) => size(k * KiB)),
+      files: { tree: 'ct', hostname: 'staging-db' },
       snapshots: [{ time: at(1, 14, 23, 30, 0) }],
     },
   ];
   return { chunkSize: FULL_CHUNK_SIZE / div, groups };
 }
 
-/** Bytes the generator will produce (images and pxar archives), the total for progress. */
-export function plannedBytes(groups: PlannedGroup[]): number {
+/** Image bytes the generator will produce, for progress (file archives are added as built). */
+export function plannedImageBytes(groups: PlannedGroup[]): number {
   let total = 0;
-  for (const g of groups) {
-    const perSnapshot = (g.vm?.disks ?? []).reduce((s, d) => s + d.size, 0) + (g.pxar ?? []).reduce((s, n) => s + n, 0);
-    total += perSnapshot * g.snapshots.length;
-  }
+  for (const g of groups) total += (g.vm?.disks ?? []).reduce((s, d) => s + d.size, 0) * g.snapshots.length;
   return total;
 }

@@ -14,7 +14,7 @@ import { writeFixedIndex } from '../pbs/fixedIndex.ts';
 import { encodeManifestBlob, MANIFEST_BLOB_NAME, type ManifestFile } from '../pbs/manifest.ts';
 import { backupTimeName } from '../pbs/names.ts';
 import type { ChunkStore } from './chunkStore.ts';
-import { generateChunk, planChunks, type DiskSpec } from './diskContent.ts';
+import { generateChunk, planChunks, unit, type DiskSpec } from './diskContent.ts';
 
 const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
 
@@ -100,19 +100,20 @@ export class SnapshotWriter {
   }
 
   /**
-   * A file-level archive (root.pxar.didx) of variable-size chunks, as container and host backups
-   * have. Restore Console only lists these, so the content is merely plausible chunk data.
+   * A stream archive as a dynamic index (a pxar archive, or either half of a split one), cut into
+   * chunks of the given lengths, which must add up to the data's length.
    */
-  async writeArchive(name: string, seed: string, chunkLengths: number[], onBytes: (n: number) => void): Promise<void> {
+  async writeArchive(name: string, data: Uint8Array, chunkLengths: number[], onBytes: (n: number) => void = () => {}): Promise<void> {
     const entries: Array<{ end: number; digest: Buffer }> = [];
     let end = 0;
-    for (const [i, length] of chunkLengths.entries()) {
-      const chunk = { kind: i % 2 === 0 ? 'text' : 'random', contentId: `pxar:${seed}:${i}:${length}`, length } as const;
-      const data = generateChunk(chunk);
+    for (const length of chunkLengths) {
+      const chunk = data.subarray(end, end + length);
       end += length;
-      entries.push({ end, digest: await this.store.put(chunk.contentId, data, this.crypt) });
+      // The bytes' own hash names them: equal chunks of two snapshots are stored once.
+      entries.push({ end, digest: await this.store.put(`stream:${sha256(chunk).toString('hex')}`, chunk, this.crypt) });
       onBytes(length);
     }
+    if (end !== data.length) throw new RangeError(`chunk lengths add up to ${end}, not ${data.length}`);
     const didx = writeDynamicIndex(entries, this.time);
     // writeDynamicIndex draws a random UUID; a fixed one keeps the datastore reproducible
     // (the UUID is not covered by the index checksum).
@@ -136,4 +137,19 @@ export class SnapshotWriter {
     const manifest = encodeManifestBlob({ backupType: info.type, backupId: info.id, backupTime: this.time, files: this.files, unprotected }, this.crypt);
     await writeFile(join(this.dir, MANIFEST_BLOB_NAME), manifest);
   }
+}
+
+/**
+ * Chunk lengths for a stream of `total` bytes averaging `average` (between half and one and a half
+ * of it), fixed by `seed`: dynamic indexes have variable chunks, as PBS's content-defined chunker
+ * makes them.
+ */
+export function streamChunkLengths(total: number, average: number, seed: string): number[] {
+  const out: number[] = [];
+  for (let done = 0, i = 0; done < total; i++) {
+    const length = Math.min(total - done, Math.max(1, Math.round(average * (0.5 + unit(seed, 'cut', i)))));
+    out.push(length);
+    done += length;
+  }
+  return out;
 }

@@ -6,6 +6,7 @@ import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import type { CryptMode } from '../pbs/dataBlob.ts';
 import { zeroChunkDigest } from '../pbs/dataBlob.ts';
 import { RestoreError } from '../../shared/errors.ts';
+import { parseDynamicIndex, type DynamicIndex } from '../pbs/dynamicIndex.ts';
 import { parseFixedIndex, type FixedIndex } from '../pbs/fixedIndex.ts';
 import { checkManifestKey, decodeManifestBlob, findManifestFile, MANIFEST_BLOB_NAME, verifyManifestFile, type Manifest } from '../pbs/manifest.ts';
 import { checkArchiveName, formatSnapshotRef, normalizeArchiveName, type SnapshotRef } from '../pbs/names.ts';
@@ -21,6 +22,42 @@ export interface ArchivePlan {
   zeroDigest: Buffer;
 }
 
+/** One index archive of an open snapshot, checked as a restore checks it. */
+export type CheckedIndex = { archive: string; manifest: Manifest; crypt?: CryptConfig; cryptMode: CryptMode } & (
+  | { kind: 'fixed'; index: FixedIndex; zeroDigest: Buffer }
+  | { kind: 'dynamic'; index: DynamicIndex }
+);
+
+/**
+ * The checks before the first chunk, for a fixed (*.fidx) or dynamic (*.didx) index of a snapshot
+ * already open: file-level restore reads didx archives through the same gate as image restores.
+ * `manifest` saves a second download when one snapshot's archives are opened together.
+ */
+export async function openCheckedIndex(reader: SnapshotReader, archiveName: string, crypt?: CryptConfig, signal?: AbortSignal, manifest?: Manifest): Promise<CheckedIndex> {
+  const archive = checkArchiveName(normalizeArchiveName(archiveName));
+  const fixed = archive.endsWith('.fidx');
+  manifest ??= decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME, signal));
+  const entry = fixed || archive.endsWith('.didx') ? findManifestFile(manifest, archive) : undefined;
+  if (!entry) {
+    const ext = fixed ? '.fidx' : '.didx';
+    const others = manifest.files.filter((f) => f.filename.endsWith(ext)).map((f) => f.filename);
+    throw new RestoreError('ARCHIVE_NOT_FOUND', `snapshot ${formatSnapshotRef(reader.ref)} has no archive ${archive} (${fixed ? 'images' : 'file archives'}: ${others.join(', ') || 'none'})`);
+  }
+  const needKey = entry.cryptMode === 'encrypt';
+  checkManifestKey(manifest, crypt, needKey);
+  const raw = await reader.readFile(archive, signal);
+  const chunkCrypt = needKey ? crypt : undefined;
+  const common = { archive, manifest, ...(chunkCrypt ? { crypt: chunkCrypt } : {}), cryptMode: entry.cryptMode };
+  if (fixed) {
+    const index = parseFixedIndex(raw, archive);
+    verifyManifestFile(manifest, archive, index.csum, index.size);
+    return { ...common, kind: 'fixed', index, zeroDigest: zeroChunkDigest(index.chunkSize, chunkCrypt) };
+  }
+  const index = parseDynamicIndex(raw, archive);
+  verifyManifestFile(manifest, archive, index.csum, index.size);
+  return { ...common, kind: 'dynamic', index };
+}
+
 /** Open an image archive of a snapshot for restore or verify. The caller closes plan.reader. */
 export async function openImageArchive(source: BackupSource, ref: SnapshotRef, archiveName: string, crypt?: CryptConfig, signal?: AbortSignal): Promise<ArchivePlan> {
   const archive = checkArchiveName(normalizeArchiveName(archiveName));
@@ -29,26 +66,10 @@ export async function openImageArchive(source: BackupSource, ref: SnapshotRef, a
   }
   const reader = await source.openSnapshot(ref);
   try {
-    const manifest = decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME, signal));
-    const entry = findManifestFile(manifest, archive);
-    if (!entry) {
-      const images = manifest.files.filter((f) => f.filename.endsWith('.fidx')).map((f) => f.filename);
-      throw new RestoreError('ARCHIVE_NOT_FOUND', `snapshot ${formatSnapshotRef(ref)} has no archive ${archive} (images: ${images.join(', ') || 'none'})`);
-    }
-    const needKey = entry.cryptMode === 'encrypt';
-    checkManifestKey(manifest, crypt, needKey);
-    const index = parseFixedIndex(await reader.readFile(archive, signal), archive);
-    verifyManifestFile(manifest, archive, index.csum, index.size);
-    const chunkCrypt = needKey ? crypt : undefined;
-    return {
-      reader,
-      archive,
-      manifest,
-      index,
-      ...(chunkCrypt ? { crypt: chunkCrypt } : {}),
-      cryptMode: entry.cryptMode,
-      zeroDigest: zeroChunkDigest(index.chunkSize, chunkCrypt),
-    };
+    const checked = await openCheckedIndex(reader, archive, crypt, signal);
+    if (checked.kind !== 'fixed') throw new Error('internal: a .fidx name gave a dynamic index');
+    const { kind: _kind, ...plan } = checked;
+    return { reader, ...plan };
   } catch (e) {
     await reader.close();
     throw e;

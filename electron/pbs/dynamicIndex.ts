@@ -60,3 +60,32 @@ export function writeDynamicIndex(chunks: Array<{ end: number; digest: Uint8Arra
   out.set(createHash('sha256').update(out.subarray(INDEX_HEADER_SIZE)).digest(), 32);
   return out;
 }
+
+/** Exclusive end offset of chunk i in the stream. */
+export function dynamicChunkEnd(index: Pick<DynamicIndex, 'entries'>, i: number): number {
+  return Number(index.entries.readBigUInt64LE(i * ENTRY_SIZE));
+}
+
+/** Byte range of chunk i in the stream. */
+export function dynamicChunkRange(index: Pick<DynamicIndex, 'entries'>, i: number): { start: number; end: number } {
+  return { start: i === 0 ? 0 : dynamicChunkEnd(index, i - 1), end: dynamicChunkEnd(index, i) };
+}
+
+export function dynamicDigestAt(index: Pick<DynamicIndex, 'entries'>, i: number): Buffer {
+  return index.entries.subarray(i * ENTRY_SIZE + 8, (i + 1) * ENTRY_SIZE);
+}
+
+/**
+ * The chunk holding byte `offset` (0 <= offset < size): a binary search of the end offsets, as
+ * upstream's DynamicIndexReader::binary_search. Empty chunks (equal ends) are never returned.
+ */
+export function dynamicChunkAt(index: Pick<DynamicIndex, 'entries' | 'count'>, offset: number): number {
+  let lo = 0;
+  let hi = index.count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (dynamicChunkEnd(index, mid) <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

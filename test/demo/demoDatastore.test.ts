@@ -16,6 +16,9 @@ import { toHex } from '../../electron/pbs/hex.ts';
 import { decryptKeyConfig, parseKeyFile } from '../../electron/pbs/keyFile.ts';
 import { checkManifestKey, verifyManifestFile } from '../../electron/pbs/manifest.ts';
 import { LocalDatastore } from '../../electron/source/localDatastore.ts';
+import { demoFileTree } from '../../electron/demo/fileTrees.ts';
+import type { PxarNode } from '../../electron/pbs/pxar/encoder.ts';
+import { openPxarArchive } from '../../electron/files/pxarArchive.ts';
 
 let tmp: string;
 let result: DemoResult;
@@ -181,6 +184,41 @@ describe('demo datastore content', () => {
         const digest = idx.entries.subarray(i * 40 + 8, i * 40 + 40);
         decodeBlob(await ds.readChunk(digest), { expectedDigest: digest, cryptMode: 'none' });
       }
+    }
+  });
+
+  it('holds real pxar archives: a container root and the host /etc and /root, browsable', async () => {
+    const ctRef = { ns: 'lab/staging', type: 'ct' as const, id: '300', time: (await ds.listSnapshots('lab/staging'))[0]!.backupTime };
+    const ct = await openPxarArchive(ds, ctRef, 'root.pxar');
+    try {
+      assert.deepEqual((await ct.tree.list('/')).map((e) => `${e.type} ${e.name}`), [
+        'symlink bin', 'dir dev', 'dir etc', 'symlink lib', 'dir root', 'dir run', 'dir tmp', 'dir usr', 'dir var',
+      ]);
+      const read = async (path: string): Promise<Buffer> => {
+        const parts: Uint8Array[] = [];
+        for await (const p of ct.tree.read(path)) parts.push(p);
+        return Buffer.concat(parts);
+      };
+      assert.equal((await read('/etc/hostname')).toString(), 'staging-db\n');
+      assert.match((await read('/etc/nginx/nginx.conf')).toString(), /^\tinclude \/etc\/nginx\/sites-enabled\/\*;$/m);
+      assert.equal((await ct.tree.stat('/etc/nginx/sites-enabled/default')).target, '/etc/nginx/sites-available/default');
+      assert.deepEqual(await ct.tree.stat('/usr/bin/perl5.36.0').then((e) => [e.type, e.target]), ['hardlink', '/usr/bin/perl']);
+      // The table file spans several chunks; its bytes are the generator's, bit for bit.
+      const big = '/var/lib/postgresql/15/main/base/16384/16385';
+      let node: PxarNode = { kind: 'dir', name: '', ...demoFileTree('ct', { hostname: 'staging-db', mtime: ctRef.time, chunkSize: 65536, generation: 0 }) };
+      for (const name of big.split('/').slice(1)) node = (node as Extract<PxarNode, { kind: 'dir' }>).children.find((c) => c.name === name)!;
+      const generated = (node as Extract<PxarNode, { kind: 'file' }>).data;
+      assert.ok(generated.length > 2 * 65536);
+      assert.equal(sha256(await read(big)), sha256(generated));
+    } finally {
+      await ct.close();
+    }
+    const hostRef = { ns: '', type: 'host' as const, id: 'backup-server', time: (await ds.listSnapshots('', { type: 'host', id: 'backup-server' }))[0]!.backupTime };
+    const host = await openPxarArchive(ds, hostRef, 'root.pxar');
+    try {
+      assert.deepEqual((await host.tree.list('/etc/proxmox-backup')).map((e) => e.name), ['datastore.cfg', 'user.cfg', 'verification.cfg']);
+    } finally {
+      await host.close();
     }
   });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { parseDynamicIndex, writeDynamicIndex } from '../../electron/pbs/dynamicIndex.ts';
+import { dynamicChunkAt, dynamicChunkRange, dynamicDigestAt, parseDynamicIndex, writeDynamicIndex } from '../../electron/pbs/dynamicIndex.ts';
 import { INDEX_HEADER_SIZE } from '../../electron/pbs/fixedIndex.ts';
 import { FIXED_INDEX_MAGIC } from '../../electron/pbs/magic.ts';
 import { hasCode } from './helpers.ts';
@@ -56,4 +56,14 @@ test('end offsets going backwards: INDEX_INCONSISTENT', () => {
   const b = Buffer.from(didx);
   b.writeBigUInt64LE(50n, INDEX_HEADER_SIZE + 40); // second chunk ends before the first
   assert.throws(() => parseDynamicIndex(b), hasCode('INDEX_INCONSISTENT'));
+});
+
+test('dynamicChunkAt finds the chunk of every offset by binary search of the end offsets', () => {
+  const ends = [100, 250, 250, 4096, 5_000_000_000];
+  const ix = parseDynamicIndex(writeDynamicIndex(ends.map((end) => ({ end, digest: randomBytes(32) }))));
+  const expect: Array<[number, number]> = [[0, 0], [99, 0], [100, 1], [249, 1], [250, 3], [4095, 3], [4096, 4], [4_999_999_999, 4]];
+  for (const [offset, chunk] of expect) assert.equal(dynamicChunkAt(ix, offset), chunk, `offset ${offset}`);
+  assert.deepEqual(dynamicChunkRange(ix, 0), { start: 0, end: 100 });
+  assert.deepEqual(dynamicChunkRange(ix, 4), { start: 4096, end: 5_000_000_000 });
+  assert.deepEqual(dynamicDigestAt(ix, 4), ix.entries.subarray(4 * 40 + 8, 5 * 40));
 });
