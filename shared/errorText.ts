@@ -72,7 +72,19 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
     title: 'The target cannot be written.',
     next: 'Check that its folder exists and that you may write there, or choose another target.',
   },
-  ENOSPC: { title: 'The target disk is full.', next: 'Free space or choose a target on another disk; the .partial file can be deleted.' },
+  ENOSPC: { title: 'The target disk is full.', next: 'Free space on that disk, then resume: the chunks already written are kept.' },
+  RESUME_MISMATCH: {
+    title: 'The partial target belongs to another restore.',
+    next: 'Resume with the same snapshot, archive and key as before, or delete the partial file and restore again.',
+  },
+  RESUME_STATE_MISSING: {
+    title: 'There is a partial target but no record of which parts are good.',
+    next: 'Delete the partial file (or overwrite it) and restore again from the start.',
+  },
+  RESUME_STATE_INVALID: {
+    title: 'The resume record of this restore is damaged.',
+    next: 'Delete the partial file and its .state file, and restore again from the start.',
+  },
   IO_ERROR: { title: 'Reading or writing failed.', next: 'Check the disk and the job log, then start the restore again.' },
   AUTH_FAILED: { title: 'The server refused the login.', next: 'Check the user or API token and its secret.' },
   PERMISSION_DENIED: {
@@ -87,7 +99,11 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
   CONNECTION_FAILED: { title: 'The server cannot be reached.', next: 'Check the host name, the port (8007) and the network.' },
   SERVER_ERROR: { title: 'The server reported an error.', next: 'Try again; if it repeats, check the PBS task log.' },
   TIMEOUT: { title: 'The server did not answer in time.', next: 'Check the network, then try again (a lower concurrency may help).' },
-  CANCELLED: { title: 'Cancelled.', next: 'Start it again when you want; a cancelled restore leaves a .partial file.' },
+  STALLED: {
+    title: 'No data arrived from the source for too long.',
+    next: 'Check the network and the server, then resume: the chunks already written are kept.',
+  },
+  CANCELLED: { title: 'Cancelled.', next: 'Resume it when you want (a cancelled restore keeps its .partial file), or delete the partial file.' },
   USAGE: { title: 'The request was not understood.', next: 'Check the values entered.' },
   INTERNAL: { title: 'Something unexpected went wrong inside Restore Console.', next: 'See the log for details, and report it if it repeats.' },
   SOURCE_NOT_FOUND: { title: 'That source no longer exists.', next: 'Pick another source, or add it again.' },
@@ -97,7 +113,7 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
   UNKNOWN_COMMAND: { title: 'The service does not know this command.', next: 'Update Restore Console: the page and the service differ in version.' },
   NOT_SUPPORTED: { title: 'Not available here.', next: 'Type the path instead (native dialogs exist only in the desktop app).' },
   SECRET_REQUIRED: { title: 'The password or token secret for this server was not kept.', next: 'Enter it again on the Sources page.' },
-  INTERRUPTED: { title: 'The app stopped while this job ran.', next: 'Start the restore again; the .partial file it left can be deleted.' },
+  INTERRUPTED: { title: 'The app stopped while this job ran.', next: 'Resume it: the chunks already written and synced are kept. Or delete the partial file.' },
   UNAUTHORIZED: { title: 'This page has no valid token.', next: 'Open the address that "restore-console serve" printed (it ends with ?token=…).' },
   FORBIDDEN: { title: 'The service refused this page.', next: 'Open the address that "restore-console serve" printed.' },
   TRANSPORT: { title: 'The Restore Console service cannot be reached.', next: 'Check that it is still running, then reload this page.' },

@@ -48,6 +48,13 @@ export type ErrorCode =
   | 'TARGET_NOT_WRITABLE'
   | 'ENOSPC'
   | 'IO_ERROR'
+  // resuming a restore (docs/resume.md)
+  /** The resume state records another restore (snapshot, archive, index, key, …) than the one asked for. */
+  | 'RESUME_MISMATCH'
+  /** A partial target exists but no resume state says which of its chunks are good. */
+  | 'RESUME_STATE_MISSING'
+  /** The resume state file is damaged (not JSON, a wrong checksum, an unknown format). */
+  | 'RESUME_STATE_INVALID'
   // remote
   | 'AUTH_FAILED'
   | 'PERMISSION_DENIED'
@@ -57,6 +64,8 @@ export type ErrorCode =
   | 'CONNECTION_FAILED'
   | 'SERVER_ERROR'
   | 'TIMEOUT'
+  /** No source bytes arrived for the stall timeout while chunks were in flight (resumable). */
+  | 'STALLED'
   // jobs
   | 'CANCELLED'
   | 'USAGE'

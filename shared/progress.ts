@@ -16,6 +16,13 @@ export interface ProgressCounters {
   zeroChunks: number;
   /** Encoded bytes read from the source (what crossed the disk or the network). */
   sourceBytes: number;
+  /**
+   * Image bytes and chunks found already written and synced by an earlier run of this restore
+   * (resume; docs/resume.md). Counted in doneBytes/doneChunks from the start, so rates taken from
+   * differences of doneBytes, and the ETA, cover only this run's work. Absent or 0 otherwise.
+   */
+  resumedBytes?: number;
+  resumedChunks?: number;
   /** Chunks whose data was reused from an earlier position with the same digest (not fetched again). */
   reusedChunks: number;
   /** Chunks being fetched or decoded right now (what the limit bounds). */
@@ -29,6 +36,12 @@ export interface ProgressCounters {
   /** Why the limit last changed ("user", "auto: probe up", …). */
   limitReason: string;
   paused: boolean;
+  /** The cap on source bytes per second in force for this job (its own or the global one, the lower); absent or 0: none. */
+  rateLimit?: number;
+  /** True when the cap held chunk reads back during the last second (throughput is the cap's, not the engine's). */
+  rateLimited?: boolean;
+  /** Set while stalled: epoch ms since when no source bytes arrived although chunks were in flight. */
+  stalledSince?: number;
 }
 
 export type JobOutcome = 'succeeded' | 'failed' | 'cancelled';
@@ -39,10 +52,12 @@ export interface RestoreSummary {
   bytes: number;
   zeroBytes: number;
   sourceBytes: number;
+  /** Image bytes an earlier run had already written (resume); not part of mbPerSec. 0 or absent for a fresh restore. */
+  resumedBytes?: number;
   chunks: number;
   zeroChunks: number;
   seconds: number;
-  /** Image bytes per second in MB (10^6 bytes). */
+  /** Image bytes per second in MB (10^6 bytes), of this run's work (resumed bytes excluded). */
   mbPerSec: number;
   /** The highest image throughput over about one second while it ran, in MB/s (set by the service). */
   peakMbPerSec?: number;

@@ -22,7 +22,9 @@
 // period: the consumer or the source is the bottleneck, or the job is paused), and a lower limit the
 // job leaves unused is kept (it cannot be what bounds throughput).
 // A period lasts at least `periodMs` and `minCompletions` chunks, and starts after a settle time so
-// the chunks started under the previous limit do not count; a pause discards the period.
+// the chunks started under the previous limit do not count; a pause discards the period, and so
+// does a period the rate cap held back for most of its ticks: its throughput is the cap's, so
+// "no gain" there says nothing about the limit (the tuner holds its limit under a binding cap).
 //
 // Tested against a simulated system on a fake clock in test/engine/autoTuner.test.ts. Changes found
 // there: STARTUP re-measures instead of doubling a second time past the knee (it reached 4 × the
@@ -59,6 +61,8 @@ interface Window {
   chunks0: number;
   inFlightSum: number;
   ticks: number;
+  /** Ticks at which the rate cap was holding reads back. */
+  capped: number;
 }
 
 /** One measured period: completion rate (chunks/s) and Little's-law latency (s). */
@@ -186,15 +190,17 @@ export class AutoTuner {
     if (p.paused) return this.#startWindow();
     if (now < this.#settleUntil || workChunks(p) < this.#warmUntilChunks) return;
     if (!this.#win) {
-      this.#win = { t0: now, work0: workBytes(p), chunks0: workChunks(p), inFlightSum: 0, ticks: 0 };
+      this.#win = { t0: now, work0: workBytes(p), chunks0: workChunks(p), inFlightSum: 0, ticks: 0, capped: 0 };
       return;
     }
     const w = this.#win;
     w.inFlightSum += p.inFlight;
     w.ticks++;
+    if (p.rateLimited) w.capped++;
     const dt = now - w.t0;
     const chunks = workChunks(p) - w.chunks0;
     if (dt < this.#o.periodMs || (chunks < this.#o.minCompletions && dt < 10 * this.#o.periodMs)) return;
+    if (w.capped * 2 > w.ticks) return this.#startWindow();
     const rate = ((workBytes(p) - w.work0) / dt) * 1000;
     const inFlight = w.inFlightSum / w.ticks;
     if (chunks > 0) {

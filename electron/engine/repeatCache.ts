@@ -17,11 +17,15 @@ interface Entry {
 export class RepeatCache {
   #entries = new Map<string, Entry>();
 
-  /** Counts the index's digests; `skip` excludes the zero digest (never fetched anyway). */
-  constructor(index: FixedIndex, skip: Uint8Array) {
+  /**
+   * Counts the index's digests; `skip` excludes the zero digest (never fetched anyway), `skipAt`
+   * positions that need no work (chunks a resumed restore already has).
+   */
+  constructor(index: FixedIndex, skip: Uint8Array, skipAt?: (i: number) => boolean) {
     const counts = new Map<string, number>();
     const skipKey = Buffer.from(skip).toString('latin1');
-    for (let off = 0; off < index.digests.length; off += DIGEST_SIZE) {
+    for (let off = 0, i = 0; off < index.digests.length; off += DIGEST_SIZE, i++) {
+      if (skipAt?.(i)) continue;
       const k = index.digests.toString('latin1', off, off + DIGEST_SIZE);
       if (k !== skipKey) counts.set(k, (counts.get(k) ?? 0) + 1);
     }

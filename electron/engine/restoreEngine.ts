@@ -11,6 +11,10 @@
 //   progress counts completions (commit 429256c: "they can come unordered").
 // One AbortSignal reaches fetch, decode and write. The first chunk error stops new work, lets
 // running work settle, and fails the job with the chunk's index, offset and digest.
+// Resume (docs/resume.md): chunks an earlier run wrote and synced are given as `resumed`; they are
+// counted as done (and as resumedBytes) before the first chunk starts and never fetched again.
+// Stalls: a StallWatch names a source that stopped delivering while reads were under way, and
+// fails the job with STALLED after its timeout.
 import { EventEmitter } from 'node:events';
 import { ChunkState } from '../../shared/chunkMap.ts';
 import { clampConcurrency, DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
@@ -21,10 +25,13 @@ import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import { chunkRange, digestAt, type FixedIndex } from '../pbs/fixedIndex.ts';
 import { toHex } from '../pbs/hex.ts';
 import type { ChunkSource } from '../source/chunkSource.ts';
+import type { RateMeter } from '../source/rateLimitedSource.ts';
+import type { ChunkSet } from './chunkSet.ts';
 import { inlineDecoder, type ChunkDecoder } from './decoder.ts';
 import { LiveLimiter } from './liveLimiter.ts';
 import { RepeatCache } from './repeatCache.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../source/retry.ts';
+import { StallWatch, type StallChange, type StallOptions } from './stallWatch.ts';
 import type { Target } from './target.ts';
 
 /** Positional writes in flight: enough to keep a disk queue fed, few enough to bound memory. */
@@ -45,6 +52,11 @@ export interface EngineOptions {
   decoder?: ChunkDecoder;
   signal?: AbortSignal;
   retry?: RetryPolicy;
+  /** Chunks already written and synced by an earlier run (resume): counted as done, never fetched. */
+  resumed?: ChunkSet;
+  /** The rate cap the source passes through (rateLimitedSource), for progress and stall detection. */
+  rate?: RateMeter;
+  stall?: StallOptions;
 }
 
 export interface ChunkEvent {
@@ -60,11 +72,13 @@ export interface EngineEvents {
   limit: [limit: number, reason: string];
   pause: [];
   resume: [];
+  /** The source stalled, flows again, or stalled past the stall timeout (StallWatch). */
+  stall: [change: StallChange];
 }
 
 const { pending: PENDING, inFlight: IN_FLIGHT, done: DONE, zero: ZERO, failed: FAILED } = ChunkState;
 
-/** Emits EngineEvents: 'chunk' per completed chunk, 'limit' on limit changes, 'pause' and 'resume'. */
+/** Emits EngineEvents: 'chunk' per completed chunk, 'limit' on limit changes, 'pause', 'resume' and 'stall'. */
 export class RestoreEngine extends EventEmitter<EngineEvents> {
   readonly #in: EngineInput;
   readonly #opts: EngineOptions;
@@ -79,7 +93,11 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
   #ended = 0;
   #limitReason = 'initial';
   #auto = false;
-  #c = { doneBytes: 0, doneChunks: 0, zeroBytes: 0, zeroChunks: 0, sourceBytes: 0, reusedChunks: 0 };
+  #c = { doneBytes: 0, doneChunks: 0, zeroBytes: 0, zeroChunks: 0, sourceBytes: 0, reusedChunks: 0, resumedBytes: 0, resumedChunks: 0 };
+  readonly #stall: StallWatch;
+  #stallTimer: NodeJS.Timeout | undefined;
+  /** Chunk reads under way (retries included; reads waiting for the rate cap too, see #reading()). */
+  #reads = 0;
 
   constructor(input: EngineInput, opts: EngineOptions = {}) {
     super();
@@ -87,7 +105,11 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     this.#opts = opts;
     this.#limiter = new LiveLimiter(clampConcurrency(opts.concurrency ?? DEFAULT_CONCURRENCY));
     this.#states = new Uint8Array(input.index.count);
-    this.#repeats = new RepeatCache(input.index, input.zeroDigest);
+    const resumed = opts.resumed;
+    if (resumed && resumed.count !== input.index.count) throw new RangeError(`resumed chunks: a set of ${resumed.count} for an index of ${input.index.count}`);
+    if (resumed?.size) this.#countResumed(resumed);
+    this.#repeats = new RepeatCache(input.index, input.zeroDigest, resumed?.size ? (i) => resumed.has(i) : undefined);
+    this.#stall = new StallWatch(opts.stall);
     if (opts.signal) {
       const outer = opts.signal;
       if (outer.aborted) this.#abort.abort(outer.reason);
@@ -140,6 +162,11 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     this.#abort.abort(new RestoreError('CANCELLED', reason));
   }
 
+  /** Since when the source stalls (epoch ms), or undefined. */
+  get stalledSince(): number | undefined {
+    return this.#stall.since;
+  }
+
   /** A copy of the per-chunk states (see ChunkState). */
   chunkStates(): Uint8Array {
     return this.#states.slice();
@@ -160,6 +187,8 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
       auto: this.#auto,
       limitReason: this.#limitReason,
       paused: this.#limiter.paused,
+      ...(this.#opts.rate ? { rateLimit: this.#opts.rate.limit, rateLimited: this.#opts.rate.limited } : {}),
+      ...(this.#stall.since !== undefined ? { stalledSince: this.#stall.since } : {}),
     };
   }
 
@@ -168,6 +197,8 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     this.#started = performance.now();
     const signal = this.#abort.signal;
     const running = new Set<Promise<void>>();
+    this.#stall.check(0);
+    if (this.#stall.tickMs > 0) this.#stallTimer = setInterval(() => this.checkStall(), this.#stall.tickMs);
     try {
       for (const pos of this.#positions()) {
         if (this.#failure || signal.aborted) break;
@@ -187,14 +218,52 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     }
     while (running.size) await Promise.allSettled([...running]);
     while (this.#writes.size) await Promise.allSettled([...this.#writes]);
+    if (this.#stallTimer) clearInterval(this.#stallTimer);
+    this.#stallChanges(this.#stall.check(0));
     return this.#finish();
+  }
+
+  /** Looks for a stall now (the engine does this every stall tick by itself). */
+  checkStall(): void {
+    this.#stallChanges(this.#stall.check(this.#reads - (this.#opts.rate?.waiting ?? 0)));
+  }
+
+  #stallChanges(changes: StallChange[]): void {
+    for (const c of changes) {
+      this.emit('stall', c);
+      if (c.kind === 'timeout') {
+        const secs = Math.round(this.#stall.timeoutMs / 1000);
+        this.#fail(new RestoreError('STALLED', `no data arrived from the source for ${secs} s while chunks were being read (the stall timeout)`));
+      }
+    }
+  }
+
+  /** Counts the chunks an earlier run finished as done before this run starts any. */
+  #countResumed(resumed: ChunkSet): void {
+    const { index, zeroDigest } = this.#in;
+    for (let i = 0; i < index.count; i++) {
+      if (!resumed.has(i)) continue;
+      const { start, end } = chunkRange(index, i);
+      const len = end - start;
+      const zero = len === index.chunkSize && digestAt(index, i).equals(zeroDigest);
+      this.#states[i] = zero ? ZERO : DONE;
+      if (zero) this.#countZero(len);
+      else {
+        this.#c.doneBytes += len;
+        this.#c.doneChunks++;
+      }
+      this.#c.resumedBytes += len;
+      this.#c.resumedChunks++;
+    }
   }
 
   /** Lazily yields the chunks that need work; zero chunks that need no write are counted here. */
   *#positions(): Generator<{ i: number; start: number; len: number; zero: boolean }> {
     const { index, zeroDigest } = this.#in;
     const writesZeros = this.#opts.target?.writesZeros ?? false;
+    const resumed = this.#opts.resumed;
     for (let i = 0; i < index.count; i++) {
+      if (resumed?.has(i)) continue;
       const { start, end } = chunkRange(index, i);
       const zero = end - start === index.chunkSize && digestAt(index, i).equals(zeroDigest);
       if (zero && !writesZeros) {
@@ -245,8 +314,15 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
 
   async #fetchAndDecode(digest: Buffer, len: number, signal: AbortSignal): Promise<Buffer> {
     const { source, crypt, cryptMode } = this.#in;
-    const raw = await withRetry(() => source.readChunk(digest, signal), signal, this.#opts.retry ?? DEFAULT_RETRY);
+    this.#reads++;
+    let raw: Uint8Array;
+    try {
+      raw = await withRetry(() => source.readChunk(digest, signal), signal, this.#opts.retry ?? DEFAULT_RETRY);
+    } finally {
+      this.#reads--;
+    }
     this.#c.sourceBytes += raw.length;
+    this.#stallChanges(this.#stall.flow());
     signal.throwIfAborted();
     const decoder = this.#opts.decoder ?? inlineDecoder;
     return decoder.decode(raw, { expectedDigest: digest, expectedSize: len, cryptMode, ...(crypt ? { crypt } : {}) }, signal);
@@ -314,6 +390,7 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     }
     this.#ended = performance.now();
     const seconds = (this.#ended - this.#started) / 1000;
+    const worked = this.#c.doneBytes - this.#c.resumedBytes;
     const error = status === 'failed' ? this.#failure! : status === 'cancelled' ? cancelReason(this.#abort.signal) : undefined;
     return {
       status,
@@ -321,10 +398,11 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
       bytes: this.#c.doneBytes,
       zeroBytes: this.#c.zeroBytes,
       sourceBytes: this.#c.sourceBytes,
+      resumedBytes: this.#c.resumedBytes,
       chunks: this.#c.doneChunks,
       zeroChunks: this.#c.zeroChunks,
       seconds,
-      mbPerSec: seconds > 0 ? this.#c.doneBytes / 1e6 / seconds : 0,
+      mbPerSec: seconds > 0 ? worked / 1e6 / seconds : 0,
       ...(target ? { target: status === 'succeeded' ? target.path : target.writePath, partial: status !== 'succeeded' } : {}),
       ...(error ? { error: error.toInfo() } : {}),
     };

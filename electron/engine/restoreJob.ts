@@ -1,25 +1,40 @@
-// One restore or verify from request to summary: plan the archive, open the target, run the
-// engine, close everything. Shared by the CLI and the service so both behave the same.
+// One restore or verify from request to summary: plan the archive, open the target (with its
+// resume state), run the engine, close everything. Shared by the CLI and the service so both
+// behave the same. Every chunk read passes the job's rate gate (its own cap, changeable while it
+// runs, and any shared caps), whether a cap is set or not.
 import type { RestoreSummary } from '../../shared/progress.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
-import type { SnapshotRef } from '../pbs/names.ts';
+import { toHex } from '../pbs/hex.ts';
+import { formatSnapshotRef, type SnapshotRef } from '../pbs/names.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
+import { RateGate, rateLimitedSource } from '../source/rateLimitedSource.ts';
+import type { TokenBucket } from '../source/tokenBucket.ts';
 import { openImageArchive, type ArchivePlan } from './archivePlan.ts';
 import { AutoTuner } from './autoTuner.ts';
 import type { ChunkDecoder } from './decoder.ts';
 import { sharedDecodePool } from './decodePool.ts';
 import { DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
 import { RestoreEngine } from './restoreEngine.ts';
-import { openTarget } from './target.ts';
+import { openResumableTarget, type OpenedResumable, type ResumableTargetRequest } from './resumableTarget.ts';
+import type { StallOptions } from './stallWatch.ts';
 
 export interface RestoreRequest {
   source: BackupSource;
   ref: SnapshotRef;
   archive: string;
   crypt?: CryptConfig;
-  /** Omit to verify only. */
-  target?: { path: string; force?: boolean; sparse?: boolean };
+  /** Omit to verify only. `resume`: continue the partial target of an earlier run (docs/resume.md). */
+  target?: { path: string; force?: boolean; sparse?: boolean; resume?: boolean };
+  /** The data folder: block devices keep their resume state there. */
+  stateDir?: string;
   concurrency?: number | 'auto';
+  /** This job's cap on source bytes per second (0 or absent: none); changeable later through `gate`. */
+  rate?: number;
+  /** Caps shared with other jobs (the service's cap across all jobs). */
+  sharedRates?: readonly TokenBucket[];
+  stall?: StallOptions;
+  /** How often the resume state is saved, and hooks for tests. */
+  recorder?: ResumableTargetRequest['recorder'];
   /** Defaults to the process's shared worker pool. */
   decoder?: ChunkDecoder;
   signal?: AbortSignal;
@@ -30,6 +45,10 @@ export interface PreparedRestore {
   engine: RestoreEngine;
   /** Owns the limit while enabled ("auto"); a user's limit disables it. */
   tuner: AutoTuner;
+  /** The job's rate cap: `gate.rate = bytesPerSecond` changes it while the job runs. */
+  gate: RateGate;
+  /** The resumable target, when restoring: where its state is, and what an earlier run left. */
+  target?: OpenedResumable;
   /** Runs to the end and releases the source; never throws. */
   run(): Promise<RestoreSummary>;
 }
@@ -37,21 +56,48 @@ export interface PreparedRestore {
 /** Checks everything that can be checked before the first chunk; throws RestoreError on problems. */
 export async function prepareRestore(req: RestoreRequest): Promise<PreparedRestore> {
   const plan = await openImageArchive(req.source, req.ref, req.archive, req.crypt, req.signal);
-  let target;
+  let opened: OpenedResumable | undefined;
   try {
-    if (req.target) target = await openTarget({ ...req.target, size: plan.index.size });
+    if (req.target) {
+      opened = await openResumableTarget({
+        ...req.target,
+        identity: {
+          source: req.source.label,
+          snapshot: formatSnapshotRef(req.ref),
+          ns: req.ref.ns,
+          archive: plan.archive,
+          indexCsum: toHex(plan.index.csum),
+          size: plan.index.size,
+          chunkSize: plan.index.chunkSize,
+          chunkCount: plan.index.count,
+          keyFingerprint: plan.crypt?.fingerprintText() ?? null,
+        },
+        ...(req.stateDir ? { stateDir: req.stateDir } : {}),
+        ...(req.recorder ? { recorder: req.recorder } : {}),
+      });
+    }
   } catch (e) {
     await plan.reader.close();
     throw e;
   }
+  const gate = new RateGate(req.rate ?? 0, { shared: req.sharedRates ?? [], estimate: plan.index.chunkSize });
   const auto = req.concurrency === 'auto';
   const engine = new RestoreEngine(
-    { index: plan.index, source: plan.reader, cryptMode: plan.cryptMode, zeroDigest: plan.zeroDigest, ...(plan.crypt ? { crypt: plan.crypt } : {}) },
+    {
+      index: plan.index,
+      source: rateLimitedSource(plan.reader, gate),
+      cryptMode: plan.cryptMode,
+      zeroDigest: plan.zeroDigest,
+      ...(plan.crypt ? { crypt: plan.crypt } : {}),
+    },
     {
       concurrency: typeof req.concurrency === 'number' ? req.concurrency : auto ? AutoTuner.INITIAL_LIMIT : DEFAULT_CONCURRENCY,
-      ...(target ? { target } : {}),
+      ...(opened ? { target: opened.target } : {}),
+      ...(opened?.resumed ? { resumed: opened.resumed } : {}),
       decoder: req.decoder ?? sharedDecodePool(),
       ...(req.signal ? { signal: req.signal } : {}),
+      rate: gate,
+      ...(req.stall ? { stall: req.stall } : {}),
     },
   );
   const tuner = new AutoTuner(engine);
@@ -60,6 +106,8 @@ export async function prepareRestore(req: RestoreRequest): Promise<PreparedResto
     plan,
     engine,
     tuner,
+    gate,
+    ...(opened ? { target: opened } : {}),
     async run() {
       try {
         return await engine.run();
@@ -70,3 +118,4 @@ export async function prepareRestore(req: RestoreRequest): Promise<PreparedResto
     },
   };
 }
+

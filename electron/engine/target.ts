@@ -5,7 +5,9 @@
 // - A block device is written in place, only with `force` and only when it is at least the image
 //   size; zero chunks are written as zeros there (the device holds old data).
 // - A sparse file leaves zero chunks as holes (ftruncate to the image size first).
-import { open, rename, stat, readFile, type FileHandle } from 'node:fs/promises';
+// - Resuming (docs/resume.md) opens the existing `<target>.partial` as it is, only when it is a
+//   regular file of the image's size; nothing is truncated.
+import { constants, open, rename, stat, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 
@@ -15,6 +17,13 @@ export interface TargetOptions {
   force?: boolean;
   /** Leave zero chunks as holes in a file target (default true). Devices always get zeros. */
   sparse?: boolean;
+  /** Continue the existing `<target>.partial` (a device is written in place either way). */
+  resume?: boolean;
+  /**
+   * Runs once the target is checked and before the partial file is created, replaced or opened;
+   * may decide whether to resume (the resume state is put in order there: docs/resume.md).
+   */
+  prepare?: (kind: 'file' | 'device') => Promise<'create' | 'resume' | void>;
 }
 
 export interface Target {
@@ -25,6 +34,8 @@ export interface Target {
   /** True when zero chunks must be written explicitly. */
   readonly writesZeros: boolean;
   write(buf: Uint8Array, offset: number): Promise<void>;
+  /** Makes every write that completed before the call durable (fdatasync). */
+  sync(): Promise<void>;
   /** Sync and move into place. */
   commit(): Promise<void>;
   /** Close after a failure or cancel; the partial data stays at writePath. */
@@ -73,6 +84,14 @@ class FileTarget implements Target {
     }
   }
 
+  async sync(): Promise<void> {
+    try {
+      await this.#fh.datasync();
+    } catch (e) {
+      throw toRestoreError(e, `syncing ${this.writePath}`);
+    }
+  }
+
   async commit(): Promise<void> {
     try {
       await this.#fh.sync();
@@ -105,6 +124,7 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
     const devSize = await blockDeviceSize(st.rdev);
     if (devSize === undefined) throw new RestoreError('TARGET_NOT_WRITABLE', `cannot determine the size of block device ${path}`);
     if (devSize < size) throw new RestoreError('TARGET_TOO_SMALL', `block device ${path} has ${devSize} bytes, the image needs ${size}`);
+    await opts.prepare?.('device');
     const fh = await open(path, 'r+').catch((e) => {
       throw toRestoreError(e, `opening ${path}`);
     });
@@ -116,6 +136,8 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
   const pst = await stat(parent).catch(() => undefined);
   if (!pst?.isDirectory()) throw new RestoreError('TARGET_NOT_WRITABLE', `the folder ${parent} does not exist`);
   const writePath = `${path}.partial`;
+  const mode = (await opts.prepare?.('file')) ?? (opts.resume ? 'resume' : 'create');
+  if (mode === 'resume') return new FileTarget('file', path, writePath, await openPartialToResume(writePath, size), !sparse);
   let fh: FileHandle;
   try {
     fh = await open(writePath, 'w');
@@ -131,4 +153,24 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
     throw toRestoreError(e, `sizing ${writePath} to ${size} bytes`);
   }
   return new FileTarget('file', path, writePath, fh, !sparse);
+}
+
+/** The existing partial file of an earlier run: a regular file (never through a link) of the image's size. */
+async function openPartialToResume(writePath: string, size: number): Promise<FileHandle> {
+  let fh: FileHandle;
+  try {
+    fh = await open(writePath, constants.O_RDWR | (constants.O_NOFOLLOW ?? 0));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new RestoreError('RESUME_STATE_MISSING', `there is no ${writePath} to resume`);
+    throw toRestoreError(e, `opening ${writePath} to resume`);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new RestoreError('TARGET_NOT_WRITABLE', `${writePath} is not a regular file`);
+    if (st.size !== size) throw new RestoreError('RESUME_MISMATCH', `${writePath} has ${st.size} bytes, the image ${size}: it is not a partial copy of this image`);
+    return fh;
+  } catch (e) {
+    await fh.close().catch(() => {});
+    throw e;
+  }
 }

@@ -234,6 +234,7 @@ test('a full disk fails the job with ENOSPC', async () => {
     write: async () => {
       throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
     },
+    sync: async () => {},
     commit: async () => assert.fail('committed after a failed write'),
     abandon: async () => {
       abandoned = true;
