@@ -24,10 +24,16 @@ usage:
                      unless the certificate is trusted by the system
   --archive NAME     image archive, e.g. drive-scsi0.img (".fidx" may be omitted)
   --concurrency N    chunks in flight, ${MIN_CONCURRENCY}-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}), or "auto" to tune while running
+  --rate RATE        cap on bytes read from the source per second: 50MB, 20MiB, 1.5GB or
+                     plain bytes (proxmox-backup-client's option); 0 or absent: no cap
   --keyfile FILE     key file of an encrypted backup; its password comes from
                      PBS_ENCRYPTION_PASSWORD or a prompt
   --force            replace an existing file, or write to a block device of at least the image size
   --no-sparse        write zero chunks as zeros instead of leaving holes
+  --resume           continue TARGET.partial where an earlier run of the same restore stopped
+                     (cancel, failure, crash): chunks it wrote and synced are not fetched again
+  --stall-timeout S  fail (resumably, STALLED) when the source sent nothing for S seconds while
+                     chunks were in flight (default 300; 0: never). After 10 s it says "stalled"
   --json             print a JSON summary as the last line of stdout
 `;
 

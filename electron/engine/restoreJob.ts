@@ -16,6 +16,7 @@ import { sharedDecodePool } from './decodePool.ts';
 import { DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
 import { RestoreEngine } from './restoreEngine.ts';
 import { openResumableTarget, type OpenedResumable, type ResumableTargetRequest } from './resumableTarget.ts';
+import type { RetryPolicy } from '../source/retry.ts';
 import type { StallOptions } from './stallWatch.ts';
 
 export interface RestoreRequest {
@@ -33,6 +34,8 @@ export interface RestoreRequest {
   /** Caps shared with other jobs (the service's cap across all jobs). */
   sharedRates?: readonly TokenBucket[];
   stall?: StallOptions;
+  /** Retries of transient source errors (default: the engine's). */
+  retry?: RetryPolicy;
   /** How often the resume state is saved, and hooks for tests. */
   recorder?: ResumableTargetRequest['recorder'];
   /** Defaults to the process's shared worker pool. */
@@ -98,6 +101,7 @@ export async function prepareRestore(req: RestoreRequest): Promise<PreparedResto
       ...(req.signal ? { signal: req.signal } : {}),
       rate: gate,
       ...(req.stall ? { stall: req.stall } : {}),
+      ...(req.retry ? { retry: req.retry } : {}),
     },
   );
   const tuner = new AutoTuner(engine);

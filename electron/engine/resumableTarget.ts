@@ -1,15 +1,15 @@
-// Opening a restore target with its resume state (docs/resume.md): a fresh restore removes any old
-// state before its partial target is created or replaced, and writes a new one before the first
-// chunk; a resume (`resume: true`) reads the state, refuses it when it describes another restore
+// Opening a restore target with its resume state (docs/resume.md): a fresh restore replaces any old
+// state with an empty one before its partial target is created or replaced, so at every moment
+// the state on disk describes the partial target beside it or names nothing; a resume (`resume: true`) reads the state, refuses it when it describes another restore
 // (RESUME_MISMATCH, naming what differs) and continues the partial target with the chunks it
 // records. Asked to resume where there is nothing to resume, it starts fresh; a partial file
 // without a state cannot be trusted and is refused (RESUME_STATE_MISSING).
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { RestoreError } from '../../shared/errors.ts';
-import type { ChunkSet } from './chunkSet.ts';
 import { ResumeRecorder, type RecorderOptions } from './resumeRecorder.ts';
-import { differences, readState, removeState, statePathFor, type ResumeIdentity } from './resumeState.ts';
+import { ChunkSet } from './chunkSet.ts';
+import { differences, readState, statePathFor, writeState, type ResumeIdentity } from './resumeState.ts';
 import { openTarget } from './target.ts';
 
 export interface ResumableTargetRequest {
@@ -69,16 +69,18 @@ export async function openResumableTarget(req: ResumableTargetRequest): Promise<
           freshBecause = `there is no ${kind === 'file' ? `${path}.partial` : 'resume state for this device'} to continue`;
         }
       }
-      // A fresh restore: an old state must go before its partial target is replaced, or a crash in
-      // between would leave the old record beside new data. A partial file that stays (no force)
-      // is refused by openTarget, and keeps its state.
-      if (kind === 'device' || req.force || !partial) await removeState(statePath);
+      // A fresh restore: the old record must go before its partial target is replaced, or a crash in
+      // between would leave it beside new data. An empty state in its place (atomic) also means a
+      // crash right after creating the partial target still leaves something to resume. A partial
+      // file that stays (no force) is refused by openTarget, and keeps its state.
+      if (kind === 'device' || req.force || !partial) {
+        await writeState(statePath, { identity, done: new ChunkSet(identity.chunkCount), savedAt: Date.now() }, req.recorder?.hooks);
+      }
       return 'create';
     },
   });
   try {
     const recorder = new ResumeRecorder(target, { ...req.recorder, statePath, identity: identity!, ...(resumed ? { done: resumed } : {}) });
-    await recorder.start();
     return { target: recorder, ...(resumed ? { resumed } : {}), ...(freshBecause ? { freshBecause } : {}) };
   } catch (e) {
     await target.abandon();

@@ -72,11 +72,6 @@ export class ResumeRecorder implements Target {
     return this.#done.size;
   }
 
-  /** Writes the state as it stands (before the first chunk: the state then always belongs to this partial target). */
-  async start(): Promise<void> {
-    await this.#write();
-  }
-
   async write(buf: Uint8Array, offset: number): Promise<void> {
     await this.#t.write(buf, offset);
     const { chunkSize, chunkCount, size } = this.#o.identity;
@@ -135,12 +130,8 @@ export class ResumeRecorder implements Target {
   async #save(): Promise<void> {
     const batch = this.#pending;
     this.#pending = new ChunkSet(this.#o.identity.chunkCount);
-    try {
-      await this.#t.sync();
-    } catch (e) {
-      // Not durable: these chunks are simply fetched again after a resume.
-      throw e;
-    }
+    // A failed sync throws here: the batch is not durable and not recorded (fetched again on resume).
+    await this.#t.sync();
     this.#done.addAll(batch);
     await this.#write();
     this.#o.onSaved?.(this.#done);

@@ -6,7 +6,7 @@
 // SHA-256 of its own content, so a reader sees a whole earlier or a whole later version, and a
 // damaged file is refused (RESUME_STATE_INVALID) instead of trusted.
 import { createHash } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import { ChunkSet } from './chunkSet.ts';
@@ -149,6 +149,8 @@ export async function writeState(path: string, s: ResumeState, hooks: StateWrite
   const text = serializeState(s);
   const tmp = `${path}.tmp`;
   try {
+    // A device's state lives in the data folder, which may not have its resume/ folder yet.
+    await mkdir(dirname(path), { recursive: true });
     const fh = await open(tmp, 'w', 0o600);
     try {
       const half = Math.floor(text.length / 2);

@@ -10,7 +10,7 @@ import { RestoreEngine, type ChunkEvent } from '../../electron/engine/restoreEng
 import { openResumableTarget, type ResumableTargetRequest } from '../../electron/engine/resumableTarget.ts';
 import { readState } from '../../electron/engine/resumeState.ts';
 import type { Target } from '../../electron/engine/target.ts';
-import { RestoreError } from '../../electron/pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { toHex } from '../../electron/pbs/hex.ts';
 import { buildImage, testImage, type Built } from '../helpers/memSource.ts';
 import { sha256File, tempDir } from '../helpers/tmp.ts';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { defaultDataDir } from '../../electron/cli/commands/serve.ts';
+import { defaultDataDir } from '../../electron/cli/dataDir.ts';
 import { BIN } from '../helpers/cli.ts';
 import { smallDemo } from '../helpers/demo.ts';
 import { tempDir } from '../helpers/tmp.ts';

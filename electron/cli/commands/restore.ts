@@ -1,22 +1,26 @@
 // `restore-console restore …` and `restore-console verify …` (the same selectors, no target).
 // Exit 0 on success; 1 with a one-line error naming the cause on failure; 130 when interrupted.
-// With --json the last stdout line is the summary, failures included.
+// With --json the last stdout line is the summary, failures included. `--resume` continues the
+// partial target of an earlier run (docs/resume.md); `--rate` caps source bytes per second;
+// `--stall-timeout` fails a restore whose source sent nothing for that long (resumable).
 import { emptySummary, type RestoreSummary } from '../../../shared/progress.ts';
 import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
 import type { CryptConfig } from '../../pbs/cryptConfig.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
 import { prepareRestore } from '../../engine/restoreJob.ts';
+import type { StallChange } from '../../engine/stallWatch.ts';
 import { loadKey } from '../../service/keys.ts';
-import { optional, parse, parseConcurrency, required, type ParseArgsOptions } from '../args.ts';
+import { optional, parse, parseConcurrency, parseRate, parseSeconds, required, type ParseArgsOptions } from '../args.ts';
+import { defaultDataDir } from '../dataDir.ts';
 import { zeroRatio } from '../../../shared/rates.ts';
-import { formatBytes } from '../../../shared/units.ts';
+import { formatBytes, formatDuration } from '../../../shared/units.ts';
 import { ProgressLine } from '../progressLine.ts';
 import { promptPassword } from '../prompt.ts';
 import type { OpenedSource } from '../../service/openSource.ts';
 import { openSource, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
 
-const SELECTORS = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] --archive NAME [--concurrency N|auto] [--keyfile FILE] [--json]`;
-export const RESTORE_USAGE = `restore ${SELECTORS} --target PATH [--force] [--no-sparse]`;
+const SELECTORS = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] --archive NAME [--concurrency N|auto] [--rate RATE] [--keyfile FILE] [--json]`;
+export const RESTORE_USAGE = `restore ${SELECTORS} --target PATH [--force] [--no-sparse] [--resume] [--stall-timeout SECONDS]`;
 export const VERIFY_USAGE = `verify ${SELECTORS}`;
 
 /** The key file's key; its password from PBS_ENCRYPTION_PASSWORD or a prompt, as proxmox-backup-client. */
@@ -25,7 +29,7 @@ function keyFor(path: string | undefined): Promise<CryptConfig | undefined> {
   return loadKey(path, async () => process.env.PBS_ENCRYPTION_PASSWORD ?? (await promptPassword(`Password for ${path}: `)));
 }
 
-/** The JSON summary contract: status, bytes, zeroBytes, sourceBytes, chunks, zeroChunks, seconds, MB/s. */
+/** The JSON summary contract: status, bytes, zeroBytes, sourceBytes, resumedBytes, chunks, zeroChunks, seconds, MB/s. */
 export function summaryJson(s: RestoreSummary): string {
   return JSON.stringify({
     status: s.status,
@@ -33,6 +37,7 @@ export function summaryJson(s: RestoreSummary): string {
     bytes: s.bytes,
     zeroBytes: s.zeroBytes,
     sourceBytes: s.sourceBytes,
+    resumedBytes: s.resumedBytes ?? 0,
     chunks: s.chunks,
     zeroChunks: s.zeroChunks,
     seconds: Number(s.seconds.toFixed(3)),
@@ -50,9 +55,12 @@ export function restoreOptions(mode: 'restore' | 'verify'): ParseArgsOptions {
     ns: { type: 'string' },
     archive: { type: 'string' },
     concurrency: { type: 'string' },
+    rate: { type: 'string' },
     keyfile: { type: 'string' },
     json: { type: 'boolean' },
-    ...(mode === 'restore' ? { target: { type: 'string' }, force: { type: 'boolean' }, 'no-sparse': { type: 'boolean' } } : {}),
+    ...(mode === 'restore'
+      ? { target: { type: 'string' }, force: { type: 'boolean' }, 'no-sparse': { type: 'boolean' }, resume: { type: 'boolean' }, 'stall-timeout': { type: 'string' } }
+      : {}),
   };
 }
 
@@ -74,6 +82,8 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     const ref = parseSnapshotRef(required(flags, 'snapshot'), optional(flags, 'ns') ?? '');
     const archive = required(flags, 'archive');
     const concurrency = parseConcurrency(optional(flags, 'concurrency'));
+    const rate = parseRate(optional(flags, 'rate'));
+    const stallTimeout = parseSeconds(optional(flags, 'stall-timeout'), 'stall-timeout');
     const targetPath = mode === 'restore' ? required(flags, 'target') : undefined;
     opened = await openSource(flags);
     const store = opened.source;
@@ -83,11 +93,19 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
       ref,
       archive,
       ...(crypt ? { crypt } : {}),
-      ...(targetPath ? { target: { path: targetPath, force: flags.force === true, sparse: flags['no-sparse'] !== true } } : {}),
+      ...(targetPath ? { target: { path: targetPath, force: flags.force === true, sparse: flags['no-sparse'] !== true, resume: flags.resume === true }, stateDir: defaultDataDir() } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(rate ? { rate } : {}),
+      ...(stallTimeout !== undefined ? { stall: { timeoutMs: stallTimeout * 1000 } } : {}),
       signal: abort.signal,
     });
     const line = process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
+    const said = job.target?.freshBecause;
+    if (said) process.stderr.write(`restore-console: nothing to resume (${said}); restoring from the start\n`);
+    const resumed = job.target?.resumed;
+    if (resumed?.size) process.stderr.write(`restore-console: resuming: ${resumed.size} of ${job.plan.index.count} chunks are already written\n`);
+    // Without a terminal the stall shows as lines of their own (on a terminal, in the live line).
+    if (!line) job.engine.on('stall', (c: StallChange) => process.stderr.write(`restore-console: ${stallText(c)}\n`));
     const timer = line ? setInterval(() => line.update(job.engine.progress()), 250) : undefined;
     try {
       summary = await job.run();
@@ -117,12 +135,20 @@ function report(s: RestoreSummary, json: boolean): void {
     if (!json) {
       const what = s.mode === 'restore' ? `restored ${formatBytes(s.bytes, 'iec')} to ${s.target}` : `verified ${formatBytes(s.bytes, 'iec')}, every chunk ok`;
       const zero = (100 * zeroRatio({ zeroChunks: s.zeroChunks, doneChunks: s.chunks })).toFixed(0);
-      process.stdout.write(`${what} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s, ${zero}% zero, ${formatBytes(s.sourceBytes, 'iec')} read from the source)\n`);
+      const resumed = s.resumedBytes ? `, ${formatBytes(s.resumedBytes, 'iec')} were already there` : '';
+      process.stdout.write(`${what} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s, ${zero}% zero, ${formatBytes(s.sourceBytes, 'iec')} read from the source${resumed})\n`);
     }
   } else {
-    const where = s.partial && s.target ? ` (partial data left in ${s.target})` : '';
+    const where = s.partial && s.target ? ` (partial data left in ${s.target}${s.mode === 'restore' ? '; continue it with --resume' : ''})` : '';
     const label = s.status === 'cancelled' ? 'cancelled' : 'error';
     process.stderr.write(`restore-console: ${label} [${s.error?.code ?? 'INTERNAL'}]: ${s.error?.message ?? s.status}${where}\n`);
   }
   if (json) process.stdout.write(`${summaryJson(s)}\n`);
+}
+
+function stallText(c: StallChange): string {
+  const since = new Date(c.since).toLocaleTimeString();
+  if (c.kind === 'stalled') return `stalled: no data from the source since ${since}`;
+  if (c.kind === 'cleared') return `data flows again after a stall of ${formatDuration(c.at - c.since)}`;
+  return `stalled since ${since}: giving up (stall timeout)`;
 }

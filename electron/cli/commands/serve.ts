@@ -3,22 +3,14 @@
 // address to open (with ?token=…); stops cleanly on Ctrl-C (running jobs are cancelled, their
 // targets stay .partial).
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { RestoreError } from '../../../shared/errors.ts';
 import { startHttpServer } from '../../server/httpServer.ts';
 import { RestoreService } from '../../service/service.ts';
 import { testHooksFromEnv } from '../../service/testHooks.ts';
 import { optional, parse } from '../args.ts';
+import { defaultDataDir } from '../dataDir.ts';
 
 export const SERVE_USAGE = 'serve [--host 127.0.0.1] [--port N] [--datastore DIR]… [--data DIR] [--no-demo]';
-
-/** The folder Electron's app.getPath('userData') names for this app, so both shells share it. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'restore-console');
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'restore-console');
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'restore-console');
-}
 
 async function version(): Promise<string> {
   try {
