@@ -26,7 +26,12 @@ export class RateGate implements RateMeter {
   readonly #now: () => number;
   #waiting = 0;
   #heldAt = -Infinity;
-  /** Expected encoded size of the next read: starts at the chunk size, then follows what reads return. */
+  /**
+   * What a read books before it starts: the most it can be (the chunk size, or the largest read
+   * seen). Booking the most, and giving back the difference, keeps the bytes let through within the
+   * cap plus its burst; booking an average let several large reads through at once (measured 29 %
+   * over the cap against the PBS test server).
+   */
   #estimate: number;
 
   constructor(rate: number, opts: { shared?: readonly TokenBucket[]; estimate: number; clock?: BucketClock }) {
@@ -77,7 +82,7 @@ export class RateGate implements RateMeter {
   /** Corrects the booking once the read's real size is known (0 for a read that failed). */
   settle(booked: number, actual: number): void {
     for (const b of [this.#own, ...this.#shared]) b.settle(actual - booked);
-    if (actual > 0) this.#estimate = this.#estimate * 0.8 + actual * 0.2;
+    if (actual > this.#estimate) this.#estimate = actual;
   }
 }
 

@@ -19,8 +19,8 @@ const realClock: BucketClock = {
   clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-/** The burst: a quarter of a second at the cap. */
-export const BURST_SECONDS = 0.25;
+/** The burst: a tenth of a second at the cap. */
+export const BURST_SECONDS = 0.1;
 
 interface Waiter {
   bytes: number;

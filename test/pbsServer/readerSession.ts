@@ -41,6 +41,10 @@ export interface ReaderStats {
   sessions: number;
   refusedChunks: number;
   downloads: string[];
+  /** Chunk bodies sent, on the server's clock (performance.now() when the last byte was handed to the stream). */
+  sent: Array<{ at: number; bytes: number }>;
+  /** Their bytes in all. */
+  sentBytes: number;
 }
 
 function reply(stream: ServerHttp2Stream, status: number, body: string | Buffer, contentLength = false): void {
@@ -86,6 +90,11 @@ async function sendThrottled(stream: ServerHttp2Stream, faults: Faults, data: Bu
     stream.write(slice);
   }
   stream.end();
+}
+
+function noteSent(stats: ReaderStats, bytes: number): void {
+  stats.sent.push({ at: performance.now(), bytes });
+  stats.sentBytes += bytes;
 }
 
 function params(path: string): { route: string; query: URLSearchParams } {
@@ -187,8 +196,13 @@ export function serveReaderSession(socket: TLSSocket, head: Buffer, root: string
       return reply(stream, 400, `reading file ${JSON.stringify(path)} failed: ${(e as Error).message}`);
     }
     if (stream.destroyed) return;
-    if (faults.throttleBytesPerSec) return sendThrottled(stream, faults, data);
+    if (faults.throttleBytesPerSec) {
+      await sendThrottled(stream, faults, data);
+      if (!stream.destroyed) noteSent(stats, data.length);
+      return;
+    }
     reply(stream, 200, data, true);
+    noteSent(stats, data.length);
   }
 
   // Looks like an ALPN "h2" connection to http2's connection listener.

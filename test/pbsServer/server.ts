@@ -90,7 +90,7 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
   const root = resolve(opts.datastore);
   const store = opts.store ?? (isSafeId(basename(root)) && basename(root).length >= 3 ? basename(root) : 'store');
   const auth = new TestAuth(opts.tokens, opts.users);
-  const stats: ReaderStats = { chunkRequests: 0, sessions: 0, refusedChunks: 0, downloads: [] };
+  const stats: ReaderStats = { chunkRequests: 0, sessions: 0, refusedChunks: 0, downloads: [], sent: [], sentBytes: 0 };
   const faults: Faults = {
     latencyMs: opts.latencyMs ?? 0,
     ...(opts.dropAfterChunks !== undefined ? { dropAfterChunks: opts.dropAfterChunks } : {}),

@@ -40,7 +40,7 @@ class FakeClock implements BucketClock {
 
 test('a bucket lets through rate × time plus one burst, in order, and follows rate changes', async () => {
   const clock = new FakeClock();
-  const b = new TokenBucket(1000, { clock }); // 1000 B/s, burst 250 B
+  const b = new TokenBucket(1000, { clock, burstSeconds: 0.25 }); // 1000 B/s, burst 250 B
   const passed: Array<{ n: number; at: number }> = [];
   // 20 reads of 100 B asked at once.
   const all = Array.from({ length: 20 }, (_, n) => b.take(100).then(() => passed.push({ n, at: clock.t })));
@@ -79,7 +79,7 @@ test('no cap passes at once; a cap set later applies to the next read; an abort 
   const b = new TokenBucket(0, { clock });
   for (let i = 0; i < 100; i++) assert.equal(await b.take(1e9), false);
   b.rate = 100;
-  assert.equal(await b.take(100), false); // the burst (25 B) is not in debt yet
+  assert.equal(await b.take(100), false); // the burst (10 B) is not in debt yet
   const ac = new AbortController();
   const held = b.take(10, ac.signal);
   assert.equal(b.waiting, 1);
@@ -91,7 +91,7 @@ test('no cap passes at once; a cap set later applies to the next read; an abort 
 
 test('a gate takes from its own and the shared caps, reports the tightest, and says when it held reads back', async () => {
   const clock = new FakeClock();
-  const shared = new TokenBucket(500, { clock });
+  const shared = new TokenBucket(500, { clock, burstSeconds: 0.25 });
   const gate = new RateGate(2000, { shared: [shared], estimate: 100, clock });
   assert.equal(gate.limit, 500);
   assert.equal(gate.limited, false);
