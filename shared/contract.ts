@@ -162,13 +162,20 @@ export interface StartJobArgs {
   sparse?: boolean;
   /** 1–64 or 'auto' (default from settings). */
   concurrency?: Concurrency;
+  /** Cap on source bytes per second; 0: none (default from settings: defaultRate). */
+  rate?: number;
+  /**
+   * Continue the partial target an earlier run of the same restore left (docs/resume.md): chunks it
+   * wrote and synced are not fetched again. Nothing to continue: it starts from the beginning.
+   */
+  resume?: boolean;
   /** For encrypted archives. The password is used for this job only, never stored. */
   keyfile?: string;
   password?: string;
 }
 
 /** The job's request as the service shows it: never the password. */
-export type JobRequest = Omit<StartJobArgs, 'password' | 'concurrency'> & { sourceLabel: string };
+export type JobRequest = Omit<StartJobArgs, 'password' | 'concurrency' | 'rate'> & { sourceLabel: string };
 
 export interface JobInfo {
   id: string;
@@ -177,6 +184,8 @@ export interface JobInfo {
   request: JobRequest;
   /** The concurrency asked for (the limit in force is progress.limit). */
   concurrency: Concurrency;
+  /** The job's own cap on source bytes per second, 0 for none (the cap in force, global cap included, is progress.rateLimit). */
+  rate?: number;
   /** Epoch ms. */
   createdAt: number;
   startedAt?: number;
@@ -190,6 +199,12 @@ export interface JobInfo {
   message?: string;
   /** A file target was left partly written at this path (`<target>.partial`, or the device). */
   partialPath?: string;
+  /** The partial target and its resume state are there: `jobs.continue` can finish it. */
+  resumable?: boolean;
+  /** This job continues the partial target of that job. */
+  resumedFrom?: string;
+  /** That job continued this one's partial target (this one is no longer resumable). */
+  continuedBy?: string;
 }
 
 export interface JobProgressEvent {
@@ -231,6 +246,10 @@ export interface LogEntry {
 export interface Settings {
   /** Used when a job does not say. */
   defaultConcurrency: Concurrency;
+  /** Cap on source bytes per second for a new job that does not say; 0: none. */
+  defaultRate: number;
+  /** One cap on source bytes per second shared by all running jobs together; 0: none. */
+  globalRate: number;
   /** Jobs beyond this wait in 'queued'. */
   maxRunningJobs: number;
   /** Desktop notification when a job ends. */
@@ -330,6 +349,15 @@ export interface Commands {
   'jobs.resume': { args: JobRef; result: JobInfo };
   'jobs.cancel': { args: JobRef; result: JobInfo };
   'jobs.setConcurrency': { args: { id: string; concurrency: Concurrency }; result: JobInfo };
+  /** Changes a running job's cap on source bytes per second (0: none). */
+  'jobs.setRate': { args: { id: string; rate: number }; result: JobInfo };
+  /**
+   * Starts a new restore that continues a failed, cancelled or interrupted one from its partial
+   * target (the same request with `resume`); the password again for an encrypted archive.
+   */
+  'jobs.continue': { args: { id: string; password?: string }; result: JobInfo };
+  /** Deletes what a finished, unsuccessful restore left: its partial file and resume state. */
+  'jobs.deletePartial': { args: JobRef; result: JobInfo };
   /** Running and queued jobs first, then the history, newest first. */
   'jobs.list': { args: NoArgs; result: JobInfo[] };
   'jobs.get': { args: JobRef; result: JobInfo };

@@ -2,6 +2,10 @@
 // request to a final state through its own engine (prepareRestore), and what it keeps for the
 // history. The state machine is jobState.ts, the events while it runs jobSampler.ts, the line it
 // ends with jobText.ts. The final sample and map go out before the final state; nothing follows it.
+//
+// Resume (docs/resume.md): a restore that ends without success keeps its partial target and its
+// resume state; the job says so (`resumable`) and remembers both files across restarts, so that
+// `jobs.continue` can start a job that finishes it and `jobs.deletePartial` can remove them.
 import type {
   ChunkMap,
   Concurrency,
@@ -17,8 +21,12 @@ import { encodeChunkMap } from '../../shared/chunkMap.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
 import { isFinalState } from '../../shared/jobStates.ts';
 import { emptySummary, type RestoreSummary } from '../../shared/progress.ts';
+import { access } from 'node:fs/promises';
+import { formatBytes } from '../../shared/units.ts';
 import type { ChunkDecoder } from '../engine/decoder.ts';
-import { prepareRestore, type PreparedRestore } from '../engine/restoreJob.ts';
+import { prepareRestore, type PreparedRestore, type RestoreRequest } from '../engine/restoreJob.ts';
+import type { StallChange, StallOptions } from '../engine/stallWatch.ts';
+import type { TokenBucket } from '../source/tokenBucket.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { toRef } from './catalog.ts';
 import { JobSampler } from './jobSampler.ts';
@@ -38,12 +46,30 @@ export interface JobContext {
   decoder?: ChunkDecoder;
   progressMs: number;
   mapMs: number;
+  /** The data folder: block devices keep their resume state there. */
+  stateDir: string;
+  /** Caps shared by all jobs (the global rate cap). */
+  sharedRates: readonly TokenBucket[];
+  stall?: StallOptions;
+  recorder?: RestoreRequest['recorder'];
+}
+
+/** The files a restore that did not finish leaves: its partial target and its resume state. */
+export interface ResumeFiles {
+  writePath: string;
+  statePath: string;
 }
 
 /** A job as kept in jobs.json. */
 export interface JobRecord extends JobInfo {
   log: LogEntry[];
+  /** Kept from the moment the target is open, so an interrupted job can still be continued. */
+  resumeFiles?: ResumeFiles;
 }
+
+/** Codes after which the partial target cannot be continued as it is. */
+const NOT_RESUMABLE = new Set(['RESUME_MISMATCH', 'RESUME_STATE_MISSING', 'RESUME_STATE_INVALID']);
+const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
 const MAX_JOB_LOG = 200;
 
@@ -59,33 +85,103 @@ export class Job {
   #sampler: JobSampler | undefined;
   #finalMap: ChunkMap | undefined;
   #done: Promise<void> | undefined;
+  #resumeFiles: ResumeFiles | undefined;
 
-  private constructor(info: JobInfo, log: LogEntry[], ctx: JobContext | undefined, password?: string) {
+  private constructor(info: JobInfo, log: LogEntry[], ctx: JobContext | undefined, password?: string, resumeFiles?: ResumeFiles) {
     this.id = info.id;
     this.#info = info;
     this.#log = log;
     this.#ctx = ctx;
     this.#password = password;
+    this.#resumeFiles = resumeFiles;
   }
 
-  static create(id: string, args: StartJobArgs, sourceLabel: string, concurrency: Concurrency, sparse: boolean, ctx: JobContext): Job {
-    const { password, concurrency: _c, ...rest } = args;
-    const request = { ...rest, sourceLabel, ...(args.mode === 'restore' ? { sparse: args.sparse ?? sparse, force: args.force ?? false } : {}) };
-    const info: JobInfo = { id, mode: args.mode, state: 'queued', request, concurrency, createdAt: Date.now() };
-    return new Job(info, [], ctx, password);
+  /** `resumeOf`: the job whose partial target this one continues. */
+  static create(
+    id: string,
+    args: StartJobArgs,
+    sourceLabel: string,
+    defaults: { concurrency: Concurrency; sparse: boolean; rate: number },
+    ctx: JobContext,
+    resumeOf?: Job,
+  ): Job {
+    const { password, concurrency: _c, rate: _r, ...rest } = args;
+    const request = { ...rest, sourceLabel, ...(args.mode === 'restore' ? { sparse: args.sparse ?? defaults.sparse, force: args.force ?? false } : {}) };
+    const info: JobInfo = {
+      id,
+      mode: args.mode,
+      state: 'queued',
+      request,
+      concurrency: args.concurrency ?? defaults.concurrency,
+      rate: args.rate ?? defaults.rate,
+      createdAt: Date.now(),
+      ...(resumeOf ? { resumedFrom: resumeOf.id } : {}),
+    };
+    return new Job(info, [], ctx, password, resumeOf ? resumeOf.#resumeFiles : undefined);
   }
 
-  /** A job from the history file. One that was not final when the app stopped is failed now. */
+  /** A job from the history file. One that was not final when the app stopped is failed now (and resumable). */
   static fromRecord(r: JobRecord): Job {
-    const { log, ...info } = r;
+    const { log, resumeFiles, ...info } = r;
     if (!isFinalState(info.state)) {
-      const partial = info.mode === 'restore' && info.startedAt !== undefined && info.request.target ? `${info.request.target}.partial` : undefined;
+      const legacy = info.mode === 'restore' && info.startedAt !== undefined && info.request.target ? `${info.request.target}.partial` : undefined;
+      const partial = resumeFiles?.writePath ?? legacy;
       info.state = 'failed';
       info.error = { code: 'INTERRUPTED', message: 'the app stopped while this job ran' };
       info.message = describeInterrupted(partial);
       if (partial) info.partialPath = partial;
+      if (resumeFiles) info.resumable = true;
     }
-    return new Job(info, Array.isArray(log) ? log : [], undefined);
+    return new Job(info, Array.isArray(log) ? log : [], undefined, undefined, resumeFiles);
+  }
+
+  /**
+   * A job read back as resumable stays so only while its partial target and its state are both
+   * there; true when that changed it (the history needs writing).
+   */
+  async checkResumable(): Promise<boolean> {
+    if (!this.#info.resumable) return false;
+    const f = this.#resumeFiles;
+    if (f && (await exists(f.writePath)) && (await exists(f.statePath))) return false;
+    this.#info.resumable = false;
+    return true;
+  }
+
+  get resumeFiles(): ResumeFiles | undefined {
+    return this.#resumeFiles;
+  }
+
+  get request(): JobInfo['request'] {
+    return this.#info.request;
+  }
+
+  get concurrency(): Concurrency {
+    return this.#info.concurrency;
+  }
+
+  get rate(): number {
+    return this.#info.rate ?? 0;
+  }
+
+  get resumable(): boolean {
+    return this.#info.resumable === true;
+  }
+
+  /** Another job now continues this one's partial target. */
+  continuedBy(id: string): void {
+    this.#info.resumable = false;
+    this.#info.continuedBy = id;
+    this.#changed();
+  }
+
+  /** Its partial target and state were deleted. */
+  partialDeleted(): void {
+    const what = this.#info.partialPath;
+    this.#info.resumable = false;
+    delete this.#info.partialPath;
+    this.#info.message = `${this.#info.message ?? this.#info.state}; the partial target was deleted`;
+    this.#note('info', `deleted the partial target${what ? ` ${what}` : ''} and its resume state`);
+    this.#changed();
   }
 
   get state(): JobState {
@@ -111,7 +207,7 @@ export class Job {
   }
 
   record(): JobRecord {
-    return { ...structuredClone(this.#info), log: this.#log.slice(-MAX_JOB_LOG) };
+    return { ...structuredClone(this.#info), log: this.#log.slice(-MAX_JOB_LOG), ...(this.#resumeFiles ? { resumeFiles: { ...this.#resumeFiles } } : {}) };
   }
 
   logLines(afterSeq = 0, limit = 500): LogEntry[] {
@@ -165,6 +261,17 @@ export class Job {
     this.#abort.abort(new RestoreError('CANCELLED', 'cancelled by the user'));
   }
 
+  /** The job's own cap on source bytes per second (0: none), in force for the next chunk read. */
+  setRate(rate: number): void {
+    if (this.final) throw new RestoreError('INVALID_STATE', `job ${this.id} already ${this.#info.state}`);
+    this.#info.rate = rate;
+    if (this.#prepared) this.#prepared.gate.rate = rate;
+    this.#note('info', rate ? `rate cap set to ${formatBytes(rate)}/s` : 'rate cap removed');
+    this.#ctx?.emit('job', this.info());
+    this.#ctx?.changed(this);
+    this.#sampler?.poke();
+  }
+
   setConcurrency(c: Concurrency): void {
     if (this.final) throw new RestoreError('INVALID_STATE', `job ${this.id} already ${this.#info.state}`);
     this.#info.concurrency = c;
@@ -204,8 +311,12 @@ export class Job {
         ref: toRef(r.snapshot),
         archive: r.archive,
         ...(crypt ? { crypt } : {}),
-        ...(r.mode === 'restore' ? { target: { path: r.target!, force: r.force ?? false, sparse: r.sparse ?? true } } : {}),
+        ...(r.mode === 'restore' ? { target: { path: r.target!, force: r.force ?? false, sparse: r.sparse ?? true, resume: r.resume === true }, stateDir: ctx.stateDir } : {}),
         concurrency: this.#info.concurrency,
+        rate: this.#info.rate ?? 0,
+        sharedRates: ctx.sharedRates,
+        ...(ctx.stall ? { stall: ctx.stall } : {}),
+        ...(ctx.recorder ? { recorder: ctx.recorder } : {}),
         ...(ctx.decoder ? { decoder: ctx.decoder } : {}),
         signal,
       });
@@ -227,6 +338,18 @@ export class Job {
     this.#prepared = prepared;
     const { engine } = prepared;
     this.#info.request = { ...this.#info.request, archive: prepared.plan.archive };
+    const t = prepared.target;
+    if (t) {
+      this.#resumeFiles = { writePath: t.target.writePath, statePath: t.target.statePath };
+      if (t.freshBecause) this.#note('info', `nothing to resume (${t.freshBecause}); restoring from the start`);
+      if (t.resumed?.size) this.#note('info', `resuming: ${t.resumed.size} of ${prepared.plan.index.count} chunks are already written and synced`);
+      ctx.changed(this);
+    }
+    engine.on('stall', (c: StallChange) => {
+      if (c.kind === 'stalled') this.#note('warn', `stalled: no data from the source since ${new Date(c.since).toISOString()} while chunks are being read`);
+      else if (c.kind === 'cleared') this.#note('info', `the stall is over: data flows again after ${((c.at - c.since) / 1000).toFixed(0)} s`);
+      this.#sampler?.poke();
+    });
     if (this.#pauseWanted) engine.pause();
     this.#applyConcurrency();
     this.#sampler = new JobSampler(engine, {
@@ -251,6 +374,7 @@ export class Job {
 
   #finish(summary: RestoreSummary, error: ContractError | undefined): void {
     // The last word on counters and chunks, then silence: no progress after a final state.
+    const attached = this.#prepared?.target !== undefined;
     const last = this.#sampler?.finish(summary.mbPerSec * 1e6);
     this.#sampler = undefined;
     if (last) {
@@ -262,11 +386,19 @@ export class Job {
     if (summary.seconds > 0) summary = { ...summary, peakMbPerSec: Math.round((last?.peak ?? summary.mbPerSec * 1e6) / 1e4) / 100 };
     this.#info.summary = summary;
     if (error) this.#info.error = error;
-    const partial = summary.partial && summary.target ? summary.target : undefined;
+    let partial = summary.partial && summary.target ? summary.target : undefined;
+    // A continuing job that stopped before it opened the target leaves the earlier partial as it was.
+    if (!partial && !attached && this.#info.resumedFrom && this.#resumeFiles && summary.status !== 'succeeded') partial = this.#resumeFiles.writePath;
     if (partial) this.#info.partialPath = partial;
+    if (partial && this.#resumeFiles && !NOT_RESUMABLE.has(error?.code ?? '')) this.#info.resumable = true;
     this.#info.message = describeEnd(this.#info, summary, error, partial);
     this.#note(summary.status === 'failed' ? 'error' : 'info', this.#info.message, error?.code);
     this.#setState(summary.status);
+  }
+
+  #changed(): void {
+    this.#ctx?.emit('job', this.info());
+    this.#ctx?.changed(this);
   }
 
   #setState(next: JobState): void {

@@ -6,10 +6,11 @@ import { formatBytes } from '../../shared/units.ts';
 
 export function describeEnd(info: JobInfo, s: RestoreSummary, error: ContractError | undefined, partial: string | undefined): string {
   const tail = partial ? `; the target is partial: ${partial}` : '';
+  const resumed = s.resumedBytes ? `; ${formatBytes(s.resumedBytes)} were already written` : '';
   switch (s.status) {
     case 'succeeded':
       return info.mode === 'restore'
-        ? `restored ${formatBytes(s.bytes)} to ${s.target ?? info.request.target} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s)`
+        ? `restored ${formatBytes(s.bytes)} to ${s.target ?? info.request.target} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s${resumed})`
         : `verified ${formatBytes(s.bytes)}, every chunk ok, in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s)`;
     case 'cancelled':
       return info.startedAt === undefined ? 'cancelled before it started; nothing was written' : `cancelled${tail || (info.mode === 'restore' ? '; nothing was written' : '')}`;

@@ -1,8 +1,12 @@
 // Jobs: start, queue, run side by side (each with its own engine), steer, and keep as history in
 // jobs.json across restarts. At most `maxRunningJobs` run at once; the rest wait in 'queued'.
+// A restore that ended without success can be continued by a new job (`continue`, docs/resume.md)
+// or have what it left deleted (`deletePartial`).
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { ChunkMap, Concurrency, JobInfo, LogEntry, Settings, StartJobArgs } from '../../shared/contract.ts';
 import { RestoreError } from '../../shared/errors.ts';
+import { removeState } from '../engine/resumeState.ts';
 import { Job, type JobContext, type JobRecord } from './job.ts';
 import type { JsonFile } from './jsonFile.ts';
 
@@ -33,22 +37,23 @@ export class JobManager {
   async load(onCorrupt?: (message: string) => void): Promise<void> {
     const data = await this.#file.read(onCorrupt);
     const records = Array.isArray(data?.jobs) ? data.jobs : [];
-    let interrupted = false;
+    let changed = false;
     for (const r of records) {
       if (!r || typeof r.id !== 'string' || this.#jobs.has(r.id)) continue;
       const job = Job.fromRecord(r);
-      interrupted ||= r.state !== job.state;
+      changed ||= r.state !== job.state;
+      changed = (await job.checkResumable()) || changed;
       this.#jobs.set(job.id, job);
     }
-    if (interrupted) this.#saveSoon();
+    if (changed) this.#saveSoon();
   }
 
-  start(args: StartJobArgs, sourceLabel: string): JobInfo {
+  start(args: StartJobArgs, sourceLabel: string, resumeOf?: Job): JobInfo {
     if (this.#closed) throw new RestoreError('INVALID_STATE', 'the service is shutting down');
     const s = this.#settings();
     const id = `job-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const ctx: JobContext = { ...this.#ctx, changed: () => this.#saveSoon() };
-    const job = Job.create(id, args, sourceLabel, args.concurrency ?? s.defaultConcurrency, s.sparseByDefault, ctx);
+    const job = Job.create(id, args, sourceLabel, { concurrency: s.defaultConcurrency, sparse: s.sparseByDefault, rate: s.defaultRate }, ctx, resumeOf);
     this.#jobs.set(id, job);
     this.#queue.push(job);
     const info = job.info();
@@ -101,6 +106,46 @@ export class JobManager {
     const job = this.#job(id);
     job.setConcurrency(c);
     return job.info();
+  }
+
+  setRate(id: string, rate: number): JobInfo {
+    const job = this.#job(id);
+    job.setRate(rate);
+    return job.info();
+  }
+
+  /** A new job that finishes what a failed, cancelled or interrupted restore left (the same request, resumed). */
+  continueRestore(id: string, sourceLabel: (sourceId: string) => string, password?: string): JobInfo {
+    const old = this.#job(id);
+    if (!old.final || old.state === 'succeeded' || !old.resumable) {
+      throw new RestoreError('INVALID_STATE', `job ${id} has nothing to continue${old.final ? '' : ` (it is ${old.state})`}`);
+    }
+    this.#refuseActiveTarget(old);
+    const { sourceLabel: _l, ...request } = old.request;
+    const args: StartJobArgs = { ...request, mode: 'restore', resume: true, concurrency: old.concurrency, rate: old.rate, ...(password !== undefined ? { password } : {}) };
+    const info = this.start(args, sourceLabel(request.sourceId), old);
+    old.continuedBy(info.id);
+    return info;
+  }
+
+  /** Deletes the partial file (never a device) and the resume state an unsuccessful restore left. */
+  async deletePartial(id: string): Promise<JobInfo> {
+    const job = this.#job(id);
+    const files = job.resumeFiles;
+    const partial = job.info().partialPath;
+    if (!job.final || job.state === 'succeeded' || !partial) throw new RestoreError('INVALID_STATE', `job ${id} left no partial target`);
+    this.#refuseActiveTarget(job);
+    if (partial.endsWith('.partial')) await rm(partial, { force: true });
+    if (files) await removeState(files.statePath);
+    job.partialDeleted();
+    return job.info();
+  }
+
+  /** Another job is writing this job's target now. */
+  #refuseActiveTarget(job: Job): void {
+    const target = job.request.target;
+    const busy = [...this.#jobs.values()].find((j) => !j.final && j !== job && j.request.target === target);
+    if (busy) throw new RestoreError('INVALID_STATE', `job ${busy.id} is writing ${target} now`);
   }
 
   forget(id: string): void {

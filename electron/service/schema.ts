@@ -90,6 +90,8 @@ const id = str({ min: 1, max: 128 });
 const path = str({ min: 1 });
 const backupType = literal('vm', 'ct', 'host');
 const concurrency = oneOf(int(MIN_CONCURRENCY, MAX_CONCURRENCY), literal('auto'), `an integer from ${MIN_CONCURRENCY} to ${MAX_CONCURRENCY} or "auto"`);
+/** Bytes per second, 0 for none; up to 1 PB/s. */
+const rate = int(0, 1e15);
 
 const datastoreConfig = obj({ kind: req(literal('datastore')), path: req(path) });
 const pbsConfig = obj({
@@ -121,12 +123,16 @@ const startJob = obj({
   force: opt(bool),
   sparse: opt(bool),
   concurrency: opt(concurrency),
+  rate: opt(rate),
+  resume: opt(bool),
   keyfile: opt(path),
   password: opt(str({ max: 1024 })),
 });
 
 const settingsPatch = obj({
   defaultConcurrency: opt(concurrency),
+  defaultRate: opt(rate),
+  globalRate: opt(rate),
   maxRunningJobs: opt(int(1, 16)),
   notifications: opt(literal('all', 'errors', 'off')),
   sparseByDefault: opt(bool),
@@ -153,6 +159,9 @@ export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
   'jobs.resume': jobRef,
   'jobs.cancel': jobRef,
   'jobs.setConcurrency': obj({ id: req(id), concurrency: req(concurrency) }),
+  'jobs.setRate': obj({ id: req(id), rate: req(rate) }),
+  'jobs.continue': obj({ id: req(id), password: opt(str({ max: 1024 })) }),
+  'jobs.deletePartial': jobRef,
   'jobs.list': noArgs,
   'jobs.get': jobRef,
   'jobs.chunkMap': jobRef,

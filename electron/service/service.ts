@@ -22,6 +22,9 @@ import type {
 } from '../../shared/contract.ts';
 import type { DemoScale } from '../demo/demoDatastore.ts';
 import type { ChunkDecoder } from '../engine/decoder.ts';
+import type { RestoreRequest } from '../engine/restoreJob.ts';
+import type { StallOptions } from '../engine/stallWatch.ts';
+import { TokenBucket } from '../source/tokenBucket.ts';
 import { snapshotDetail, type KeyState } from './catalog.ts';
 import { DemoProvider } from './demo.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
@@ -58,6 +61,10 @@ export interface ServiceOptions {
   chunkMapIntervalMs?: number;
   /** Every log entry, e.g. to print it. */
   onLog?: (line: string) => void;
+  /** Stall detection of every job (default: stalled after 10 s, failed after 300 s). */
+  stall?: StallOptions;
+  /** How often jobs save their resume state (tests save after every chunk). */
+  recorder?: RestoreRequest['recorder'];
   /**
    * The folder the UI suggests for restore targets (AppInfo.targetDir). Default: ~/Downloads when
    * it exists, else dataDir. The Electron shell may pass app.getPath('downloads').
@@ -77,6 +84,8 @@ export class RestoreService implements RestoreConsoleApi {
   readonly #demo: DemoProvider | undefined;
   readonly #settingsFile: JsonFile<SettingsFile>;
   #settings: Settings = { ...DEFAULT_SETTINGS };
+  /** The cap on source bytes per second shared by all jobs (settings.globalRate). */
+  readonly #globalRate = new TokenBucket(0);
   #targetDir = '';
   #started = false;
   #closed = false;
@@ -116,6 +125,10 @@ export class RestoreService implements RestoreConsoleApi {
         ...(opts.decoder ? { decoder: opts.decoder } : {}),
         progressMs: opts.progressIntervalMs ?? 100,
         mapMs: opts.chunkMapIntervalMs ?? 1000,
+        stateDir: this.dataDir,
+        sharedRates: [this.#globalRate],
+        ...(opts.stall ? { stall: opts.stall } : {}),
+        ...(opts.recorder ? { recorder: opts.recorder } : {}),
       },
     });
     if (opts.demo !== false) {
@@ -136,6 +149,7 @@ export class RestoreService implements RestoreConsoleApi {
   async #start(): Promise<void> {
     const corrupt = (message: string): void => void this.#logs.add('warn', message);
     this.#settings = mergeSettings((await this.#settingsFile.read(corrupt))?.settings);
+    this.#globalRate.rate = this.#settings.globalRate;
     this.#targetDir = this.#o.targetDir ? resolve(this.#o.targetDir) : await defaultTargetDir(this.dataDir);
     await this.#sources.load(corrupt);
     await this.#jobs.load(corrupt);
@@ -250,6 +264,9 @@ export class RestoreService implements RestoreConsoleApi {
     'jobs.resume': ({ id }) => this.#jobs.resume(id),
     'jobs.cancel': ({ id }) => this.#jobs.cancel(id),
     'jobs.setConcurrency': ({ id, concurrency }) => this.#jobs.setConcurrency(id, concurrency),
+    'jobs.setRate': ({ id, rate }) => this.#jobs.setRate(id, rate),
+    'jobs.continue': ({ id, password }) => this.#jobs.continueRestore(id, (sourceId) => this.#sources.get(sourceId).label, password),
+    'jobs.deletePartial': ({ id }) => this.#jobs.deletePartial(id),
     'jobs.list': () => this.#jobs.list(),
     'jobs.get': ({ id }) => this.#jobs.get(id),
     'jobs.chunkMap': ({ id }) => this.#jobs.chunkMap(id),
@@ -277,6 +294,7 @@ export class RestoreService implements RestoreConsoleApi {
 
   async #setSettings(patch: Partial<Settings>): Promise<Settings> {
     this.#settings = { ...this.#settings, ...patch };
+    this.#globalRate.rate = this.#settings.globalRate;
     await this.#settingsFile.write({ version: 1, settings: this.#settings });
     this.#hub.emit('settings', { ...this.#settings });
     this.#jobs.pump();

@@ -6,6 +6,8 @@ import { COMMAND_SCHEMAS } from './schema.ts';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   defaultConcurrency: DEFAULT_CONCURRENCY,
+  defaultRate: 0,
+  globalRate: 0,
   maxRunningJobs: 4,
   notifications: 'all',
   sparseByDefault: true,

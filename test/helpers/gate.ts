@@ -1,11 +1,13 @@
 // A source wrapper that can hold chunk reads until the test lets them go, so tests steer a job
-// by events instead of timing: hold(), wait until N reads are waiting, act, release().
+// by events instead of timing: hold(), wait until N reads are waiting, act, release(); or
+// hold(), allow(N) reads through, wait until the next ones wait, act.
 // Held reads honour their AbortSignal (a cancelled job stops waiting at once).
 import type { BackupSource } from '../../electron/source/chunkSource.ts';
 import { beforeEachChunk } from '../../electron/source/delayedSource.ts';
 
 export class Gate {
   #held = false;
+  #allowance = 0;
   #waiters: Array<() => void> = [];
   #watchers: Array<{ n: number; resolve: () => void }> = [];
   /** Reads that entered the gate (held or not). */
@@ -20,7 +22,15 @@ export class Gate {
 
   release(): void {
     this.#held = false;
+    this.#allowance = 0;
     for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /** While held, lets the next `n` reads through (those waiting first). */
+  allow(n: number): void {
+    const go = this.#waiters.splice(0, n);
+    this.#allowance += n - go.length;
+    for (const w of go) w();
   }
 
   /** Resolves once at least n reads wait at the gate. */
@@ -32,6 +42,10 @@ export class Gate {
   async pass(signal?: AbortSignal): Promise<void> {
     this.started++;
     if (!this.#held) return;
+    if (this.#allowance > 0) {
+      this.#allowance--;
+      return;
+    }
     signal?.throwIfAborted();
     this.waiting++;
     this.maxWaiting = Math.max(this.maxWaiting, this.waiting);
