@@ -212,7 +212,7 @@ test('the rate cap: per job while it runs, from the settings by default, and acr
     gate.release();
     const final = await events.finalJob(job.id);
     assert.equal(final.state, 'succeeded');
-    assert.ok((await service.invoke('logs.get', { jobId: job.id })).some((l) => l.message === 'rate cap set to 2.0 MB/s'));
+    assert.ok((await service.invoke('logs.get', { jobId: job.id })).some((l) => l.message === 'rate cap set to 2.00 MB/s'));
     await assert.rejects(service.invoke('jobs.setRate', { id: job.id, rate: 1 }), { code: 'INVALID_STATE' });
     await assert.rejects(service.invoke('jobs.setRate', { id: job.id, rate: -1 }), { code: 'BAD_ARGUMENTS' });
     const settings = await service.invoke('settings.get', {});
