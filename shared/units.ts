@@ -79,3 +79,29 @@ export function formatPercent(part: number, whole: number, digits = 1): string {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+const RATE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/**
+ * A rate as proxmox-backup-client's --rate takes it, in bytes per second: plain (`1048576`) or with
+ * a unit (`50MB` = 50·10^6, `20MiB` = 20·2^20, `1.5GB`, `50 MB/s`), units in any case. 0 is no cap.
+ * Undefined when the text is none of these. The CLI's --rate and the app's rate fields read it.
+ */
+export function parseRate(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)(?:\/s)?\s*$/i.exec(text);
+  const unit = m ? RATE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) return undefined;
+  const bytes = Math.round(Number(m[1]) * unit);
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}

@@ -1,5 +1,6 @@
 // Command-line parsing shared by the commands (node:util parseArgs, strict: unknown flags fail).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseRate } from '../../shared/units.ts';
 import { RestoreError } from '../../shared/errors.ts';
 import { isConcurrencyLimit, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 
@@ -36,25 +37,13 @@ export function parseConcurrency(v: string | undefined): number | 'auto' | undef
   return n;
 }
 
-const RATE_UNITS: Record<string, number> = {
-  '': 1, b: 1,
-  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
-  kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
-};
-
-/**
- * A rate as proxmox-backup-client's --rate takes it: bytes per second, plain (`1048576`) or with a
- * unit (`50MB` = 50·10^6, `20MiB` = 20·2^20, `1.5GB`; a trailing "/s" is allowed). 0 means no cap.
- */
-export function parseRate(v: string | undefined, flag = 'rate'): number | undefined {
+/** `--rate`: bytes per second as shared/units.ts parseRate reads them (50MB, 20MiB, 1.5GB, plain bytes). */
+export function parseRateFlag(v: string | undefined, flag = 'rate'): number | undefined {
   if (v === undefined) return undefined;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)(?:\/s)?\s*$/i.exec(v);
-  const unit = m ? RATE_UNITS[m[2]!.toLowerCase()] : undefined;
-  if (!m || unit === undefined) {
+  const bytes = parseRate(v);
+  if (bytes === undefined) {
     throw new RestoreError('USAGE', `--${flag} must be bytes per second, plain or with a unit (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), e.g. 50MB or 20MiB; got ${JSON.stringify(v)}`);
   }
-  const bytes = Math.round(Number(m[1]) * unit);
-  if (!Number.isSafeInteger(bytes)) throw new RestoreError('USAGE', `--${flag} ${v} is too large`);
   return bytes;
 }
 

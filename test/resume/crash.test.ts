@@ -71,3 +71,14 @@ test('killed again while resuming, then resumed: bit-exact', async () => {
   const s = await resumeWithCli(target);
   assert.ok((s.resumedBytes as number) > 0);
 });
+
+test('bad --rate and --stall-timeout values are usage errors', async () => {
+  for (const [flag, value] of [['--rate', 'fast'], ['--rate', '-5MB'], ['--stall-timeout', '1.5'], ['--stall-timeout', 'never']]) {
+    const r = await runCli(['restore', ...selectors(demo, a), '--target', join(out, 'usage.raw'), flag!, value!]);
+    assert.equal(r.code, 2, `${flag} ${value}: ${r.stderr}`);
+    assert.match(r.stderr, /\[USAGE\]: .*--(rate|stall-timeout)/);
+  }
+  const v = await runCli(['verify', ...selectors(demo, a), '--rate', '100MiB', '--json']);
+  assert.equal(v.code, 0, v.stderr);
+  assert.equal(lastJson(v.stdout).status, 'succeeded');
+});

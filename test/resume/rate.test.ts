@@ -110,3 +110,15 @@ test('a gate takes from its own and the shared caps, reports the tightest, and s
   gate.rate = 0;
   assert.equal(gate.limit, 0);
 });
+
+test('rates read as proxmox-backup-client reads --rate: 50MB, 20MiB, 1.5GB, plain bytes', async () => {
+  const { parseRate } = await import('../../shared/units.ts');
+  assert.equal(parseRate('50MB'), 50_000_000);
+  assert.equal(parseRate('20MiB'), 20 * 2 ** 20);
+  assert.equal(parseRate('1.5GB'), 1_500_000_000);
+  assert.equal(parseRate('1048576'), 1_048_576);
+  assert.equal(parseRate('50 MB/s'), 50_000_000);
+  assert.equal(parseRate('64kib'), 65_536);
+  assert.equal(parseRate('0'), 0);
+  for (const bad of ['fast', '5 XB', '-1', '', '1e6', 'MB', '1.5.2GB']) assert.equal(parseRate(bad), undefined, bad);
+});

@@ -10,7 +10,7 @@ import { parseSnapshotRef } from '../../pbs/names.ts';
 import { prepareRestore } from '../../engine/restoreJob.ts';
 import type { StallChange } from '../../engine/stallWatch.ts';
 import { loadKey } from '../../service/keys.ts';
-import { optional, parse, parseConcurrency, parseRate, parseSeconds, required, type ParseArgsOptions } from '../args.ts';
+import { optional, parse, parseConcurrency, parseRateFlag, parseSeconds, required, type ParseArgsOptions } from '../args.ts';
 import { defaultDataDir } from '../dataDir.ts';
 import { zeroRatio } from '../../../shared/rates.ts';
 import { formatBytes, formatDuration } from '../../../shared/units.ts';
@@ -82,7 +82,7 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     const ref = parseSnapshotRef(required(flags, 'snapshot'), optional(flags, 'ns') ?? '');
     const archive = required(flags, 'archive');
     const concurrency = parseConcurrency(optional(flags, 'concurrency'));
-    const rate = parseRate(optional(flags, 'rate'));
+    const rate = parseRateFlag(optional(flags, 'rate'));
     const stallTimeout = parseSeconds(optional(flags, 'stall-timeout'), 'stall-timeout');
     const targetPath = mode === 'restore' ? required(flags, 'target') : undefined;
     opened = await openSource(flags);
