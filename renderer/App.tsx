@@ -1,4 +1,4 @@
-// The application frame: a sidebar with the three screens (Sources, Browse, Jobs), the running
+// The application frame: a sidebar with the screens (Sources, Browse, Jobs, Settings), the running
 // jobs at a glance and the display preferences; the current screen; the restore dialog; notices.
 import { Notices } from './components/Notices.tsx';
 import { Sidebar } from './views/Sidebar.tsx';
@@ -6,6 +6,7 @@ import { BrowseView } from './views/BrowseView.tsx';
 import { JobsView } from './views/JobsView.tsx';
 import { JobView } from './views/JobView.tsx';
 import { RestoreDialog } from './views/RestoreDialog.tsx';
+import { SettingsView } from './views/SettingsView.tsx';
 import { SourcesView } from './views/SourcesView.tsx';
 import { useStore } from './store/index.ts';
 
@@ -20,6 +21,8 @@ function Screen() {
       return <JobsView />;
     case 'job':
       return <JobView id={route.id} />;
+    case 'settings':
+      return <SettingsView />;
   }
 }
 

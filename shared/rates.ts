@@ -27,6 +27,8 @@ export interface RatePoint {
   limit: number;
   inFlight: number;
   paused: boolean;
+  /** The rate cap on source bytes in force (bytes per second); 0: none. */
+  rateLimit: number;
 }
 
 /** One point per sample, each rate over the window that ends at that sample. */
@@ -46,6 +48,7 @@ export function ratePoints(samples: readonly ProgressCounters[], windowMs = POIN
       limit: s.limit,
       inFlight: s.inFlight,
       paused: s.paused,
+      rateLimit: s.rateLimit ?? 0,
     });
   }
   return out;

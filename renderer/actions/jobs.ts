@@ -79,3 +79,22 @@ export async function loadChunkMap(id: string): Promise<void> {
     // A job from an earlier run has no map; the view says so.
   }
 }
+
+/** Sets a running job's cap on source bytes per second (0: none). */
+export function setRate(id: string, rate: number): void {
+  api().invoke('jobs.setRate', { id, rate }).then((j) => useStore.getState().upsertJobs([j]), (e) => reportError(e, 'Rate cap'));
+}
+
+/** Starts the job that continues a failed, cancelled or interrupted restore, and goes to it. */
+export async function continueJob(id: string, password?: string): Promise<void> {
+  const job = await api().invoke('jobs.continue', { id, ...(password ? { password } : {}) });
+  const st = useStore.getState();
+  st.upsertJobs([job]);
+  api().invoke('jobs.get', { id }).then((old) => useStore.getState().upsertJobs([old]), () => {});
+  st.navigate({ view: 'job', id: job.id });
+}
+
+/** Deletes the partial file and resume state a restore left. */
+export function deletePartial(id: string): void {
+  api().invoke('jobs.deletePartial', { id }).then((j) => useStore.getState().upsertJobs([j]), (e) => reportError(e, 'Delete partial file'));
+}

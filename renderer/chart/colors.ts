@@ -8,6 +8,8 @@ export interface ChartColors {
   image: string;
   source: string;
   limit: string;
+  /** The rate cap line. */
+  cap: string;
   grid: string;
   text: string;
   paused: string;
@@ -18,6 +20,7 @@ export function chartColors(el: Element): ChartColors {
     image: cssVar(el, '--chart-image', '#2563eb'),
     source: cssVar(el, '--chart-source', '#8250df'),
     limit: cssVar(el, '--chart-limit', '#d97706'),
+    cap: cssVar(el, '--chart-cap', '#cf222e'),
     grid: cssVar(el, '--chart-grid', '#d0d7de'),
     text: cssVar(el, '--muted', '#57606a'),
     paused: cssVar(el, '--chart-paused', 'rgba(128,128,128,0.15)'),

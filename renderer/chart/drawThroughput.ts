@@ -1,5 +1,6 @@
-// Draws the throughput chart: image and source throughput over time (left axis) and the
-// concurrency limit as a step line on the same time axis (right axis), paused spans shaded. Pure
+// Draws the throughput chart: image and source throughput over time (left axis), the rate cap on
+// source bytes as a dotted step line on the same axis where one is set, and the concurrency limit
+// as a step line on the same time axis (right axis), paused spans shaded. Pure
 // canvas drawing from rate points; the component decides when (on new samples, at most once a
 // frame).
 import type { ChartColors } from './colors.ts';
@@ -27,7 +28,8 @@ export function drawThroughput(ctx: CanvasRenderingContext2D, points: readonly R
   // While it runs, the first half minute has a fixed frame, so the start does not zoom wildly;
   // a finished job's chart fits its whole run.
   const tMax = o.final ? Math.max(1, niceCeil(lastT)) : Math.max(30, niceCeil(lastT * 1.05));
-  const axis = rateAxis(Math.max(1, ...points.map((p) => Math.max(p.image, p.source))));
+  // The cap belongs on the chart even above the traffic: it says where the line is.
+  const axis = rateAxis(Math.max(1, ...points.map((p) => Math.max(p.image, p.source, p.rateLimit))));
   const rMax = axis.top;
   const lines = Math.round(rMax / axis.step);
   // The concurrency axis shares the grid lines: whole numbers on each, the top a little above the highest limit.
@@ -94,6 +96,24 @@ export function drawThroughput(ctx: CanvasRenderingContext2D, points: readonly R
   // Source throughput, dashed.
   ctx.setLineDash([5, 4]);
   line(ctx, points, (p) => [x(p.t), yRate(p.source)], colors.source, 1.5);
+  ctx.setLineDash([]);
+
+  // Rate cap as steps, only where one is set.
+  ctx.setLineDash([2, 3]);
+  ctx.strokeStyle = colors.cap;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    const prev = points[i - 1];
+    if (!p.rateLimit) continue;
+    if (!prev?.rateLimit) ctx.moveTo(x(p.t), yRate(p.rateLimit));
+    else {
+      ctx.lineTo(x(p.t), yRate(prev.rateLimit));
+      ctx.lineTo(x(p.t), yRate(p.rateLimit));
+    }
+  }
+  ctx.stroke();
   ctx.setLineDash([]);
 
   // Concurrency limit as steps: it holds until the next sample changes it.

@@ -1,5 +1,6 @@
 // The numbers of a job: percent, bytes and chunks of the total, speeds (image, source), the zero
-// share, source bytes against image bytes, ETA, chunks in flight. This component re-renders with
+// share, source bytes against image bytes, ETA, chunks in flight, and for a resumed restore what
+// an earlier run had written (never counted as speed). This component re-renders with
 // each progress sample (up to 10 a second); nothing above it does.
 import { etaSeconds, recentRate, zeroRatio } from '../../shared/rates.ts';
 import { isFinalState } from '../../shared/jobStates.ts';
@@ -18,7 +19,8 @@ export function JobStats({ job }: { job: JobLike }) {
   const rate = final ? undefined : recentRate(samples);
   const eta = final ? undefined : etaSeconds(samples);
   const pct = formatPercent(p.doneBytes, p.totalBytes);
-  const avg = job.summary ? job.summary.mbPerSec * 1e6 : p.elapsedMs > 0 ? (p.doneBytes / p.elapsedMs) * 1000 : 0;
+  const resumed = p.resumedBytes ?? 0;
+  const avg = job.summary ? job.summary.mbPerSec * 1e6 : p.elapsedMs > 0 ? ((p.doneBytes - resumed) / p.elapsedMs) * 1000 : 0;
   return (
     <div className="stats">
       <div className="stats-head">
@@ -34,6 +36,14 @@ export function JobStats({ job }: { job: JobLike }) {
             {formatBytes(p.doneBytes, units)} <span className="muted">of {formatBytes(p.totalBytes, units)}</span>
           </dd>
         </div>
+        {resumed > 0 && (
+          <div>
+            <dt>Resumed</dt>
+            <dd data-testid="resumed-bytes" data-value={resumed}>
+              {formatBytes(resumed, units)} <span className="muted">written before, not fetched again</span>
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Chunks</dt>
           <dd data-testid="done-chunks" data-value={p.doneChunks}>

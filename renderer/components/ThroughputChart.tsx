@@ -38,12 +38,13 @@ export function ThroughputChart({ jobId }: { jobId: string }) {
   return (
     <figure className="chart">
       <div className="chart-canvas">
-        <canvas ref={canvasRef} role="img" aria-label="Throughput over time: image and source bytes per second, and the concurrency limit on the right axis. The numbers are listed next to the chart." />
+        <canvas ref={canvasRef} role="img" aria-label="Throughput over time: image and source bytes per second, the rate cap where one is set, and the concurrency limit on the right axis. The numbers are listed next to the chart." />
       </div>
       <figcaption className="legend">
         <span className="key key-image">image throughput</span>
         <span className="key key-source">source read (network or disk)</span>
         <span className="key key-limit">concurrency limit (right axis)</span>
+        <span className="key key-cap">rate cap</span>
         <span className="key key-paused">paused</span>
       </figcaption>
     </figure>

@@ -2,6 +2,7 @@
 // people trust a GUI they can reproduce in a script. The password never appears; the CLI reads it
 // from PBS_ENCRYPTION_PASSWORD or a prompt.
 import type { PublicSourceConfig, StartJobArgs } from '../../shared/contract.ts';
+import { rateText } from './rate.ts';
 
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
 
@@ -25,6 +26,7 @@ export function cliEquivalent(source: PublicSourceConfig, a: StartJobArgs): stri
   parts.push('--archive', quote(a.archive.replace(/\.fidx$/, '')));
   if (a.target) parts.push('--target', quote(a.target));
   if (a.concurrency !== undefined) parts.push('--concurrency', String(a.concurrency));
+  if (a.rate) parts.push('--rate', rateText(a.rate));
   if (a.keyfile) parts.push('--keyfile', quote(a.keyfile));
   if (a.force) parts.push('--force');
   if (a.sparse === false) parts.push('--no-sparse');

@@ -3,7 +3,7 @@
 import type { AppInfo, SnapshotDetail } from '../../shared/contract.ts';
 import type { Slice } from './state.ts';
 
-export type Route = { view: 'sources' } | { view: 'browse' } | { view: 'jobs' } | { view: 'job'; id: string };
+export type Route = { view: 'sources' } | { view: 'browse' } | { view: 'jobs' } | { view: 'job'; id: string } | { view: 'settings' };
 
 export interface Notice {
   id: number;
@@ -57,8 +57,9 @@ export function routeToHash(r: Route): string {
 }
 
 export function routeFromHash(hash: string): Route | undefined {
-  const m = /^#\/(sources|browse|jobs)(?:\/([^/]+))?$/.exec(hash);
+  const m = /^#\/(sources|browse|jobs|settings)(?:\/([^/]+))?$/.exec(hash);
   if (!m) return undefined;
   if (m[1] === 'jobs' && m[2]) return { view: 'job', id: decodeURIComponent(m[2]) };
-  return { view: m[1] as 'sources' | 'browse' | 'jobs' };
+  if (m[2]) return undefined;
+  return { view: m[1] as 'sources' | 'browse' | 'jobs' | 'settings' };
 }

@@ -1,6 +1,7 @@
-// One job, live: state and what to do about it, the controls (concurrency, auto, pause / resume,
-// cancel after a confirmation), the numbers, the throughput chart, the chunk map and the log.
-// A finished job says how it ended; a cancelled or failed restore says its target is partial.
+// One job, live: state and what to do about it, the controls (concurrency, auto, rate cap, pause /
+// resume, cancel after a confirmation), a stall when there is one, the numbers, the throughput
+// chart, the chunk map and the log. A finished job says how it ended; a cancelled or failed
+// restore says its target is partial and offers to resume it or delete it.
 import { useEffect, useState } from 'react';
 import { api } from '../api/current.ts';
 import { cancelJob, loadChunkMap, pauseJob, resumeJob } from '../actions/jobs.ts';
@@ -13,6 +14,9 @@ import { ErrorBox } from '../components/ErrorBox.tsx';
 import { JobLog } from '../components/JobLog.tsx';
 import { JobStats } from '../components/JobStats.tsx';
 import { LiveSummary } from '../components/LiveSummary.tsx';
+import { PartialActions } from '../components/PartialActions.tsx';
+import { RateControl } from '../components/RateControl.tsx';
+import { StallBanner } from '../components/StallBanner.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { ThroughputChart } from '../components/ThroughputChart.tsx';
 import { useJobHead, type JobHead } from '../components/useJobHead.ts';
@@ -61,12 +65,13 @@ function Outcome({ job }: { job: JobHead }) {
           <strong>■ Cancelled.</strong>{' '}
           {job.partialPath ? (
             <>
-              The target is partial: <code className="mono">{job.partialPath}</code> holds only part of the image. Delete it, or restore again.
+              The target is partial: <code className="mono">{job.partialPath}</code> holds only part of the image.
             </>
           ) : (
             job.message
           )}
         </p>
+        <PartialActions job={job} />
       </div>
     );
   }
@@ -79,6 +84,7 @@ function Outcome({ job }: { job: JobHead }) {
             The target is partial: <code className="mono">{job.partialPath}</code> holds only part of the image.
           </p>
         )}
+        <PartialActions job={job} />
       </div>
     );
   }
@@ -93,6 +99,7 @@ function Controls({ job }: { job: JobHead }) {
   return (
     <div className="controls">
       <ConcurrencyControl job={job} />
+      <RateControl job={job} />
       <div className="button-row">
         {job.state === 'paused' ? (
           <button type="button" className="primary" onClick={() => resumeJob(job.id)}>
@@ -182,6 +189,7 @@ export function JobView({ id }: { id: string }) {
         </p>
       </header>
       <LiveSummary jobId={id} />
+      <StallBanner jobId={id} />
       <Outcome job={job} />
       <Controls job={job} />
       <section className="card" aria-label="Progress">

@@ -3,7 +3,8 @@
 // peak speed and zero share for a success, the reason and the next step for a failure.
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { forgetJob } from '../actions/jobs.ts';
+import { continueJob, forgetJob } from '../actions/jobs.ts';
+import { reportError } from '../actions/notify.ts';
 import { Elapsed } from '../components/Elapsed.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { useJobHead } from '../components/useJobHead.ts';
@@ -38,7 +39,7 @@ function Result({ id }: { id: string }) {
       </span>
     );
   }
-  if (job.state === 'cancelled') return <span className="warn-text">{job.partialPath ? 'target partial' : 'nothing written'}</span>;
+  if (job.state === 'cancelled') return <span className="warn-text">{job.partialPath ? `target partial${job.resumable ? ', resumable' : ''}` : 'nothing written'}</span>;
   return <span>{pct ?? ''}</span>;
 }
 
@@ -86,6 +87,16 @@ function JobRow({ id }: { id: string }) {
         <Result id={id} />
       </td>
       <td>
+        {job.resumable && (
+          <button
+            type="button"
+            className="quiet"
+            // An encrypted archive needs its password again: the job view asks for it.
+            onClick={() => (job.request.keyfile ? navigate({ view: 'job', id }) : continueJob(id).catch((e) => reportError(e, 'Resume')))}
+          >
+            Resume<span className="visually-hidden"> {jobTitle(job)}</span>
+          </button>
+        )}
         {!isActiveState(job.state) && (
           <button type="button" className="quiet" onClick={() => forgetJob(id)}>
             Remove<span className="visually-hidden"> {jobTitle(job)} from the history</span>

@@ -14,6 +14,7 @@ import { startJob } from '../actions/jobs.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { cliEquivalent } from '../format/cli.ts';
+import { rateText, readRate } from '../format/rate.ts';
 import { archiveName } from '../format/jobText.ts';
 import { formatBytes, formatTime } from '../../shared/units.ts';
 import type { RestoreRequest } from '../store/appSlice.ts';
@@ -68,6 +69,8 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
   const [sparse, setSparse] = useState(settings?.sparseByDefault ?? true);
   const [auto, setAuto] = useState(settings?.defaultConcurrency === 'auto');
   const [concurrency, setConcurrency] = useState(typeof settings?.defaultConcurrency === 'number' ? settings.defaultConcurrency : DEFAULT_CONCURRENCY);
+  const [rate, setRate] = useState(rateText(settings?.defaultRate));
+  const rateBytes = readRate(rate);
   const [keyfile, setKeyfile] = useState(rememberedKey ?? source?.demo?.keyFile ?? '');
   const [password, setPassword] = useState('');
   const [problem, setProblem] = useState<Problem | undefined>();
@@ -90,6 +93,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
     force: isDevice ? deviceOk : overwrite,
     sparse: isDevice ? false : sparse,
     concurrency: auto ? 'auto' : concurrency,
+    ...(rateBytes ? { rate: rateBytes } : {}),
     ...(encrypted ? { keyfile: keyfile.trim(), ...(password ? { password } : {}) } : {}),
   };
 
@@ -241,6 +245,23 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
           <p className="hint">{DEFAULT_CONCURRENCY} is what PVE uses. Auto starts there and finds the smallest value that reaches full speed. It can be changed while the restore runs.</p>
         </div>
 
+        <div className="field">
+          <label htmlFor={`${id}-rate`}>Rate cap</label>
+          <input
+            id={`${id}-rate`}
+            className="mono rate-input"
+            value={rate}
+            placeholder="no cap"
+            spellCheck={false}
+            aria-invalid={rateBytes === undefined || undefined}
+            aria-describedby={`${id}-rate-hint`}
+            onChange={(e) => setRate(e.currentTarget.value)}
+          />
+          <p id={`${id}-rate-hint`} className={rateBytes === undefined ? 'hint danger-text' : 'hint'}>
+            {rateBytes === undefined ? 'Not a rate: write e.g. 50MB, 20MiB or 1.5GB (per second), or leave it empty.' : 'Bytes read from the source per second, e.g. 50MB or 20MiB; empty for none. It can be changed while the restore runs.'}
+          </p>
+        </div>
+
         {encrypted && (
           <fieldset className="key-fields">
             <legend>Encryption key</legend>
@@ -284,7 +305,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className={isDevice ? 'danger' : 'primary'} disabled={busy || !target.trim() || (isDevice && (!deviceOk || tooSmall))}>
+          <button type="submit" className={isDevice ? 'danger' : 'primary'} disabled={busy || !target.trim() || rateBytes === undefined || (isDevice && (!deviceOk || tooSmall))}>
             {busy ? 'Checking…' : isDevice ? `Overwrite ${check!.path}` : 'Start restore'}
           </button>
         </div>

@@ -99,6 +99,7 @@ export function Sidebar() {
           <NavLink to={{ view: 'sources' }} label="Sources" count={sourceCount} />
           <NavLink to={{ view: 'browse' }} label="Browse" />
           <NavLink to={{ view: 'jobs' }} label="Jobs" count={active.length} />
+          <NavLink to={{ view: 'settings' }} label="Settings" />
         </ul>
         {active.length > 0 && (
           <section className="active-jobs" aria-label="Active jobs">

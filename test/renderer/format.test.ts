@@ -89,6 +89,6 @@ test('job durations read like a task list; routes survive the address bar', () =
   assert.equal(jobDuration(job({ state: 'running', startedAt: 0 }), 2000), 'Running for 2.0 s');
   assert.equal(jobDuration(job({ state: 'succeeded', startedAt: 0, endedAt: 12_000 })), 'Finished in 12.0 s');
   assert.equal(jobDuration(job({ state: 'cancelled', startedAt: 0, endedAt: 1500 })), 'Cancelled after 1.5 s');
-  for (const r of [{ view: 'sources' }, { view: 'browse' }, { view: 'jobs' }, { view: 'job', id: 'job-a b' }] as const) assert.deepEqual(routeFromHash(routeToHash(r)), r);
+  for (const r of [{ view: 'sources' }, { view: 'browse' }, { view: 'jobs' }, { view: 'job', id: 'job-a b' }, { view: 'settings' }] as const) assert.deepEqual(routeFromHash(routeToHash(r)), r);
   assert.equal(routeFromHash('#/nowhere'), undefined);
 });

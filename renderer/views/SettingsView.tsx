@@ -1,0 +1,141 @@
+// Settings the service keeps (settings.json in the data folder): what a new restore starts with
+// (concurrency, rate cap, sparse files), one rate cap for all running jobs together, how many jobs
+// run at once, and desktop notifications. Each change is saved at once.
+import { useEffect, useId, useState } from 'react';
+import type { Settings } from '../../shared/contract.ts';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
+import { api } from '../api/current.ts';
+import { reportError } from '../actions/notify.ts';
+import { rateText, readRate } from '../format/rate.ts';
+import { useStore } from '../store/index.ts';
+
+function save(patch: Partial<Settings>): void {
+  api()
+    .invoke('settings.set', patch)
+    .then((s) => useStore.getState().setSettings(s), (e) => reportError(e, 'Settings'));
+}
+
+/** A rate field saved on Enter or when left; empty is no cap. */
+function RateField({ label, hint, value, onSave }: { label: string; hint: string; value: number; onSave: (rate: number) => void }) {
+  const id = useId();
+  const [text, setText] = useState(rateText(value));
+  const [bad, setBad] = useState(false);
+  useEffect(() => setText(rateText(value)), [value]);
+  const apply = (): void => {
+    const r = readRate(text);
+    setBad(r === undefined);
+    if (r !== undefined && r !== value) onSave(r);
+  };
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        className="mono rate-input"
+        value={text}
+        placeholder="no cap"
+        spellCheck={false}
+        aria-invalid={bad || undefined}
+        aria-describedby={`${id}-hint`}
+        onChange={(e) => setText(e.currentTarget.value)}
+        onBlur={apply}
+        onKeyDown={(e) => e.key === 'Enter' && apply()}
+      />
+      <p id={`${id}-hint`} className={bad ? 'hint danger-text' : 'hint'}>
+        {bad ? 'Not a rate: write e.g. 50MB, 20MiB or 1.5GB (per second), or leave it empty.' : hint}
+      </p>
+    </div>
+  );
+}
+
+export function SettingsView() {
+  const id = useId();
+  const s = useStore((st) => st.settings);
+  if (!s) {
+    return (
+      <section className="screen">
+        <h1 tabIndex={-1}>Settings</h1>
+        <p className="muted">Loading…</p>
+      </section>
+    );
+  }
+  const auto = s.defaultConcurrency === 'auto';
+  const n = typeof s.defaultConcurrency === 'number' ? s.defaultConcurrency : DEFAULT_CONCURRENCY;
+  return (
+    <section className="screen" aria-labelledby={`${id}-title`}>
+      <header className="screen-head">
+        <h1 id={`${id}-title`} tabIndex={-1}>
+          Settings
+        </h1>
+        <p className="muted">Kept by the service in its data folder; each change is saved at once.</p>
+      </header>
+      <div className="card form settings">
+        <h2 className="card-title">New restores start with</h2>
+        <div className="field">
+          <label htmlFor={`${id}-conc`}>Concurrency: chunks in flight</label>
+          <div className="input-row">
+            <input
+              id={`${id}-conc`}
+              type="range"
+              min={MIN_CONCURRENCY}
+              max={MAX_CONCURRENCY}
+              value={n}
+              disabled={auto}
+              className="grow"
+              aria-valuetext={`${n} chunks in flight`}
+              onChange={(e) => save({ defaultConcurrency: Number(e.currentTarget.value) })}
+            />
+            <output htmlFor={`${id}-conc`} className="concurrency-value">
+              {auto ? 'auto' : n}
+            </output>
+            <label className="switch">
+              <input type="checkbox" checked={auto} onChange={(e) => save({ defaultConcurrency: e.currentTarget.checked ? 'auto' : DEFAULT_CONCURRENCY })} />
+              Auto
+            </label>
+          </div>
+        </div>
+        <RateField
+          label="Rate cap of a new restore"
+          hint="Bytes read from the source per second, e.g. 50MB or 20MiB; empty for none. Each restore can change its own while it runs."
+          value={s.defaultRate}
+          onSave={(defaultRate) => save({ defaultRate })}
+        />
+        <label className="check">
+          <input type="checkbox" checked={s.sparseByDefault} onChange={(e) => save({ sparseByDefault: e.currentTarget.checked })} />
+          Sparse files (zero chunks become holes)
+        </label>
+
+        <h2 className="card-title">All jobs together</h2>
+        <RateField
+          label="Rate cap for all running jobs"
+          hint="One cap shared by every running restore and verify, on top of their own caps (the lower one holds); empty for none."
+          value={s.globalRate}
+          onSave={(globalRate) => save({ globalRate })}
+        />
+        <div className="field">
+          <label htmlFor={`${id}-jobs`}>Jobs running at once</label>
+          <input
+            id={`${id}-jobs`}
+            type="number"
+            min={1}
+            max={16}
+            value={s.maxRunningJobs}
+            onChange={(e) => {
+              const v = Number(e.currentTarget.value);
+              if (Number.isInteger(v) && v >= 1 && v <= 16) save({ maxRunningJobs: v });
+            }}
+          />
+          <p className="hint">More wait in the queue.</p>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-notes`}>Desktop notifications when a job ends</label>
+          <select id={`${id}-notes`} value={s.notifications} onChange={(e) => save({ notifications: e.currentTarget.value as Settings['notifications'] })}>
+            <option value="all">Always</option>
+            <option value="errors">Only when it fails</option>
+            <option value="off">Never</option>
+          </select>
+        </div>
+      </div>
+    </section>
+  );
+}
