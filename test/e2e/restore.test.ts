@@ -6,7 +6,9 @@
 //   see the limit in force follow, pause, switch auto on and off, resume, cancel ("cancelled",
 //   target partial) → restore another and check its SHA-256 against the demo's → refuse an
 //   existing target → an encrypted restore, first with a wrong password (the error and the next
-//   step are shown), then the right one → the jobs list, also after a restart of serve.
+//   step are shown), then the right one → the jobs list, also after a restart of serve → resume
+//   the cancelled restore after that restart, change its rate cap while it runs, and check the
+//   SHA-256 of the result → the settings screen (default and global rate caps).
 // Screenshots of each main screen, light and dark, go to test-output/screenshots/.
 // Every wait is on what the page shows (playwright's auto-waiting locators and waitForFunction).
 import { test } from 'node:test';
@@ -105,7 +107,7 @@ async function counter(page: Page, testid: string): Promise<number> {
 }
 
 /** Goes to a screen through the sidebar. */
-async function nav(page: Page, screen: 'Sources' | 'Browse' | 'Jobs'): Promise<void> {
+async function nav(page: Page, screen: 'Sources' | 'Browse' | 'Jobs' | 'Settings'): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${screen}`) }).click();
 }
 
@@ -371,6 +373,53 @@ test('the restore console in a browser: sources, browse, restore, steer, cancel,
       // The log of a finished job is kept with it.
       await rows.filter({ hasText: 'cancelled' }).getByRole('link').click();
       await page.getByRole('list', { name: 'Job log' }).getByText('cancelling').waitFor();
+    });
+
+    await step('after the restart the cancelled restore resumes bit-exact; its rate cap changes while it runs', async () => {
+      // The cancelled job's view (opened from the list above) offers to resume it.
+      await waitState(page, 'cancelled');
+      await page.getByTestId('outcome').getByRole('button', { name: 'Delete partial file' }).waitFor();
+      await page.getByTestId('outcome').getByRole('button', { name: 'Resume' }).click();
+      await waitState(page, 'running');
+      // What the cancelled run wrote is counted apart, never as speed.
+      assert.ok((await counter(page, 'resumed-bytes')) > 0, 'nothing resumed');
+      const cap = page.getByRole('textbox', { name: 'Rate cap' });
+      await cap.fill('20MB');
+      await cap.press('Enter');
+      await page.getByTestId('rate-in-force').filter({ hasText: /^20(\.0)? MB\/s$/ }).waitFor();
+      await page.getByRole('list', { name: 'Job log' }).getByText('rate cap set to 20.0 MB/s').waitFor();
+      // Faster to the end: the highest concurrency (End key).
+      await page.getByRole('slider', { name: 'Concurrency', exact: true }).focus();
+      await page.keyboard.press('End');
+      await waitState(page, 'succeeded');
+      assert.equal(await sha256File(targetA), web.sha256);
+      assert.equal(await exists(`${targetA}.partial`), false);
+      assert.equal(await exists(`${targetA}.partial.state`), false);
+      await screenshots(page, 'job-resumed');
+    });
+
+    await step('settings: a default rate cap for new restores and one for all jobs', async () => {
+      await nav(page, 'Settings');
+      await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+      const perJob = page.getByRole('textbox', { name: 'Rate cap of a new restore' });
+      await perJob.fill('fast');
+      await perJob.press('Enter');
+      await page.getByText('Not a rate: write e.g. 50MB').waitFor();
+      await perJob.fill('50MB');
+      await perJob.press('Enter');
+      await page.getByText('Not a rate: write e.g. 50MB').waitFor({ state: 'detached' });
+      const all = page.getByRole('textbox', { name: 'Rate cap for all running jobs' });
+      await all.fill('1GiB');
+      await all.press('Enter');
+      // Saved by the service: the fields show it back as it was stored.
+      await valueIs(page, all, `${Number((2 ** 30 / 1e6).toFixed(3))}MB`);
+      await screenshots(page, 'settings');
+      const dialog = await openRestore(page, webOlder);
+      await valueIs(page, dialog.getByLabel('Rate cap'), '50MB');
+      await dialog.getByText('Command line equivalent').click();
+      await dialog.getByText(/--rate 50MB/).waitFor();
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
     });
 
     assert.deepEqual(problems, []);
