@@ -8,7 +8,7 @@
 // Group descriptors follow the superblock's block (meta_bg: at the start of each meta group);
 // a descriptor gives its group's inode table at @8 (low) and @40 (high, when 64 bytes or more).
 // Read-only compat features never stop a reader; unknown incompat ones do.
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import type { Volume } from './volume.ts';
 
 export const EXT_MAGIC = 0xef53;

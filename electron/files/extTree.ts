@@ -6,7 +6,7 @@
 // filetype feature, whose type byte @7 is ignored: the inode says what an entry is), name @8.
 // Hardlinks are just more names for an inode.
 import type { FileEntry, FileEntryType, ByteReader, FileTree } from './fileTree.ts';
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { parseExtSuper, INCOMPAT } from './extSuper.ts';
 import { blockRuns, FLAG, inlineData, loadInode, maxBlocks, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type Ext, type ExtInode } from './extInode.ts';
 import { NodeTree, type FsDriver } from './nodeTree.ts';

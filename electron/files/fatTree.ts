@@ -8,7 +8,7 @@
 // Cluster chains are followed with the FAT in use; every cluster is checked against the volume, a
 // chain must be as long as the file (and a directory at most 65536 entries), and loops are found
 // with Brent's algorithm in constant memory. FAT times have no time zone: they are read as UTC.
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { parseFatBoot, type FatGeometry } from './fatBoot.ts';
 import type { ByteReader, FileEntry, FileTree } from './fileTree.ts';
 import { NodeTree, type FsDriver } from './nodeTree.ts';

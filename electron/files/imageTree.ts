@@ -4,7 +4,7 @@
 // ext2/3/4 and FAT are read; other filesystems are listed with what they are and why they cannot be
 // opened (FS_UNSUPPORTED only when one tries to go inside). Opening reads the partition table and
 // the first 68 KiB of each partition; a filesystem is opened when a path first goes into it.
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { openExt } from './extTree.ts';
 import { openFat } from './fatTree.ts';
 import type { ByteReader, FileEntry, FileTree } from './fileTree.ts';

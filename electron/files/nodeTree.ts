@@ -2,7 +2,7 @@
 // a bounded cache of directory name tables, so that extracting a folder of many files does not
 // rescan its directory from the disk for every file it reads.
 import { posix } from 'node:path';
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import type { FileEntry, FileTree } from './fileTree.ts';
 import { checkAbort } from './volume.ts';
 

@@ -17,7 +17,7 @@
 // Nothing here trusts a count or an offset: entry arrays are bounded, every partition is checked
 // against the image's size, and the EBR chain is bounded and loop-checked.
 import { crc32 } from 'node:zlib';
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import type { ByteReader } from './fileTree.ts';
 import { gptTypeName, MBR_EXTENDED, mbrTypeName } from './partitionTypes.ts';
 import { asBuffer, checkAbort, u64le } from './volume.ts';

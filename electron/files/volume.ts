@@ -3,7 +3,7 @@
 // allocation on its own), and small metadata reads (inodes, FAT sectors, directory blocks) go
 // through a few cached aligned pages, so a directory listing costs a handful of reads of the
 // underlying chunks instead of one per inode.
-import { RestoreError, toRestoreError } from '../pbs/errors.ts';
+import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import type { ByteReader } from './fileTree.ts';
 
 /** Largest piece a file's content is read and handed out in: memory stays bounded per read. */

@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openImageTree } from '../../electron/files/imageTree.ts';
-import { isRestoreError } from '../../electron/pbs/errors.ts';
+import { isRestoreError } from '../../shared/errors.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { imageReader, MiB, mkext, patch, peek, sha256Of, skipWithout, tool, type ExtOptions } from './helpers.ts';
 import { assertSameTree, LONG_NAME, MANY, writeSource } from './sourceTree.ts';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openImageTree } from '../../electron/files/imageTree.ts';
-import { isRestoreError } from '../../electron/pbs/errors.ts';
+import { isRestoreError } from '../../shared/errors.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { imageReader, MiB, mkfat, patch, peek, sha256Of, skipWithout, tool } from './helpers.ts';
 import { assertSameTree, noise, writeSource } from './sourceTree.ts';

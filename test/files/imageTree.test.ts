@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { openImageTree } from '../../electron/files/imageTree.ts';
-import { isRestoreError } from '../../electron/pbs/errors.ts';
+import { isRestoreError } from '../../shared/errors.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { CHUNK, gptDisk, imageReader, mbrDisk, MiB, mkext, mkfat, patch, peek, sha256Of, skipWithout, sparseFile, tool } from './helpers.ts';
 import { writeSource } from './sourceTree.ts';
