@@ -128,7 +128,7 @@ export interface ExtOptions {
   offset?: number;
   type?: 'ext2' | 'ext3' | 'ext4';
   /** Given explicitly: mke2fs.conf picks 1 KiB blocks for small filesystems otherwise. */
-  blockSize?: 1024 | 2048 | 4096;
+  blockSize?: 1024 | 2048 | 4096 | 65536;
   inodeSize?: 128 | 256;
   args?: string[];
 }

@@ -140,6 +140,40 @@ describe('a GPT disk image', { skip }, () => {
     await expectCode(openImageTree(imageReader(disk)), 'FS_INVALID', /GPT partition table damaged/);
   });
 
+  it('reads the GPT of a disk with 4096-byte sectors', async () => {
+    const disk = gptFixture('gpt-4k');
+    // Rewrite sgdisk's table as a 4Kn disk has it: header in LBA 1 (byte 4096), entries from LBA 2.
+    const entries = peek(disk, 1024, 128 * 128);
+    for (let i = 0; i < 128; i++) {
+      const e = entries.subarray(i * 128, i * 128 + 128);
+      if (e.readBigUInt64LE(40) === 0n) continue;
+      e.writeBigUInt64LE(e.readBigUInt64LE(32) / 8n, 32);
+      e.writeBigUInt64LE((e.readBigUInt64LE(40) + 1n) / 8n - 1n, 40);
+    }
+    const total = (64 * MiB) / 4096;
+    const header = (mine: number, other: number, entriesLba: number): Buffer => {
+      const h = Buffer.alloc(4096);
+      peek(disk, 512, 92).copy(h);
+      for (const [at, v] of [[24, mine], [32, other], [40, 6], [48, total - 6], [72, entriesLba]] as const) h.writeBigUInt64LE(BigInt(v), at);
+      h.writeUInt32LE(crc32(entries), 88);
+      h.writeUInt32LE(0, 16);
+      h.writeUInt32LE(crc32(h.subarray(0, 92)), 16);
+      return h;
+    };
+    const primary = header(1, total - 1, 2);
+    const backup = header(total - 1, 1, total - 5);
+    patch(disk, 512, Buffer.alloc(17 * 1024)); // sgdisk's 512-byte-sector table
+    patch(disk, 64 * MiB - 33 * 512, Buffer.alloc(33 * 512));
+    patch(disk, 4096, Buffer.concat([primary, entries]));
+    patch(disk, 64 * MiB - 5 * 4096, Buffer.concat([entries, Buffer.alloc(4096 * 4 - entries.length), backup]));
+    const tree = await openImageTree(imageReader(disk));
+    assert.deepEqual(tree.layout.warnings, []);
+    assert.deepEqual((await tree.list('/')).map((e) => [e.name, e.size / MiB, e.fs]), [
+      ['part1', 16, 'vfat'], ['part2', 24, 'ext4'], ['part3', 4, 'swap'], ['part4', 4, 'LVM2_member'], ['part5', 4, 'ntfs'], ['part6', 4, 'unknown'],
+    ]);
+    assert.deepEqual((await tree.list('/part2/etc')).map((e) => e.name).sort(), ['fstab', 'hostname']);
+  });
+
   it('lists a partition that runs past the end of the image, and refuses to go inside it', async () => {
     const disk = gptFixture('gpt-cut');
     truncateSync(disk, 30 * MiB); // part2 (17–41 MiB) is cut; the backup GPT is gone
