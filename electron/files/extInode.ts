@@ -214,14 +214,22 @@ async function* indirect(ext: Ext, inode: ExtInode, ptr: number, level: number, 
   const p = ext.sb.blockSize / 4;
   const span = p ** (level - 1);
   const block = await ext.vol.meta(ptr * ext.sb.blockSize, ext.sb.blockSize, `inode ${inode.ino} indirect block`, signal);
+  // A block of data pointers: adjacent ones become one run here (a file written in one go is contiguous).
+  let run: Run | undefined;
   for (let j = 0; j < p && base + j * span < limit; j++) {
     const child = block.readUInt32LE(j * 4);
     if (child === 0) continue;
-    if (level === 1) {
-      checkBlocks(ext, inode, child, 1);
-      yield { logical: base + j, physical: child, count: 1 };
-    } else {
+    if (level > 1) {
       yield* indirect(ext, inode, child, level - 1, base + j * span, limit, signal);
+      continue;
     }
+    checkBlocks(ext, inode, child, 1);
+    if (run && run.logical + run.count === base + j && run.physical + run.count === child) {
+      run.count++;
+      continue;
+    }
+    if (run) yield run;
+    run = { logical: base + j, physical: child, count: 1 };
   }
+  if (run) yield run;
 }

@@ -184,14 +184,36 @@ class FatDriver implements FsDriver<FatNode, FatNode> {
     return this.g.dataOffset + (cluster - 2) * this.g.clusterSize;
   }
 
-  private async next(cluster: number, signal?: AbortSignal): Promise<number> {
+  /** A 64 KiB window of the FAT kept between calls: walking a chain reads each page once, synchronously after that. */
+  private window?: { start: number; bytes: Buffer };
+
+  private entryOffset(cluster: number): number {
     const { bits, fatOffset } = this.g;
-    if (bits === 12) {
-      const v = (await this.vol.meta(fatOffset + cluster + (cluster >> 1), 2, 'FAT', signal)).readUInt16LE(0);
+    return fatOffset + (bits === 12 ? cluster + (cluster >> 1) : cluster * (bits / 8));
+  }
+
+  /** The FAT entry of `cluster` when the window holds it. */
+  private cached(cluster: number): number | undefined {
+    const w = this.window;
+    if (!w) return undefined;
+    const at = this.entryOffset(cluster) - w.start;
+    if (at < 0 || at + (this.g.bits === 32 ? 4 : 2) > w.bytes.length) return undefined;
+    if (this.g.bits === 12) {
+      const v = w.bytes.readUInt16LE(at);
       return cluster & 1 ? v >> 4 : v & 0xfff;
     }
-    if (bits === 16) return (await this.vol.meta(fatOffset + cluster * 2, 2, 'FAT', signal)).readUInt16LE(0);
-    return (await this.vol.meta(fatOffset + cluster * 4, 4, 'FAT', signal)).readUInt32LE(0) & 0x0fffffff;
+    return this.g.bits === 16 ? w.bytes.readUInt16LE(at) : w.bytes.readUInt32LE(at) & 0x0fffffff;
+  }
+
+  private async next(cluster: number, signal?: AbortSignal): Promise<number> {
+    const hit = this.cached(cluster);
+    if (hit !== undefined) return hit;
+    // Aligned to 512 bytes, so that a FAT12 entry across a 64 KiB boundary is inside the window.
+    const offset = this.entryOffset(cluster);
+    const start = offset - (offset % 512);
+    const length = Math.min(64 * 1024, this.g.fatOffset + this.g.fatBytes - start);
+    this.window = { start, bytes: await this.vol.meta(start, length, 'FAT', signal) };
+    return this.cached(cluster)!;
   }
 
   /**
@@ -217,7 +239,7 @@ class FatDriver implements FsDriver<FatNode, FatNode> {
         run = { cluster: cur, count: 1 };
       }
       if (++n === need) break;
-      const next = await this.next(cur, signal);
+      const next = this.cached(cur) ?? (await this.next(cur, signal));
       if (next >= this.eoc) {
         if (need !== undefined) throw this.vol.invalid(`${what}: the cluster chain ends after ${n} of ${need} clusters`);
         break;
