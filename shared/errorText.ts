@@ -66,6 +66,14 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
   PATH_NOT_FOUND: { title: 'That file or folder is not in this archive.', next: 'Check the path: names are case-sensitive.' },
   NOT_A_DIRECTORY: { title: 'That is a file, not a folder.', next: 'Open the folder that contains it.' },
   NOT_A_FILE: { title: 'That entry has no file contents.', next: 'Pick a regular file, or download the folder as a zip.' },
+  FS_UNSUPPORTED: {
+    title: 'Restore Console cannot read this filesystem.',
+    next: 'Files can be browsed on ext2/3/4 and FAT partitions; restore the whole disk image to get at the others.',
+  },
+  FS_INVALID: {
+    title: 'The partition table or filesystem in this image is damaged.',
+    next: 'Try an older snapshot, or restore the whole disk image and repair it with fsck.',
+  },
   TARGET_EXISTS: { title: 'The target already exists.', next: 'Choose another file or allow overwriting.' },
   TARGET_TOO_SMALL: { title: 'The target device is smaller than the image.', next: 'Choose a device at least as large as the disk image.' },
   TARGET_NOT_WRITABLE: {

@@ -35,13 +35,19 @@ export type ErrorCode =
   | 'SNAPSHOT_NOT_FOUND'
   | 'ARCHIVE_NOT_FOUND'
   | 'ARCHIVE_NOT_IMAGE'
-  // files inside archives (electron/files/, electron/pbs/pxar/)
+  // files inside archives and disk images (electron/files/, electron/pbs/pxar/)
   /** A pxar archive is malformed: a bad item header, goodbye table or payload reference. */
   | 'PXAR_INVALID'
+  /** No entry at that path (a name missing, or a partition number the table does not have). */
   | 'PATH_NOT_FOUND'
+  /** A path that must be a directory (to list it, or to go through it) is something else. */
   | 'NOT_A_DIRECTORY'
-  /** Contents were asked of something that is not a regular file (a directory, a symlink, …). */
+  /** Contents were asked of something that is not a regular file (a directory, a symlink, a partition, …). */
   | 'NOT_A_FILE'
+  /** A filesystem Restore Console cannot read (XFS, NTFS, btrfs, LVM, swap, an unknown one, …). */
+  | 'FS_UNSUPPORTED'
+  /** A partition table or a filesystem structure is damaged: it points outside, loops, or contradicts itself. */
+  | 'FS_INVALID'
   // targets
   | 'TARGET_EXISTS'
   | 'TARGET_TOO_SMALL'

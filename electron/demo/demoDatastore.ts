@@ -150,7 +150,9 @@ async function writeSnapshotFiles(
     for (const disk of group.vm.disks) {
       const archive = `drive-${disk.device}.img.fidx`;
       const seed = `${group.ns}/${group.type}/${group.id}/${disk.device}`;
-      const spec = { seed, size: disk.size, chunkSize, generation, family: group.family };
+      // The boot disk holds a partitioned root filesystem with the guest's files; others are raw data.
+      const guest = disk.device === 'scsi0' ? { hostname: group.vm.name, family: group.family } : undefined;
+      const spec = { seed, size: disk.size, chunkSize, generation, family: group.family, ...(guest ? { guest } : {}) };
       const r = await writer.writeImage(archive, spec, onBytes);
       archives.push({ ns: group.ns, type: group.type, id: group.id, time: writer.time, archive, size: disk.size, chunkSize, encrypted: !!group.encrypted, ...r });
     }

@@ -7,9 +7,12 @@
 // Every byte is a pure function of the disk's seed, the chunk index and the snapshot generation,
 // so the same scale produces the same images on every run without storing them anywhere.
 import { createCipheriv, createHash } from 'node:crypto';
+import { diskLayout, layoutBytes, touchesLayout, type DiskLayout } from './diskLayout.ts';
+import type { GuestSpec } from './guestFiles.ts';
 import { fillText } from './textContent.ts';
 
-export type ChunkKind = 'zero' | 'text' | 'random' | 'mixed' | 'repeat';
+/** 'layout': a chunk holding part of the partition table, the root filesystem's used blocks or the swap header. */
+export type ChunkKind = 'zero' | 'text' | 'random' | 'mixed' | 'repeat' | 'layout';
 
 export interface DiskSpec {
   /** Names the content; the same seed yields the same bytes on every run. */
@@ -20,6 +23,8 @@ export interface DiskSpec {
   generation: number;
   /** Disks of one family share their repeated blocks, as VMs cloned from one template do. */
   family: string;
+  /** A boot disk: a GPT with the guest's root filesystem (ext4) and swap; other disks are raw data. */
+  guest?: GuestSpec;
 }
 
 export interface PlannedChunk {
@@ -27,6 +32,25 @@ export interface PlannedChunk {
   /** Identifies the bytes exactly (kind, origin, length): equal ids mean equal content. */
   contentId: string;
   length: number;
+  /** 'layout' chunks: the disk's layout and where the chunk starts in the disk. */
+  layout?: DiskLayout;
+  offset?: number;
+}
+
+/** When the demo guests' files were last written (a fixed time: every run makes the same bytes). */
+const GUEST_FILES_TIME = Date.UTC(2025, 10, 3, 9, 12, 0) / 1000;
+const layouts = new Map<string, DiskLayout>();
+
+/** A boot disk's partitions and filesystem; the same for every generation, so made once per disk. */
+function layoutOf(spec: DiskSpec): DiskLayout | undefined {
+  if (!spec.guest) return undefined;
+  const key = `${spec.seed}\0${spec.size}\0${spec.chunkSize}`;
+  let layout = layouts.get(key);
+  if (!layout) {
+    layout = diskLayout({ seed: spec.seed, size: spec.size, chunkSize: spec.chunkSize, guest: spec.guest, time: GUEST_FILES_TIME });
+    layouts.set(key, layout);
+  }
+  return layout;
 }
 
 // Shares of the chunk kinds before the forced positions and later rewrites; zeros end up at
@@ -59,11 +83,13 @@ export function planChunks(spec: DiskSpec): PlannedChunk[] {
     let acc = 0;
     kinds[i] = SHARES.find(([, share]) => at < (acc += share))?.[0] ?? 'repeat';
   }
-  // Fixed positions: the first chunk holds the partition table and filesystem metadata, a short
-  // last chunk must hold data (a short zero chunk would not match the zero digest anyway), and
-  // two repeats at known offsets guarantee duplicated non-zero chunks in every larger disk.
+  // Fixed positions: the first chunk holds the partition table and filesystem metadata (on a boot
+  // disk every chunk the layout writes into does, and never changes), a short last chunk must hold
+  // data (a short zero chunk would not match the zero digest anyway), and two repeats at known
+  // offsets guarantee duplicated non-zero chunks in every larger disk.
   const pinned = new Set<number>([0]);
   kinds[0] = 'text';
+  const layout = layoutOf(spec);
   if (spec.size % spec.chunkSize !== 0) {
     kinds[count - 1] = 'text';
     pinned.add(count - 1);
@@ -73,8 +99,13 @@ export function planChunks(spec: DiskSpec): PlannedChunk[] {
     kinds[i] = 'repeat';
     pinned.add(i);
   }
+  const isLayout = (i: number): boolean => layout !== undefined && touchesLayout(layout, i * spec.chunkSize, Math.min(spec.chunkSize, spec.size - i * spec.chunkSize));
   return kinds.map((kind, i) => {
     const length = Math.min(spec.chunkSize, spec.size - i * spec.chunkSize);
+    if (isLayout(i)) {
+      if (forcedRepeats.includes(i)) throw new Error(`demo disk ${spec.seed}: its layout covers chunk ${i}, a forced repeat`);
+      return { kind: 'layout', contentId: `layout:${spec.seed}:${i}:${length}`, length, layout, offset: i * spec.chunkSize };
+    }
     // The newest generation that rewrote this chunk; 0 means unchanged since the first backup.
     let version = 0;
     if (!pinned.has(i)) {
@@ -125,6 +156,8 @@ export function generateChunk(c: PlannedChunk): Buffer {
     }
     case 'repeat':
       return repeatedBlock(c.contentId, c.length);
+    case 'layout':
+      return layoutBytes(c.layout!, c.offset!, c.length);
   }
 }
 

@@ -20,6 +20,12 @@ export interface FileEntry {
   target?: string;
   /** Partitions only: the filesystem found ('ext4', 'vfat', …) or 'unknown'. */
   fs?: string;
+  /** Partitions only: the partition type in words, from the table ('Linux filesystem', 'EFI System'). */
+  partitionType?: string;
+  /** Partitions only: the GPT partition name or else the filesystem's label, when there is one. */
+  label?: string;
+  /** Partitions only: why its files cannot be listed ('XFS: not supported (…)'); absent when they can. */
+  unsupported?: string;
 }
 
 export interface FileTree {
