@@ -74,6 +74,11 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
     title: 'The partition table or filesystem in this image is damaged.',
     next: 'Try an older snapshot, or restore the whole disk image and repair it with fsck.',
   },
+  UNSAFE_PATH: {
+    title: 'An entry would have been written outside the chosen folder, so it was skipped.',
+    next: 'Nothing to do; the summary names the entry and where it pointed.',
+  },
+  SPECIAL_FILE: { title: 'A device, pipe or socket has no contents to copy.', next: 'Nothing to do; it was left out.' },
   TARGET_EXISTS: { title: 'The target already exists.', next: 'Choose another file or allow overwriting.' },
   TARGET_TOO_SMALL: { title: 'The target device is smaller than the image.', next: 'Choose a device at least as large as the disk image.' },
   TARGET_NOT_WRITABLE: {

@@ -48,6 +48,10 @@ export type ErrorCode =
   | 'FS_UNSUPPORTED'
   /** A partition table or a filesystem structure is damaged: it points outside, loops, or contradicts itself. */
   | 'FS_INVALID'
+  /** A name or a symlink in an archive would reach outside the folder files are extracted to. */
+  | 'UNSAFE_PATH'
+  /** A device, FIFO or socket: it has no contents to download and is not recreated. */
+  | 'SPECIAL_FILE'
   // targets
   | 'TARGET_EXISTS'
   | 'TARGET_TOO_SMALL'

@@ -72,6 +72,11 @@ export class ZipWriter {
     return this.#out.bytes;
   }
 
+  /** False once finished or failed (an output error): nothing more can be added. */
+  get open(): boolean {
+    return this.#state === 'open';
+  }
+
   get entries(): number {
     return this.#cd.count;
   }
