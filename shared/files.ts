@@ -2,7 +2,7 @@
 // filesystem in a disk image, an image's partitions) and the progress and outcome of getting files
 // out of one (one file, a zip, a folder). Paths are POSIX and absolute in the archive ('/',
 // '/etc/hosts', '/part2/etc'); names never contain '/'.
-import type { ErrorCode, ErrorInfo } from './errors.ts';
+import type { ContractError, ContractErrorCode } from './errors.ts';
 
 export type FileEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'device' | 'fifo' | 'socket' | 'partition';
 
@@ -32,7 +32,7 @@ export interface FileEntry {
 /** An entry left out of a download or extraction, and why. */
 export interface SkippedEntry {
   path: string;
-  code: ErrorCode;
+  code: ContractErrorCode;
   message: string;
 }
 
@@ -71,5 +71,5 @@ export interface FilesSummary {
   seconds: number;
   /** The file, zip or folder written. */
   target?: string;
-  error?: ErrorInfo;
+  error?: ContractError;
 }

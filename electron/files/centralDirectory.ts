@@ -4,7 +4,7 @@
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toRestoreError } from '../pbs/errors.ts';
+import { toRestoreError } from '../../shared/errors.ts';
 
 const SPILL_BYTES = 16 * 1024 * 1024;
 const READ_BYTES = 1024 * 1024;

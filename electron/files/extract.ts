@@ -17,7 +17,7 @@
 // reported to the tally and the rest goes on; cancelling stops at once, leaving what was placed.
 import { lstat, mkdir, realpath, unlink, chmod, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RestoreError, toRestoreError } from '../pbs/errors.ts';
+import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import type { FileTree } from './fileTree.ts';
 import type { FilesTally } from './filesTally.ts';
 import { PendingFile } from './pendingFile.ts';

@@ -8,7 +8,7 @@ import { mkdir, lstat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FilesSummary } from '../../shared/files.ts';
-import { RestoreError, toRestoreError } from '../pbs/errors.ts';
+import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import { extractTo } from './extract.ts';
 import type { FileEntry, FileTree } from './fileTree.ts';
 import { FilesTally } from './filesTally.ts';

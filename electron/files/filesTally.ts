@@ -1,9 +1,8 @@
 // The counters of one files job (a download or an extraction), shared by the zip writer, the
 // extraction and whoever shows progress: entries and bytes done, the totals once counted, and the
 // entries left out with the reason for each.
-import type { ErrorInfo } from '../../shared/errors.ts';
+import { toRestoreError, type ContractError } from '../../shared/errors.ts';
 import { MAX_SKIPPED_LISTED, type FilesOutcome, type FilesProgress, type FilesSummary, type SkippedEntry } from '../../shared/files.ts';
-import { toRestoreError } from '../pbs/errors.ts';
 
 export class FilesTally {
   readonly #started = performance.now();
@@ -48,7 +47,7 @@ export class FilesTally {
     };
   }
 
-  summary(outcome: { error?: ErrorInfo; target?: string } = {}): FilesSummary {
+  summary(outcome: { error?: ContractError; target?: string } = {}): FilesSummary {
     const { error, target } = outcome;
     const status: FilesOutcome = error ? (error.code === 'CANCELLED' ? 'cancelled' : 'failed') : this.skippedCount ? 'partial' : 'succeeded';
     return {

@@ -11,7 +11,7 @@ import { constants } from 'node:fs';
 import { link, lstat, lutimes, open, rename, symlink, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { RestoreError, toRestoreError } from '../pbs/errors.ts';
+import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
 

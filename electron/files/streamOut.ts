@@ -4,7 +4,7 @@
 // Small pieces are gathered into one write: a zip of many tiny entries would otherwise hand the
 // stream thousands of 30-byte buffers.
 import type { Writable } from 'node:stream';
-import { RestoreError, toRestoreError } from '../pbs/errors.ts';
+import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 
 const GATHER_BYTES = 256 * 1024;
 /** Pieces at least this big go on as they are (after what was gathered before them). */

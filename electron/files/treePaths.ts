@@ -2,7 +2,7 @@
 // is used as one path segment on disk or in a zip only if it is one (not '', '.', '..', no '/',
 // no NUL), and a symlink is recreated only if it cannot lead outside the folder it lands in.
 import { posix } from 'node:path';
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 
 /** '/', '/etc', '/etc/hosts' from what a person typed ('etc/', '/etc//hosts'); no '.' or '..'. */
 export function normalizeTreePath(input: string): string {

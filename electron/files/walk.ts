@@ -4,7 +4,7 @@
 // folder that cannot be listed, or a name that is not a safe path segment, is skipped and reported
 // while the rest goes on; a selection that cannot be read at all fails the walk.
 import type { FileEntry, FileTree } from './fileTree.ts';
-import { RestoreError, toRestoreError } from '../pbs/errors.ts';
+import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import { joinTreePath, normalizeTreePath, unsafeNameReason } from './treePaths.ts';
 
 export interface WalkItem {

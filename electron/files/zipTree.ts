@@ -3,7 +3,7 @@
 // the program that unpacks it decides). Devices, FIFOs and sockets have no place in a zip and are
 // reported as skipped (SPECIAL_FILE), as is any file that cannot be read; the rest goes on. A
 // failure of the output ends the job.
-import { RestoreError, toRestoreError } from '../pbs/errors.ts';
+import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import type { FileTree } from './fileTree.ts';
 import type { FilesTally } from './filesTally.ts';
 import { walkSelection, type WalkItem } from './walk.ts';

@@ -9,7 +9,7 @@
 // A failure of the output itself ends the writer.
 import type { Writable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { RestoreError } from '../pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { CentralDirectory } from './centralDirectory.ts';
 import { EntryEncoder, type ZipMethod } from './entryEncoder.ts';
 import { StreamOut } from './streamOut.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { runFilesJob } from '../../electron/files/filesJob.ts';
 import { FilesTally } from '../../electron/files/filesTally.ts';
 import { normalizeTreePath, safeSymlinkTarget } from '../../electron/files/treePaths.ts';
-import { isRestoreError } from '../../electron/pbs/errors.ts';
+import { isRestoreError } from '../../shared/errors.ts';
 import { MemTree, type MemSpec } from '../helpers/memTree.ts';
 import { tempDir } from '../helpers/tmp.ts';
 

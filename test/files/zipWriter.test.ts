@@ -14,7 +14,7 @@ import { crc32, inflateRawSync } from 'node:zlib';
 import { ZipWriter, type ZipMethod } from '../../electron/files/zipWriter.ts';
 import { CentralDirectory } from '../../electron/files/centralDirectory.ts';
 import { ZERO_SEGMENT } from '../../electron/files/entryEncoder.ts';
-import { isRestoreError } from '../../electron/pbs/errors.ts';
+import { isRestoreError } from '../../shared/errors.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { pyZip, run } from '../helpers/zipRead.ts';
 

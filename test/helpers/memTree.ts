@@ -3,7 +3,7 @@
 // (names with '/', '..', duplicates), files of generated zeros, files that fail while being read,
 // and folders that fail to list.
 import type { FileEntry, FileEntryType, FileTree } from '../../electron/files/fileTree.ts';
-import { RestoreError } from '../../electron/pbs/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 
 export interface MemSpec {
   /** Folder the entry is in ('/' for the root). */
