@@ -14,6 +14,7 @@
 import type { BackupType, GroupInfo, SnapshotFile, SnapshotInfo } from './catalog.ts';
 import type { ContractError, ContractErrorCode } from './errors.ts';
 import type { ProgressCounters, RestoreSummary } from './progress.ts';
+import type { FileEntry, FilesProgress, FilesSummary } from './files.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Errors: every command rejects with a ContractError (codes and shape live in errors.ts).
@@ -227,6 +228,65 @@ export interface ChunkMapEvent {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Files inside archives: browse a file archive (*.pxar) or a disk image (*.img), then download or
+// extract what is selected as a files job. Entries, progress and summaries: shared/files.ts.
+
+export interface FilesOpenArgs {
+  sourceId: string;
+  snapshot: SnapshotSelector;
+  /** `root.pxar` (the single archive or the mpxar/ppxar pair) or a disk image, `drive-scsi0.img`. */
+  archive: string;
+  key?: KeyArgs;
+}
+
+/** An archive opened for browsing; closed with files.close, or by the service after 10 idle minutes. */
+export interface FilesBrowse {
+  id: string;
+  archive: string;
+  /** The index files it reads (one, or the metadata and payload pair). */
+  archives: string[];
+  /** The entry of '/'. */
+  root: FileEntry;
+}
+
+/**
+ * Where a files job writes: one regular file as itself, a zip, or a folder to extract into
+ * (created if missing), at an absolute path; or 'download': the browser fetches the result from
+ * FilesJobInfo.download (one file as itself, anything else as a zip).
+ */
+export type FilesOutputArgs = { kind: 'file' | 'zip' | 'folder'; path: string; force?: boolean } | { kind: 'download' };
+
+export interface FilesStartArgs {
+  browseId: string;
+  /** Absolute paths in the archive, in one folder or not (their names must differ). */
+  paths: string[];
+  output: FilesOutputArgs;
+}
+
+/** waiting: a download nobody fetched yet. Final: succeeded, partial (some entries skipped), failed, cancelled. */
+export type FilesJobState = 'waiting' | 'running' | 'cancelling' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
+
+export interface FilesJobInfo {
+  id: string;
+  state: FilesJobState;
+  request: { sourceId: string; sourceLabel: string; snapshot: SnapshotSelector; archive: string; paths: string[]; output: FilesOutputArgs };
+  /** Epoch ms. */
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  progress?: FilesProgress;
+  summary?: FilesSummary;
+  error?: ContractError;
+  /** 'download' only: the address to fetch (GET, with the token) and the file name it gets. */
+  download?: { path: string; name: string };
+}
+
+export interface FilesProgressEvent {
+  jobId: string;
+  progress: FilesProgress;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Logs, settings, demo, app
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -376,10 +436,24 @@ export interface Commands {
   /** Generates the demo datastore (again) in the background and adds it as a source. */
   'demo.create': { args: NoArgs; result: DemoStatus };
 
+  /** Opens an archive of a snapshot for browsing (ARCHIVE_NOT_FOUND, MISSING_KEY, … as a restore). */
+  'files.open': { args: FilesOpenArgs; result: FilesBrowse };
+  /** A folder's entries in the archive's order (PATH_NOT_FOUND, NOT_A_DIRECTORY, FS_UNSUPPORTED). */
+  'files.list': { args: { browseId: string; path: string }; result: FileEntry[] };
+  'files.close': { args: { browseId: string }; result: null };
+  'files.start': { args: FilesStartArgs; result: FilesJobInfo };
+  'files.cancel': { args: JobRef; result: FilesJobInfo };
+  /** Running files jobs first, then the last finished ones (kept in memory only). */
+  'files.jobs': { args: NoArgs; result: FilesJobInfo[] };
+
   /** Native dialogs: Electron only (NOT_SUPPORTED in browser mode; type the path instead). */
   'shell.chooseDatastoreFolder': { args: NoArgs; result: string | null };
   'shell.chooseTargetFile': { args: { defaultName?: string }; result: string | null };
   'shell.showInFolder': { args: { path: string }; result: null };
+  /** Where to save a download (a zip or one file), proposing this name. */
+  'shell.chooseSaveFile': { args: { defaultName: string }; result: string | null };
+  /** A folder to extract files into. */
+  'shell.chooseFolder': { args: NoArgs; result: string | null };
 }
 
 export interface Events {
@@ -394,6 +468,9 @@ export interface Events {
   sources: SourceInfo[];
   settings: Settings;
   demo: DemoStatus;
+  /** A files job was created or changed state. */
+  filesJob: FilesJobInfo;
+  filesProgress: FilesProgressEvent;
 }
 
 export type CommandName = keyof Commands;

@@ -1,7 +1,8 @@
 // The contract's shell.* commands, answered by the desktop shell itself: native dialogs to pick
-// a datastore folder or a target file, and "show in folder". Browser mode answers NOT_SUPPORTED.
+// a datastore folder, a target file, where to save a download or a folder to extract into, and
+// "show in folder". Browser mode answers NOT_SUPPORTED.
 import { app, BrowserWindow, dialog, shell, type WebContents } from 'electron';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { SenderLike, ShellHandlers } from './ipcBridge.ts';
 
 const windowOf = (sender: SenderLike): BrowserWindow | null => BrowserWindow.fromWebContents(sender as unknown as WebContents);
@@ -27,6 +28,29 @@ export const shellCommands: ShellHandlers = {
     };
     const r = await (win ? dialog.showSaveDialog(win, options) : dialog.showSaveDialog(options));
     return r.canceled || !r.filePath ? null : r.filePath;
+  },
+  'shell.chooseSaveFile': async ({ defaultName }, sender) => {
+    const win = windowOf(sender);
+    const options = {
+      title: 'Save the files as…',
+      buttonLabel: 'Save',
+      // Only the last segment of what the renderer proposes: the folder is the user's Downloads.
+      defaultPath: join(app.getPath('downloads'), basename(defaultName)),
+      properties: ['createDirectory', 'showOverwriteConfirmation', 'dontAddToRecent'] as Array<'createDirectory' | 'showOverwriteConfirmation' | 'dontAddToRecent'>,
+    };
+    const r = await (win ? dialog.showSaveDialog(win, options) : dialog.showSaveDialog(options));
+    return r.canceled || !r.filePath ? null : r.filePath;
+  },
+  'shell.chooseFolder': async (_args, sender) => {
+    const win = windowOf(sender);
+    const options = {
+      title: 'Extract the files into…',
+      buttonLabel: 'Extract here',
+      defaultPath: app.getPath('downloads'),
+      properties: ['openDirectory', 'createDirectory', 'dontAddToRecent'] as Array<'openDirectory' | 'createDirectory' | 'dontAddToRecent'>,
+    };
+    const r = await (win ? dialog.showOpenDialog(win, options) : dialog.showOpenDialog(options));
+    return r.canceled ? null : (r.filePaths[0] ?? null);
   },
   'shell.showInFolder': async ({ path }) => {
     shell.showItemInFolder(path);

@@ -1,6 +1,7 @@
 // Browser mode's transport: the same service as the desktop app, over HTTP on 127.0.0.1.
 //   POST /api/<command>   JSON args → 200 { ok: true, value } | { ok: false, error } (CallOutcome)
 //   GET  /api/events      Server-Sent Events: every contract event (Last-Event-ID resumes)
+//   GET  /api/files/download/<id>   a files job's download, streamed (download.ts)
 //   GET  /…               the built UI (out/renderer), no token needed: it holds no data
 // Refusals before any work: Host or Origin not ours → 403; no or wrong token → 401 (guard.ts);
 // not JSON → 415; body over 1 MiB → 413. A client that goes away mid-call cancels the call.
@@ -10,12 +11,13 @@ import type { CallOutcome, CommandName, ContractError, RestoreConsoleApi } from 
 import type { AnyListener } from '../service/events.ts';
 import { toContractError } from '../../shared/errors.ts';
 import { SECURITY_HEADERS } from './csp.ts';
+import { DOWNLOAD_PREFIX, serveDownload, type DownloadSource } from './download.ts';
 import { allowedHosts, checkRequest, newToken } from './guard.ts';
 import { SseHub } from './sse.ts';
 import { defaultStaticRoot, serveStatic } from './static.ts';
 
 /** The service as the server needs it: the contract plus a feed of every event. */
-export interface ServedService extends RestoreConsoleApi {
+export interface ServedService extends RestoreConsoleApi, DownloadSource {
   onAny(listener: AnyListener): () => void;
 }
 
@@ -71,6 +73,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
       if (req.method !== 'GET') return sendJson(res, 405, fail('BAD_ARGUMENTS', 'the event stream is read with GET'));
       const last = req.headers['last-event-id'];
       return hub.attach(res, typeof last === 'string' ? last : undefined, SECURITY_HEADERS);
+    }
+    if (url.pathname.startsWith(DOWNLOAD_PREFIX)) {
+      return serveDownload(req, res, url.pathname, opts.service, SECURITY_HEADERS, (status, error) => sendJson(res, status, { ok: false, error }));
     }
     if (req.method !== 'POST') return sendJson(res, 405, fail('BAD_ARGUMENTS', 'commands are sent with POST'));
     const type = req.headers['content-type'] ?? '';

@@ -70,6 +70,13 @@ function obj<S extends Shape>(shape: S): Check<Out<S>> {
   };
 }
 
+const list =
+  <T,>(item: Check<T>, min: number, max: number): Check<T[]> =>
+  (v, path) => {
+    if (!Array.isArray(v) || v.length < min || v.length > max) return fail(path, `a list of ${min}–${max} items`, v);
+    return v.map((x, i) => item(x, `${path}[${i}]`));
+  };
+
 /** Tries each alternative; the error names the first's problem when none fits. */
 function oneOf<A, B>(a: Check<A>, b: Check<B>, what: string): Check<A | B> {
   return (v, path) => {
@@ -129,6 +136,19 @@ const startJob = obj({
   password: opt(str({ max: 1024 })),
 });
 
+/** An absolute path in an archive: '/' or '/a/b' (no '.' or '..' segments). */
+const treePath: Check<string> = (v, p) => {
+  const s = str({ min: 1 })(v, p);
+  if (!s.startsWith('/') || s.split('/').some((seg) => seg === '.' || seg === '..')) return fail(p, "an absolute archive path ('/etc/hosts')", v);
+  return s;
+};
+const filesOutput: Check<CommandArgs<'files.start'>['output']> = (v, p) => {
+  const kind = (v as { kind?: unknown } | null)?.kind;
+  if (kind === 'download') return obj({ kind: req(literal('download')) })(v, p);
+  if (kind === 'file' || kind === 'zip' || kind === 'folder') return obj({ kind: req(literal('file', 'zip', 'folder')), path: req(path), force: opt(bool) })(v, p);
+  return fail(`${p}.kind`, '"file", "zip", "folder" or "download"', kind);
+};
+
 const settingsPatch = obj({
   defaultConcurrency: opt(concurrency),
   defaultRate: opt(rate),
@@ -171,9 +191,17 @@ export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
   'settings.set': settingsPatch,
   'demo.status': noArgs,
   'demo.create': noArgs,
+  'files.open': obj({ sourceId: req(id), snapshot: req(snapshot), archive: req(str({ min: 1, max: 256 })), key: opt(keyArgs) }),
+  'files.list': obj({ browseId: req(id), path: req(treePath) }),
+  'files.close': obj({ browseId: req(id) }),
+  'files.start': obj({ browseId: req(id), paths: req(list(treePath, 1, 10_000)), output: req(filesOutput) }),
+  'files.cancel': jobRef,
+  'files.jobs': noArgs,
   'shell.chooseDatastoreFolder': noArgs,
   'shell.chooseTargetFile': obj({ defaultName: opt(str({ max: 255 })) }),
   'shell.showInFolder': obj({ path: req(path) }),
+  'shell.chooseSaveFile': obj({ defaultName: req(str({ min: 1, max: 255 })) }),
+  'shell.chooseFolder': noArgs,
 };
 
 const EVENTS: { [E in EventName]: true } = {
@@ -185,6 +213,8 @@ const EVENTS: { [E in EventName]: true } = {
   sources: true,
   settings: true,
   demo: true,
+  filesJob: true,
+  filesProgress: true,
 };
 export const EVENT_NAMES = Object.freeze(Object.keys(EVENTS) as EventName[]);
 export const COMMAND_NAMES = Object.freeze(Object.keys(COMMAND_SCHEMAS) as CommandName[]);

@@ -29,6 +29,9 @@ import { snapshotDetail, type KeyState } from './catalog.ts';
 import { DemoProvider } from './demo.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
 import { EventHub, type AnyListener } from './events.ts';
+import { openFileTree, type FileTreeOpener } from '../files/openFiles.ts';
+import { BrowseSessions } from './filesBrowse.ts';
+import { FilesJobs, type DownloadStream } from './filesJobs.ts';
 import { JobManager, type JobsFile } from './jobs.ts';
 import { JsonFile } from './jsonFile.ts';
 import { checkKey, loadKey } from './keys.ts';
@@ -49,6 +52,8 @@ export interface ServiceOptions {
   secrets?: SecretBox;
   /** Replaces openSource (tests wrap sources to hold or fail reads). */
   openSource?: SourceOpener;
+  /** Replaces how archives are opened for browsing (tests give in-memory trees). */
+  openFiles?: FileTreeOpener;
   /** First start without sources: generate the demo datastore (default 'full'); false never does. */
   demo?: false | { scale?: DemoScale };
   /** Datastore folders to add as sources at start (`serve --datastore`). */
@@ -81,6 +86,8 @@ export class RestoreService implements RestoreConsoleApi {
   readonly #logs: LogBook;
   readonly #sources: SourceRegistry;
   readonly #jobs: JobManager;
+  readonly #browse: BrowseSessions;
+  readonly #filesJobs: FilesJobs;
   readonly #demo: DemoProvider | undefined;
   readonly #settingsFile: JsonFile<SettingsFile>;
   #settings: Settings = { ...DEFAULT_SETTINGS };
@@ -130,6 +137,18 @@ export class RestoreService implements RestoreConsoleApi {
         ...(opts.stall ? { stall: opts.stall } : {}),
         ...(opts.recorder ? { recorder: opts.recorder } : {}),
       },
+    });
+    this.#browse = new BrowseSessions({
+      openSource: (id) => this.#sources.open(id),
+      openTree: opts.openFiles ?? openFileTree,
+      log: (level, message, sourceId) => void this.#logs.add(level, message, { sourceId }),
+    });
+    this.#filesJobs = new FilesJobs({
+      sessions: this.#browse,
+      sourceLabel: (id) => this.#sources.get(id).label,
+      emit: (event, payload) => this.#hub.emit(event, payload),
+      log: (level, message, ctx) => void this.#logs.add(level, message, ctx),
+      progressMs: opts.progressIntervalMs ?? 100,
     });
     if (opts.demo !== false) {
       this.#demo = new DemoProvider({
@@ -190,9 +209,16 @@ export class RestoreService implements RestoreConsoleApi {
     if (this.#closed) return;
     this.#closed = true;
     await this.#jobs.close();
+    await this.#filesJobs.closeAll();
+    await this.#browse.closeAll();
     await this.#demo?.whenIdle();
     await this.#sources.close();
     await this.#settingsFile.flush();
+  }
+
+  /** A waiting files download, claimed by the HTTP server that streams it (once). */
+  takeDownload(jobId: string): DownloadStream {
+    return this.#filesJobs.takeDownload(jobId);
   }
 
   /** Resolves when a demo generation under way has ended (tests, shutdown). */
@@ -287,9 +313,21 @@ export class RestoreService implements RestoreConsoleApi {
       return this.#demo.start();
     },
 
+    'files.open': (args, signal) => this.#browse.open(args, signal),
+    'files.list': ({ browseId, path }, signal) => this.#browse.list(browseId, path, signal),
+    'files.close': async ({ browseId }) => {
+      await this.#browse.close(browseId);
+      return null;
+    },
+    'files.start': (args) => this.#filesJobs.start(args),
+    'files.cancel': ({ id }) => this.#filesJobs.cancel(id),
+    'files.jobs': () => this.#filesJobs.list(),
+
     'shell.chooseDatastoreFolder': () => notInThisShell(),
     'shell.chooseTargetFile': () => notInThisShell(),
     'shell.showInFolder': () => notInThisShell(),
+    'shell.chooseSaveFile': () => notInThisShell(),
+    'shell.chooseFolder': () => notInThisShell(),
   };
 
   async #setSettings(patch: Partial<Settings>): Promise<Settings> {

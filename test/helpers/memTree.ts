@@ -35,8 +35,8 @@ export class MemTree implements FileTree {
   readonly #root: Node;
   /** Every list() and read() call, for tests of what was touched. */
   readonly calls: string[] = [];
-  /** Called before each piece read() yields (a test cancels from here). */
-  onPiece: (() => void) | undefined;
+  /** Called and awaited before each piece read() yields (a test cancels or holds reads here). */
+  onPiece: (() => void | Promise<void>) | undefined;
 
   constructor(specs: MemSpec[], rootMtime = 1_600_000_000) {
     this.#root = { entry: { name: '', type: 'dir', size: 0, mode: 0o40755, mtime: rootMtime }, spec: { dir: '', name: '', type: 'dir' }, children: [] };
@@ -102,7 +102,7 @@ export class MemTree implements FileTree {
       if (failAfter !== undefined && end > failAfter) {
         throw new RestoreError('CHUNK_MISSING', `reading ${path} at offset ${failAfter}: chunk 7 is missing`);
       }
-      this.onPiece?.();
+      await this.onPiece?.();
       yield zero ? zero.subarray(0, end - off) : data!.slice(off, end);
     }
   }

@@ -1,0 +1,36 @@
+// Opening an archive of a snapshot as a FileTree, by the name a person uses: `root.pxar` (a file
+// archive: `root.pxar.didx`, or the `root.mpxar.didx` + `root.ppxar.didx` pair of PBS 3.2 and
+// later) or a disk image (`drive-scsi0.img`: its partitions, or the filesystem when it has no
+// partition table). The CLI and the service open archives only through here.
+import { RestoreError } from '../../shared/errors.ts';
+import type { CryptConfig } from '../pbs/cryptConfig.ts';
+import type { SnapshotRef } from '../pbs/names.ts';
+import type { BackupSource } from '../source/chunkSource.ts';
+import type { FileTree } from './fileTree.ts';
+
+export interface OpenedFiles {
+  tree: FileTree;
+  /** The index files read: one, or the metadata and payload pair of a split file archive. */
+  archives: string[];
+  /** Chunks fetched so far (what browsing cost). */
+  readonly chunksFetched: number;
+  /** Ends the snapshot reader (a PBS reader session). */
+  close(): Promise<void>;
+}
+
+export type FileTreeOpener = (source: BackupSource, ref: SnapshotRef, archive: string, crypt?: CryptConfig, signal?: AbortSignal) => Promise<OpenedFiles>;
+
+export type FileArchiveKind = 'pxar' | 'image';
+
+/** Which kind of archive a name stands for ('root.pxar', 'root.mpxar.didx', 'drive-scsi0.img.fidx', …). */
+export function fileArchiveKind(archive: string): FileArchiveKind {
+  if (/\.(?:pxar|mpxar|ppxar)(?:\.didx)?$/.test(archive)) return 'pxar';
+  if (/\.img(?:\.fidx)?$/.test(archive)) return 'image';
+  throw new RestoreError('ARCHIVE_NOT_FOUND', `${archive} is neither a file archive (*.pxar) nor a disk image (*.img)`);
+}
+
+export const openFileTree: FileTreeOpener = async (_source, _ref, archive) => {
+  fileArchiveKind(archive);
+  // The pxar and disk image readers are wired here once they are in this tree.
+  throw new RestoreError('NOT_SUPPORTED', `browsing ${archive} is not available in this build yet`);
+};
