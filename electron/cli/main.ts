@@ -3,16 +3,19 @@
 import { toRestoreError } from '../../shared/errors.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
+import { FILES_GET_USAGE, FILES_LS_USAGE, filesCommand } from './commands/files.ts';
 import { LIST_USAGE, listCommand } from './commands/list.ts';
 import { RESTORE_USAGE, VERIFY_USAGE, restoreCommand } from './commands/restore.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 
-const HELP = `restore-console: restore Proxmox Backup Server disk images fast
+const HELP = `restore-console: restore Proxmox Backup Server disk images fast, and files out of backups
 
 usage:
   restore-console ${LIST_USAGE}
   restore-console ${RESTORE_USAGE}
   restore-console ${VERIFY_USAGE}
+  restore-console ${FILES_LS_USAGE}
+  restore-console ${FILES_GET_USAGE}
   restore-console ${DEMO_USAGE}
   restore-console ${SERVE_USAGE}
 
@@ -22,7 +25,8 @@ usage:
                      API token. The password or token secret comes from PBS_PASSWORD or a prompt
   --fingerprint FP   SHA-256 fingerprint of the server certificate (or PBS_FINGERPRINT); needed
                      unless the certificate is trusted by the system
-  --archive NAME     image archive, e.g. drive-scsi0.img (".fidx" may be omitted)
+  --archive NAME     image archive, e.g. drive-scsi0.img (".fidx" may be omitted); for files,
+                     also a file archive, root.pxar (see "restore-console files --help")
   --concurrency N    chunks in flight, ${MIN_CONCURRENCY}-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}), or "auto" to tune while running
   --rate RATE        cap on bytes read from the source per second: 50MB, 20MiB, 1.5GB or
                      plain bytes (proxmox-backup-client's option); 0 or absent: no cap
@@ -46,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return restoreCommand(rest, 'restore');
     case 'verify':
       return restoreCommand(rest, 'verify');
+    case 'files':
+      return filesCommand(rest);
     case 'demo':
       return demoCommand(rest);
     case 'serve':

@@ -5,29 +5,21 @@
 // `--stall-timeout` fails a restore whose source sent nothing for that long (resumable).
 import { emptySummary, type RestoreSummary } from '../../../shared/progress.ts';
 import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
-import type { CryptConfig } from '../../pbs/cryptConfig.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
 import { prepareRestore } from '../../engine/restoreJob.ts';
 import type { StallChange } from '../../engine/stallWatch.ts';
-import { loadKey } from '../../service/keys.ts';
+import { keyFor } from '../keyArgs.ts';
 import { optional, parse, parseConcurrency, parseRateFlag, parseSeconds, required, type ParseArgsOptions } from '../args.ts';
 import { defaultDataDir } from '../dataDir.ts';
 import { zeroRatio } from '../../../shared/rates.ts';
 import { formatBytes, formatDuration } from '../../../shared/units.ts';
 import { ProgressLine } from '../progressLine.ts';
-import { promptPassword } from '../prompt.ts';
 import type { OpenedSource } from '../../service/openSource.ts';
 import { openSource, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
 
 const SELECTORS = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] --archive NAME [--concurrency N|auto] [--rate RATE] [--keyfile FILE] [--json]`;
 export const RESTORE_USAGE = `restore ${SELECTORS} --target PATH [--force] [--no-sparse] [--resume] [--stall-timeout SECONDS]`;
 export const VERIFY_USAGE = `verify ${SELECTORS}`;
-
-/** The key file's key; its password from PBS_ENCRYPTION_PASSWORD or a prompt, as proxmox-backup-client. */
-function keyFor(path: string | undefined): Promise<CryptConfig | undefined> {
-  if (!path) return Promise.resolve(undefined);
-  return loadKey(path, async () => process.env.PBS_ENCRYPTION_PASSWORD ?? (await promptPassword(`Password for ${path}: `)));
-}
 
 /** The JSON summary contract: status, bytes, zeroBytes, sourceBytes, resumedBytes, chunks, zeroChunks, seconds, MB/s. */
 export function summaryJson(s: RestoreSummary): string {

@@ -1,0 +1,11 @@
+// --keyfile for every command that reads encrypted archives: the key's password comes from
+// PBS_ENCRYPTION_PASSWORD or a terminal prompt, as with proxmox-backup-client, and only when the
+// key file has one.
+import type { CryptConfig } from '../pbs/cryptConfig.ts';
+import { loadKey } from '../service/keys.ts';
+import { promptPassword } from './prompt.ts';
+
+export function keyFor(path: string | undefined): Promise<CryptConfig | undefined> {
+  if (!path) return Promise.resolve(undefined);
+  return loadKey(path, async () => process.env.PBS_ENCRYPTION_PASSWORD ?? (await promptPassword(`Password for ${path}: `)));
+}
