@@ -1,5 +1,6 @@
 // The application frame: a sidebar with the screens (Sources, Browse, Jobs, Settings), the running
-// jobs at a glance and the display preferences; the current screen; the restore dialog; notices.
+// jobs at a glance and the display preferences; the current screen; the restore dialog, the file
+// browser; notices.
 import { Notices } from './components/Notices.tsx';
 import { Sidebar } from './views/Sidebar.tsx';
 import { BrowseView } from './views/BrowseView.tsx';
@@ -7,6 +8,7 @@ import { JobsView } from './views/JobsView.tsx';
 import { JobView } from './views/JobView.tsx';
 import { RestoreDialog } from './views/RestoreDialog.tsx';
 import { SettingsView } from './views/SettingsView.tsx';
+import { FileBrowserDialog } from './views/FileBrowserDialog.tsx';
 import { SourcesView } from './views/SourcesView.tsx';
 import { useStore } from './store/index.ts';
 
@@ -28,6 +30,7 @@ function Screen() {
 
 export function App() {
   const restoring = useStore((s) => !!s.restore);
+  const browsing = useStore((s) => !!s.browser);
   return (
     <div className="app">
       <a className="skip-link" href="#content">
@@ -38,6 +41,7 @@ export function App() {
         <Screen />
       </main>
       {restoring && <RestoreDialog />}
+      {browsing && <FileBrowserDialog />}
       <Notices />
     </div>
   );

@@ -58,7 +58,7 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
   DATASTORE_NOT_FOUND: { title: 'The datastore was not found.', next: 'Check the folder or the datastore name, then test the source again.' },
   SNAPSHOT_NOT_FOUND: { title: 'The snapshot was not found.', next: 'Refresh the list: it may have been pruned.' },
   ARCHIVE_NOT_FOUND: { title: 'The archive was not found in this snapshot.', next: 'Refresh the snapshot and pick one of its disk images.' },
-  ARCHIVE_NOT_IMAGE: { title: 'This archive is not a disk image.', next: 'Pick a .img archive: file archives (.pxar) are listed only.' },
+  ARCHIVE_NOT_IMAGE: { title: 'This archive is not a disk image.', next: 'Pick a .img archive to restore; the files of a file archive (.pxar) open with "Browse files…".' },
   PXAR_INVALID: {
     title: 'The file archive of this backup is damaged.',
     next: 'Browse another snapshot, and run a verify job for this one on the PBS server.',

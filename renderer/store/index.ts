@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import { createAppSlice } from './appSlice.ts';
 import { createCatalogSlice } from './catalogSlice.ts';
+import { createFilesSlice } from './filesSlice.ts';
 import { createJobsSlice } from './jobsSlice.ts';
 import { createPrefsSlice } from './prefsSlice.ts';
 import { createSourcesSlice } from './sourcesSlice.ts';
@@ -18,6 +19,7 @@ export const useStore = create<AppState>()(
       ...createSourcesSlice(...a),
       ...createCatalogSlice(...a),
       ...createJobsSlice(...a),
+      ...createFilesSlice(...a),
       ...createPrefsSlice(...a),
     }),
     {

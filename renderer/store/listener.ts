@@ -31,6 +31,8 @@ export function startListener(api: RestoreConsoleApi): () => void {
       s().applyProgress(jobId, progress);
     }),
     api.on('chunkMap', ({ jobId, map }) => s().setChunkMap(jobId, map)),
+    api.on('filesJob', (job) => s().upsertFilesJobs([job])),
+    api.on('filesProgress', ({ jobId, progress }) => s().applyFilesProgress(jobId, progress)),
     api.on('log', (entry) => {
       // Only logs someone opened are kept; the rest stay in the service (logs.get).
       if (entry.jobId && s().jobLogs[entry.jobId]) s().addLogLines(entry.jobId, [entry]);
@@ -41,16 +43,18 @@ export function startListener(api: RestoreConsoleApi): () => void {
 
 /** The first load: everything the page shows before any event. */
 export async function loadInitial(api: RestoreConsoleApi): Promise<void> {
-  const [info, sources, jobs, demo, settings] = await Promise.all([
+  const [info, sources, jobs, demo, settings, filesJobs] = await Promise.all([
     api.invoke('app.info', {}),
     api.invoke('sources.list', {}),
     api.invoke('jobs.list', {}),
     api.invoke('demo.status', {}),
     api.invoke('settings.get', {}),
+    api.invoke('files.jobs', {}),
   ]);
   for (const j of jobs) if (j.progress) recordSample(j.id, j.progress);
   const st = useStore.getState();
   st.upsertJobs(jobs);
+  st.upsertFilesJobs(filesJobs);
   st.setSources(sources);
   st.setDemo(demo);
   st.setSettings(settings);

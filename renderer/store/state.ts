@@ -6,11 +6,12 @@ import type { StateCreator } from 'zustand';
 import type {} from 'zustand/middleware';
 import type { AppSlice } from './appSlice.ts';
 import type { CatalogSlice } from './catalogSlice.ts';
+import type { FilesSlice } from './filesSlice.ts';
 import type { JobsSlice } from './jobsSlice.ts';
 import type { PrefsSlice } from './prefsSlice.ts';
 import type { SourcesSlice } from './sourcesSlice.ts';
 
-export type AppState = AppSlice & SourcesSlice & CatalogSlice & JobsSlice & PrefsSlice;
+export type AppState = AppSlice & SourcesSlice & CatalogSlice & JobsSlice & FilesSlice & PrefsSlice;
 
 /** A slice creator typed against the whole store (persist is applied once, on the combined store). */
 export type Slice<T> = StateCreator<AppState, [['zustand/persist', unknown]], [], T>;

@@ -1,12 +1,13 @@
 // The selected snapshot: its facts (time and age, size, verify state and age, protection,
 // encryption and key fingerprint, owner), the notes, the archives (disk images restore; file
-// archives are listed only) and the guest configuration as text, decoded with the key file when
-// the snapshot is encrypted.
+// archives and disk images open in the file browser) and the guest configuration as text,
+// decoded with the key file when the snapshot is encrypted.
 import { useId, useState } from 'react';
 import type { SnapshotDetail } from '../../shared/contract.ts';
 import { rememberKeyFile, selectSnapshot } from '../actions/catalog.ts';
 import { reportError } from '../actions/notify.ts';
 import { startJob } from '../actions/jobs.ts';
+import { openFileBrowser } from '../actions/files.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { archiveName } from '../format/jobText.ts';
 import { encryptionOf, upidStart, VERIFY_STALE_MS } from '../format/snapshot.ts';
@@ -51,6 +52,9 @@ function KeyForm({ d }: { d: SnapshotDetail }) {
     </form>
   );
 }
+
+/** File archives (the single form, or the metadata half of a split pair) and disk images. */
+const browsable = (filename: string): boolean => /\.(?:pxar|mpxar)\.didx$/.test(filename) || /\.img\.fidx$/.test(filename);
 
 export function SnapshotDetailPane() {
   const d = useStore((s) => s.catalog.detail);
@@ -136,19 +140,26 @@ export function SnapshotDetailPane() {
               <span className="mono">{f.filename}</span>
               <span className="muted small">
                 {formatBytes(f.size, units)} · {f.cryptMode === 'encrypt' ? 'encrypted' : f.cryptMode === 'sign-only' ? 'signed' : 'not encrypted'}
-                {f.kind === 'archive' ? ' · file archive (listed only)' : f.kind === 'blob' ? ' · file' : ' · disk image'}
+                {f.kind === 'archive' ? (/\.ppxar\.didx$/.test(f.filename) ? ' · file contents (browsed with its .mpxar)' : ' · file archive') : f.kind === 'blob' ? ' · file' : ' · disk image'}
               </span>
             </div>
-            {f.restorable && (
+            {(f.restorable || browsable(f.filename)) && (
               <div className="button-row">
-                {!d.encrypted && (
+                {browsable(f.filename) && (
+                  <button type="button" aria-label={`Browse files of ${archiveName(f.filename)}`} onClick={() => void openFileBrowser(d.sourceId, d, f.filename)}>
+                    Browse files…
+                  </button>
+                )}
+                {f.restorable && !d.encrypted && (
                   <button type="button" aria-label={`Verify ${archiveName(f.filename)}`} onClick={() => verify(f.filename)}>
                     Verify
                   </button>
                 )}
-                <button type="button" className="primary" aria-label={`Restore ${archiveName(f.filename)}`} onClick={() => openRestore({ sourceId: d.sourceId, detail: d, archive: f.filename })}>
-                  Restore…
-                </button>
+                {f.restorable && (
+                  <button type="button" className="primary" aria-label={`Restore ${archiveName(f.filename)}`} onClick={() => openRestore({ sourceId: d.sourceId, detail: d, archive: f.filename })}>
+                    Restore…
+                  </button>
+                )}
               </div>
             )}
           </li>
