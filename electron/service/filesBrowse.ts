@@ -103,6 +103,16 @@ export class BrowseSessions {
     if (s.users === 0) await this.#finish(s);
   }
 
+  /** True when a files job reads from an archive of this source. */
+  usesSource(sourceId: string): boolean {
+    return [...this.#sessions.values()].some((s) => s.args.sourceId === sourceId && s.users > 0);
+  }
+
+  /** Closes the idle archives of a source (it is being removed). */
+  async closeSource(sourceId: string): Promise<void> {
+    await Promise.all([...this.#sessions.values()].filter((s) => s.args.sourceId === sourceId).map((s) => this.close(s.id)));
+  }
+
   async closeAll(): Promise<void> {
     clearInterval(this.#timer);
     await Promise.all([...this.#sessions.values()].map((s) => this.#finish(s)));

@@ -250,6 +250,8 @@ export class RestoreService implements RestoreConsoleApi {
     'sources.setSecret': ({ id, secret, rememberSecret }) => this.#sources.setSecret(id, secret, rememberSecret ?? false),
     'sources.remove': async ({ id }) => {
       if (this.#jobs.usesSource(id)) throw new RestoreError('INVALID_STATE', 'a job is reading from this source; cancel it first');
+      if (this.#browse.usesSource(id)) throw new RestoreError('INVALID_STATE', 'a files job is reading from this source; cancel it first');
+      await this.#browse.closeSource(id);
       const removed = await this.#sources.remove(id);
       this.#logs.add('info', `source ${removed.label} removed`, { sourceId: id });
       if (removed.demo && !this.#settings.demoDismissed) await this.#setSettings({ demoDismissed: true });

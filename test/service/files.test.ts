@@ -117,6 +117,7 @@ test('cancel stops a files job; the archive stays open until the job ended', asy
     gate.hold();
     const job = await service.invoke('files.start', { browseId: b.id, paths: ['/etc'], output: { kind: 'zip', path: join(dir, 'c.zip') } });
     await gate.whenWaiting(1);
+    await assert.rejects(service.invoke('sources.remove', { id: sourceId }), (e) => isRestoreError(e, 'INVALID_STATE'));
     await service.invoke('files.close', { browseId: b.id });
     assert.equal(closed(), 0, 'a job still reads from it');
     assert.equal((await service.invoke('files.cancel', { id: job.id })).state, 'cancelling');
@@ -127,6 +128,11 @@ test('cancel stops a files job; the archive stays open until the job ended', asy
     assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.zip') || n.endsWith('.tmp')), []);
     assert.equal(closed(), 1);
     await assert.rejects(service.invoke('files.cancel', { id: job.id }), (e) => isRestoreError(e, 'INVALID_STATE'));
+    // With no job reading, removing the source closes what is open of it.
+    const again = await service.invoke('files.open', { sourceId, snapshot, archive: 'root.pxar' });
+    await service.invoke('sources.remove', { id: sourceId });
+    assert.equal(closed(), 2);
+    await assert.rejects(service.invoke('files.list', { browseId: again.id, path: '/' }), (e) => isRestoreError(e, 'INVALID_STATE'));
   } finally {
     gate.release();
     await service.close();
