@@ -4,9 +4,12 @@
 //
 // Nothing is ever written outside the folder:
 // - names that are not one path segment are left out (walk.ts);
-// - a symlink is recreated only if it stays inside the folder, in normalised form (treePaths.ts);
-//   one pointing out (any absolute target, e.g. /etc/localtime → /usr/share/zoneinfo/…) is left
-//   out with a warning naming its target;
+// - a symlink is recreated only if it stays inside the folder, in normalised form (treePaths.ts).
+//   An absolute target means a path from the root of the link's filesystem: when that is among
+//   what is extracted, the link is written relative to it (extracting /etc/nginx, the link
+//   sites-enabled/default → /etc/nginx/sites-available/default becomes ../sites-available/default),
+//   so it works in the copy; otherwise (/etc/localtime → /usr/share/zoneinfo/…) it is left out
+//   with a warning naming its target;
 // - nothing already in the folder is followed: a folder we descend into is checked with lstat to be
 //   a real folder, files and symlinks are created under a new name and moved into place
 //   (pendingFile.ts). Folders are created 0700 and get their mode and time after their contents.
@@ -16,13 +19,13 @@
 // Devices, FIFOs and sockets are not recreated (SPECIAL_FILE). Every problem with one entry is
 // reported to the tally and the rest goes on; cancelling stops at once, leaving what was placed.
 import { lstat, mkdir, realpath, unlink, chmod, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import type { FileTree } from './fileTree.ts';
 import type { FilesTally } from './filesTally.ts';
 import { PendingFile } from './pendingFile.ts';
-import { safeSymlinkTarget } from './treePaths.ts';
-import { walkSelection, type WalkItem } from './walk.ts';
+import { relocateAbsoluteTarget, safeSymlinkTarget } from './treePaths.ts';
+import { resolveSelections, walkItems, type WalkItem } from './walk.ts';
 
 export interface ExtractRequest {
   tree: FileTree;
@@ -58,6 +61,15 @@ export async function extractTo(req: ExtractRequest): Promise<void> {
   const parentRel = (rel: string): string => rel.slice(0, Math.max(0, rel.lastIndexOf('/')));
   /** Folders this run created, whose mode and time are set when they are left. */
   const created = new Set<string>();
+  const selections = await resolveSelections(tree, req.paths, signal);
+  /** Where the filesystem of a path starts: '/partN' in a partitioned disk image, else the root. */
+  const fsRoots = new Map<string, Promise<string>>();
+  const fsRootOf = (path: string): Promise<string> => {
+    const top = `/${path.split('/')[1] ?? ''}`;
+    let root = fsRoots.get(top);
+    if (!root) fsRoots.set(top, (root = tree.stat(top, signal).then((e) => (e.type === 'partition' ? top : ''), () => '')));
+    return root;
+  };
 
   const guard = async (item: WalkItem, work: () => Promise<void>): Promise<boolean> => {
     tally.current = item.path;
@@ -74,9 +86,9 @@ export async function extractTo(req: ExtractRequest): Promise<void> {
     }
   };
 
-  await walkSelection(
+  await walkItems(
     tree,
-    req.paths,
+    selections,
     {
       enterDir: (item) =>
         item.rel === ''
@@ -123,9 +135,12 @@ export async function extractTo(req: ExtractRequest): Promise<void> {
             }
             await out.place(finalPath, { force, mode: fileMode(entry.mode), mtime: entry.mtime });
           } else if (entry.type === 'symlink') {
-            const target = safeSymlinkTarget(parentRel(item.rel), entry.target ?? '');
+            const given = entry.target ?? '';
+            const linkDir = parentRel(item.rel);
+            const moved = isAbsolute(given) ? relocateAbsoluteTarget(given, await fsRootOf(item.path), linkDir, selections) : given;
+            const target = moved === undefined ? undefined : safeSymlinkTarget(linkDir, moved);
             if (target === undefined) {
-              throw new RestoreError('UNSAFE_PATH', `symlink to ${JSON.stringify(entry.target ?? '')} points outside the folder: left out`);
+              throw new RestoreError('UNSAFE_PATH', `symlink to ${JSON.stringify(given)} points outside what is extracted: left out`);
             }
             const out = await PendingFile.symlink(dir, target);
             await out.place(finalPath, { force, mtime: entry.mtime });
@@ -141,4 +156,5 @@ export async function extractTo(req: ExtractRequest): Promise<void> {
   );
 }
 
+const isAbsolute = (target: string): boolean => posix.isAbsolute(target);
 const exists = (path: string): Promise<boolean> => lstat(path).then(() => true, () => false);

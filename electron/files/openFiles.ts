@@ -4,9 +4,12 @@
 // partition table). The CLI and the service open archives only through here.
 import { RestoreError } from '../../shared/errors.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
-import type { SnapshotRef } from '../pbs/names.ts';
+import { normalizeArchiveName, type SnapshotRef } from '../pbs/names.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
+import { openArchiveBytes } from './archiveBytes.ts';
 import type { FileTree } from './fileTree.ts';
+import { openImageTree } from './imageTree.ts';
+import { openPxarArchive } from './pxarArchive.ts';
 
 export interface OpenedFiles {
   tree: FileTree;
@@ -29,8 +32,25 @@ export function fileArchiveKind(archive: string): FileArchiveKind {
   throw new RestoreError('ARCHIVE_NOT_FOUND', `${archive} is neither a file archive (*.pxar) nor a disk image (*.img)`);
 }
 
-export const openFileTree: FileTreeOpener = async (_source, _ref, archive) => {
-  fileArchiveKind(archive);
-  // The pxar and disk image readers are wired here once they are in this tree.
-  throw new RestoreError('NOT_SUPPORTED', `browsing ${archive} is not available in this build yet`);
+export const openFileTree: FileTreeOpener = async (source, ref, archive, crypt, signal) => {
+  if (fileArchiveKind(archive) === 'pxar') return openPxarArchive(source, ref, archive, crypt, signal);
+  // A disk image: its fixed index as random-access bytes (the same checks as a restore), then the
+  // partition table and the filesystems in it. One snapshot reader for as long as it is browsed.
+  const reader = await source.openSnapshot(ref);
+  try {
+    const name = normalizeArchiveName(archive);
+    const bytes = await openArchiveBytes(reader, name, crypt, signal);
+    const tree = await openImageTree(bytes, signal);
+    return {
+      tree,
+      archives: [name],
+      get chunksFetched() {
+        return bytes.chunksFetched;
+      },
+      close: () => reader.close(),
+    };
+  } catch (e) {
+    await reader.close().catch(() => {});
+    throw e;
+  }
 };

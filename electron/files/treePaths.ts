@@ -32,6 +32,28 @@ export function unsafeNameReason(name: string): string | undefined {
 }
 
 /**
+ * Where an absolute symlink points once extracted, as a target relative to the link's folder
+ * (`linkDir`, relative to the extraction folder), or undefined when it points at nothing that is
+ * extracted. `fsRoot` is the tree path of the filesystem the link lives in ('' for a file archive,
+ * '/part2' in a partitioned disk image): an absolute target means a path from there.
+ * `selections` are the extracted tree paths with where each went ('' for the folder itself).
+ * /etc/nginx/sites-enabled/default → /etc/nginx/sites-available/default, extracting /etc/nginx,
+ * becomes ../sites-available/default.
+ */
+export function relocateAbsoluteTarget(target: string, fsRoot: string, linkDir: string, selections: ReadonlyArray<{ path: string; rel: string }>): string | undefined {
+  if (!posix.isAbsolute(target) || target.includes('\0')) return undefined;
+  // '..' at a filesystem's root stays there: normalise the target on its own before placing it.
+  const inTree = `${fsRoot}${posix.normalize(target)}`.replace(/\/+$/, '') || '/';
+  for (const s of selections) {
+    const under = s.path === '/' ? inTree : inTree === s.path ? '' : inTree.startsWith(`${s.path}/`) ? inTree.slice(s.path.length) : undefined;
+    if (under === undefined) continue;
+    const dest = posix.join(s.rel || '.', under.replace(/^\/+/, ''));
+    return posix.relative(posix.join('/x', linkDir), posix.join('/x', dest)) || '.';
+  }
+  return undefined;
+}
+
+/**
  * The target to write for a symlink at `linkDir` (a '/'-separated path relative to the extraction
  * folder, '' for the folder itself), or undefined when it would point outside that folder.
  *

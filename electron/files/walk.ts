@@ -49,7 +49,12 @@ export async function resolveSelections(tree: FileTree, paths: string[], signal?
 }
 
 export async function walkSelection(tree: FileTree, paths: string[], visitor: WalkVisitor, signal?: AbortSignal): Promise<void> {
-  for (const item of await resolveSelections(tree, paths, signal)) {
+  await walkItems(tree, await resolveSelections(tree, paths, signal), visitor, signal);
+}
+
+/** Walks selections already resolved (resolveSelections). */
+export async function walkItems(tree: FileTree, items: WalkItem[], visitor: WalkVisitor, signal?: AbortSignal): Promise<void> {
+  for (const item of items) {
     if (isDir(item.entry)) await walkDir(tree, item, visitor, true, signal);
     else await visitor.leaf(item);
   }

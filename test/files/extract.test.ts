@@ -8,7 +8,7 @@ import { lstat, mkdir, readdir, readFile, readlink, realpath, stat, symlink, wri
 import { join } from 'node:path';
 import { runFilesJob } from '../../electron/files/filesJob.ts';
 import { FilesTally } from '../../electron/files/filesTally.ts';
-import { normalizeTreePath, safeSymlinkTarget } from '../../electron/files/treePaths.ts';
+import { normalizeTreePath, relocateAbsoluteTarget, safeSymlinkTarget } from '../../electron/files/treePaths.ts';
 import { isRestoreError } from '../../shared/errors.ts';
 import { MemTree, type MemSpec } from '../helpers/memTree.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -46,6 +46,7 @@ const etc: MemSpec[] = [
   { dir: '/etc/nginx/sites-available', name: 'default', type: 'file', data: Buffer.from('server {}\n') },
   { dir: '/etc/nginx', name: 'sites-enabled', type: 'dir' },
   { dir: '/etc/nginx/sites-enabled', name: 'default', type: 'symlink', target: '../sites-available/default', mtime: 1_600_000_003 },
+  { dir: '/etc/nginx/sites-enabled', name: 'absolute', type: 'symlink', target: '/etc/nginx/sites-available/default' },
   { dir: '/etc/nginx', name: 'empty', type: 'dir', mode: 0o40700 },
   { dir: '/etc', name: 'localtime', type: 'symlink', target: '/usr/share/zoneinfo/UTC' },
   { dir: '/etc', name: 'up', type: 'symlink', target: '../../outside/victim' },
@@ -80,6 +81,7 @@ test('a folder comes out with contents, modes, times and the symlinks that stay 
     'etc/nginx/sites-available/',
     'etc/nginx/sites-available/default',
     'etc/nginx/sites-enabled/',
+    'etc/nginx/sites-enabled/absolute',
     'etc/nginx/sites-enabled/default',
     'etc/zeros.img',
   ]);
@@ -89,6 +91,9 @@ test('a folder comes out with contents, modes, times and the symlinks that stay 
   assert.equal((await readFile(join(e, 'zeros.img'))).length, 3 * 1024 * 1024);
   assert.equal(await readlink(join(e, 'nginx/sites-enabled/default')), '../sites-available/default');
   assert.equal(await readFile(join(e, 'nginx/sites-enabled/default'), 'utf8'), 'server {}\n');
+  // An absolute link to something extracted points at the copy.
+  assert.equal(await readlink(join(e, 'nginx/sites-enabled/absolute')), '../sites-available/default');
+  assert.equal(await readFile(join(e, 'nginx/sites-enabled/absolute'), 'utf8'), 'server {}\n');
   // Permission bits without setuid; folder modes and times set after their contents.
   assert.equal((await stat(join(e, 'hosts'))).mode & 0o7777, 0o640);
   assert.equal((await stat(join(e, 'big.bin'))).mode & 0o7777, 0o755);
@@ -99,7 +104,7 @@ test('a folder comes out with contents, modes, times and the symlinks that stay 
   assert.equal(Math.round((await stat(join(e, 'nginx'))).mtimeMs / 1000), 1_500_000_100);
   assert.equal(Math.round((await lstat(join(e, 'nginx/sites-enabled/default'))).mtimeMs / 1000), 1_600_000_003);
   // Counters: every entry written, every content byte.
-  assert.equal(s.files, 12);
+  assert.equal(s.files, 13);
   assert.equal(s.bytes, 20 + big.length + 10 + 20 + 8 + 3 * 1024 * 1024);
   assert.equal(await readFile(join(outside, 'victim'), 'utf8'), 'keep me\n');
 });
@@ -135,6 +140,16 @@ test('symlink targets are normalised, so a chain of links cannot climb out', () 
   assert.equal(safeSymlinkTarget('', '/etc'), undefined);
   assert.equal(safeSymlinkTarget('a/b', '../../../x'), undefined);
   assert.equal(safeSymlinkTarget('', ''), undefined);
+  const nginx = [{ path: '/etc/nginx', rel: 'nginx' }];
+  assert.equal(relocateAbsoluteTarget('/etc/nginx/sites-available/default', '', 'nginx/sites-enabled', nginx), '../sites-available/default');
+  assert.equal(relocateAbsoluteTarget('/etc/nginx', '', 'nginx/a/b', nginx), '../..');
+  assert.equal(relocateAbsoluteTarget('/usr/share/zoneinfo/UTC', '', 'nginx', nginx), undefined);
+  assert.equal(relocateAbsoluteTarget('/etc/nginx-other/x', '', 'nginx', nginx), undefined);
+  assert.equal(relocateAbsoluteTarget('/usr/bin', '', 'etc', [{ path: '/', rel: '' }]), '../usr/bin');
+  // In a disk image, an absolute target starts at its partition's root; '..' cannot leave it.
+  assert.equal(relocateAbsoluteTarget('/../etc/hosts', '/part1', 'etc', [{ path: '/part1/etc', rel: 'etc' }]), 'hosts');
+  assert.equal(relocateAbsoluteTarget('/etc/hosts', '/part1', 'part1/etc/x', [{ path: '/part1', rel: 'part1' }]), '../hosts');
+  assert.equal(relocateAbsoluteTarget('/part2/etc/hosts', '/part1', 'part1', [{ path: '/', rel: '' }]), 'part2/etc/hosts');
   assert.equal(normalizeTreePath('etc//nginx/'), '/etc/nginx');
   assert.equal(normalizeTreePath('/'), '/');
   assert.throws(() => normalizeTreePath('/etc/../root'), (e) => isRestoreError(e, 'USAGE'));
@@ -262,8 +277,8 @@ test('the counting pass gives totals that the copy then reaches', async () => {
   phases.push(tally.progress().phase);
   assert.equal(s.status, 'succeeded');
   const p = tally.progress();
-  assert.equal(p.totalFiles, 7);
-  assert.equal(p.files, 7);
+  assert.equal(p.totalFiles, 8);
+  assert.equal(p.files, 8);
   assert.equal(p.totalBytes, p.bytes);
   assert.deepEqual(phases, ['copy']);
 });
