@@ -1,8 +1,8 @@
-// A pxar archive (format 1, or the metadata + payload pair of format 2) as a FileTree. Paths are
-// resolved one name at a time through the goodbye tables (pbs/pxar/accessor.ts), so listing or
-// reading one folder touches only the chunks that hold it. A hardlink is listed as type
-// 'hardlink' with its target's path and the target's size, mode, owner and mtime (it has none of
-// its own); reading a hardlink reads the target's contents.
+// A pxar archive (format 1, or the metadata + payload pair of format 2) as a FileTree (see
+// docs/file-archives.md). Paths are resolved one name at a time through the goodbye tables
+// (pbs/pxar/accessor.ts), so listing or reading one folder touches only the chunks that hold it.
+// A hardlink is listed as type 'hardlink' with its target's path and the target's size, mode,
+// owner and mtime (it has none of its own); reading a hardlink reads the target's contents.
 import { RestoreError } from '../../shared/errors.ts';
 import { PxarAccessor, type PxarEntry } from '../pbs/pxar/accessor.ts';
 import type { ByteReader, FileEntry, FileTree } from './fileTree.ts';
