@@ -3,6 +3,7 @@ import type { CryptConfig } from '../electron/pbs/cryptConfig.ts';
 import type { BackupSource } from '../electron/source/chunkSource.ts';
 import type { BenchImage } from './dataset.ts';
 import type { RunResult } from './measure.ts';
+import type { ResumeResult } from './resume.ts';
 
 export interface Scenario {
   name: string;
@@ -37,6 +38,8 @@ interface Input {
   chunkSize: number;
   ceilings: Ceilings;
   results: ScenarioResult[];
+  /** The resume scenario (bench/resume.ts), when it ran. */
+  resume?: ResumeResult;
 }
 
 const f = (n: number, d = 0): string => n.toFixed(d);
@@ -97,6 +100,13 @@ export function renderReport(input: Input): { text: string; markdown: string; js
       : []),
     ['main-thread event-loop utilisation, worst run', ratio(maxElu), '≤ 0.50'],
     ['main-thread CPU time / wall time, worst run (what the main thread really uses)', ratio(maxMainCpu), '(context for the line above)'],
+    ...(input.resume
+      ? [[
+          `resume: source bytes of a restore killed half way (SIGKILL) + its resume / one uninterrupted run (chunk requests ${input.resume.killedRequests} + ${input.resume.resumeRequests} against ${input.resume.fullRequests})`,
+          ratio(input.resume.ratio),
+          '≤ 1.10',
+        ] as [string, string, string]]
+      : []),
     [`RSS growth / (3 × limit × chunk), worst run (${worstRss.s}, ${worstRss.mode}: ${f(worstRss.over)} of ${f(worstRss.allowed)} MiB)`, ratio(worstRss.over / worstRss.allowed), '≤ 1'],
   ];
   const md = [
@@ -130,6 +140,7 @@ export function renderReport(input: Input): { text: string; markdown: string; js
     reps: input.reps,
     ceilings: c,
     results: results.map((r) => ({ scenario: r.scenario.name, image: r.scenario.image, runs: r.runs })),
+    ...(input.resume ? { resume: input.resume } : {}),
     ratios: ratios.map(([name, value, goal]) => ({ name, value: Number(value), goal })),
   };
   return { text, markdown: md, json };

@@ -17,6 +17,7 @@ import { decodeCeiling, readCeiling, writeCeiling } from './ceilings.ts';
 import { withChunkDelay } from '../electron/source/delayedSource.ts';
 import { runOne, type Mode, type RunResult } from './measure.ts';
 import { remoteScenario } from './remote.ts';
+import { resumeScenario } from './resume.ts';
 import { renderReport, type Scenario, type ScenarioResult } from './report.ts';
 
 const { values } = parseArgs({ options: { 'size-mib': { type: 'string' }, reps: { type: 'string' }, quick: { type: 'boolean' }, 'target-dir': { type: 'string' } } });
@@ -86,9 +87,11 @@ try {
   }
   process.stderr.write('\r\x1b[2K');
   await remote?.close();
+  process.stderr.write('resume: a restore killed half way, then resumed\n');
+  const resume = await resumeScenario(root, ds.mixed, targetDir);
 
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
-  const report = renderReport({ targetDir, machine, date: new Date().toISOString(), sizeMiB, reps, chunkSize: CHUNK, ceilings, results });
+  const report = renderReport({ targetDir, machine, date: new Date().toISOString(), sizeMiB, reps, chunkSize: CHUNK, ceilings, results, resume });
   process.stdout.write(report.text);
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   await mkdir(dir, { recursive: true });

@@ -2,7 +2,7 @@
 // between the engine and its target: every whole-chunk write that completes is noted, and a save
 // first syncs the target (fdatasync) and only then writes the state naming the chunks written
 // before that sync. So the state never names a chunk whose bytes could still be lost (docs/resume.md).
-// Saves come a couple of seconds after the first unrecorded write, or sooner once a fiftieth of the
+// Saves come a couple of seconds after the first unrecorded write, or sooner once 0.5 % of the
 // image waits to be recorded, never overlapping; a cancel or failure saves once more before the
 // target is closed; success removes the state after the target is in place.
 import type { Target } from './target.ts';
@@ -16,7 +16,7 @@ export interface RecorderOptions {
   done?: ChunkSet;
   /** Longest wait between the first unrecorded write and the save that records it (default 2000 ms). */
   saveAfterMs?: number;
-  /** Save as soon as this many writes wait to be recorded (default: a fiftieth of the chunks). */
+  /** Save as soon as this many writes wait to be recorded (default: 0.5 % of the chunks, at least one). */
   saveAfterChunks?: number;
   /** After each save: the chunks now on record (a whole-VM job follows its disks this way). */
   onSaved?: (done: ChunkSet) => void;
@@ -44,7 +44,7 @@ export class ResumeRecorder implements Target {
     if (opts.done) this.#done.addAll(opts.done);
     this.#pending = new ChunkSet(count);
     this.#saveAfterMs = opts.saveAfterMs ?? 2000;
-    this.#saveAfterChunks = Math.max(1, opts.saveAfterChunks ?? Math.ceil(count / 50));
+    this.#saveAfterChunks = Math.max(1, opts.saveAfterChunks ?? Math.ceil(count / 200));
   }
 
   get path(): string {

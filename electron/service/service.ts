@@ -281,8 +281,8 @@ export class RestoreService implements RestoreConsoleApi {
     'jobs.start': (args) => {
       const source = this.#sources.get(args.sourceId);
       if (args.mode === 'restore' && !args.target) throw new RestoreError('BAD_ARGUMENTS', 'target: required for a restore');
-      if (args.mode === 'verify' && (args.target || args.force !== undefined || args.sparse !== undefined)) {
-        throw new RestoreError('BAD_ARGUMENTS', 'a verify job takes no target, force or sparse');
+      if (args.mode === 'verify' && (args.target || args.force !== undefined || args.sparse !== undefined || args.resume !== undefined)) {
+        throw new RestoreError('BAD_ARGUMENTS', 'a verify job takes no target, force, sparse or resume');
       }
       const target = args.target ? resolve(args.target) : undefined;
       const keyfile = args.keyfile ? resolve(args.keyfile) : undefined;

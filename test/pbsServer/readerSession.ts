@@ -32,7 +32,7 @@ export interface Faults {
   /** Time (ms, performance.now) when the throttled link is next free. */
   throttleFreeAt: number;
   timers: Set<NodeJS.Timeout>;
-  /** Emits 'chunk' (digest, request number) as each /chunk request arrives, and 'session'. */
+  /** Emits 'chunk' (digest, request number) as each /chunk request arrives, 'sent' (bytes) as its body goes out, and 'session'. */
   events: EventEmitter;
 }
 
@@ -92,9 +92,10 @@ async function sendThrottled(stream: ServerHttp2Stream, faults: Faults, data: Bu
   stream.end();
 }
 
-function noteSent(stats: ReaderStats, bytes: number): void {
+function noteSent(stats: ReaderStats, faults: Faults, bytes: number): void {
   stats.sent.push({ at: performance.now(), bytes });
   stats.sentBytes += bytes;
+  faults.events.emit('sent', bytes);
 }
 
 function params(path: string): { route: string; query: URLSearchParams } {
@@ -198,11 +199,11 @@ export function serveReaderSession(socket: TLSSocket, head: Buffer, root: string
     if (stream.destroyed) return;
     if (faults.throttleBytesPerSec) {
       await sendThrottled(stream, faults, data);
-      if (!stream.destroyed) noteSent(stats, data.length);
+      if (!stream.destroyed) noteSent(stats, faults, data.length);
       return;
     }
     reply(stream, 200, data, true);
-    noteSent(stats, data.length);
+    noteSent(stats, faults, data.length);
   }
 
   // Looks like an ALPN "h2" connection to http2's connection listener.

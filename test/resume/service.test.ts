@@ -219,6 +219,8 @@ test('the rate cap: per job while it runs, from the settings by default, and acr
     assert.ok((await service.invoke('logs.get', { jobId: job.id })).some((l) => l.message === 'rate cap set to 2.00 MB/s'));
     await assert.rejects(service.invoke('jobs.setRate', { id: job.id, rate: 1 }), { code: 'INVALID_STATE' });
     await assert.rejects(service.invoke('jobs.setRate', { id: job.id, rate: -1 }), { code: 'BAD_ARGUMENTS' });
+    const { target: _t, ...verify } = args('none.raw', { mode: 'verify', resume: true });
+    await assert.rejects(service.invoke('jobs.start', verify), { code: 'BAD_ARGUMENTS' });
     const settings = await service.invoke('settings.get', {});
     assert.equal(settings.defaultRate, 5_000_000);
     assert.ok(FINAL.includes(final.state));
