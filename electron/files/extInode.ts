@@ -14,7 +14,7 @@
 import type { ExtSuper } from './extSuper.ts';
 import { descriptorOffset, INCOMPAT } from './extSuper.ts';
 import type { Volume } from './volume.ts';
-import { checkAbort } from './volume.ts';
+import { checkAbort } from './treeRead.ts';
 
 export const FLAG = { ENCRYPT: 0x800, EXTENTS: 0x80000, INLINE_DATA: 0x10000000 } as const;
 export const S_IFMT = 0xf000;

@@ -10,7 +10,8 @@ import { RestoreError } from '../../shared/errors.ts';
 import { parseExtSuper, INCOMPAT } from './extSuper.ts';
 import { blockRuns, FLAG, inlineData, loadInode, maxBlocks, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type Ext, type ExtInode } from './extInode.ts';
 import { NodeTree, type FsDriver } from './nodeTree.ts';
-import { checkAbort, PIECE, Volume } from './volume.ts';
+import { checkAbort, readSpans, type Span } from './treeRead.ts';
+import { Volume } from './volume.ts';
 
 const ROOT_INO = 2;
 
@@ -119,7 +120,7 @@ class ExtDriver implements FsDriver<number, ExtNode> {
   }
 
   /** The first `size` bytes of an inode's data: holes and unwritten extents read as zeros. */
-  private async *bytes(inode: ExtInode, size: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  private async *bytes(inode: ExtInode, size: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     this.refuseEncrypted(inode);
     if (inode.flags & FLAG.INLINE_DATA) {
       const data = inlineData(this.ext, inode);
@@ -127,29 +128,29 @@ class ExtDriver implements FsDriver<number, ExtNode> {
       if (size > 0) yield Buffer.from(data.subarray(0, size));
       return;
     }
+    if (size > maxBlocks(this.ext, inode) * this.ext.sb.blockSize) throw this.ext.vol.invalid(`inode ${inode.ino}: size ${size} is more than its block map can address`);
+    const what = `inode ${inode.ino} data`;
+    yield* readSpans(
+      (offset, length, s) => this.ext.vol.data(offset, length, what, s),
+      this.spans(inode, size, signal),
+      (got, wanted, at) => this.ext.vol.invalid(`${what}: ${got} of ${wanted} bytes at byte ${at}`),
+      signal,
+    );
+  }
+
+  /** Where the first `size` bytes of an inode are: its mapped runs, and holes between them. */
+  private async *spans(inode: ExtInode, size: number, signal?: AbortSignal): AsyncGenerator<Span> {
     const bs = this.ext.sb.blockSize;
-    if (size > maxBlocks(this.ext, inode) * bs) throw this.ext.vol.invalid(`inode ${inode.ino}: size ${size} is more than its block map can address`);
     let pos = 0;
-    const zeros = async function* (to: number): AsyncGenerator<Buffer> {
-      while (pos < to) {
-        checkAbort(signal);
-        const n = Math.min(PIECE, to - pos);
-        pos += n;
-        yield Buffer.alloc(n);
-      }
-    };
     for await (const run of blockRuns(this.ext, inode, Math.ceil(size / bs), signal)) {
-      yield* zeros(Math.min(size, run.logical * bs));
+      const start = Math.min(size, run.logical * bs);
+      if (start > pos) yield { zeros: start - pos };
+      pos = Math.max(pos, start);
       const end = Math.min(size, (run.logical + run.count) * bs);
-      while (pos < end) {
-        const n = Math.min(PIECE, end - pos);
-        const from = run.physical * bs + (pos - run.logical * bs);
-        const piece = await this.ext.vol.data(from, n, `inode ${inode.ino} data`, signal);
-        pos += n;
-        yield piece;
-      }
+      if (end > pos) yield { offset: run.physical * bs + (pos - run.logical * bs), length: end - pos };
+      pos = Math.max(pos, end);
     }
-    yield* zeros(size);
+    if (size > pos) yield { zeros: size - pos };
   }
 
   private async symlinkTarget(inode: ExtInode, signal?: AbortSignal): Promise<string> {
@@ -158,7 +159,7 @@ class ExtDriver implements FsDriver<number, ExtNode> {
     if (inode.flags & FLAG.ENCRYPT) return '(encrypted)';
     // Fast symlinks keep the target in i_block itself (e2fsprogs: size < 60, no extents, not inline).
     if (!(inode.flags & (FLAG.EXTENTS | FLAG.INLINE_DATA)) && inode.size < 60) return inode.block.toString('utf8', 0, inode.size);
-    const parts: Buffer[] = [];
+    const parts: Uint8Array[] = [];
     for await (const piece of this.bytes(inode, inode.size, signal)) parts.push(piece);
     return Buffer.concat(parts).toString('utf8');
   }

@@ -12,7 +12,8 @@ import { RestoreError } from '../../shared/errors.ts';
 import { parseFatBoot, type FatGeometry } from './fatBoot.ts';
 import type { ByteReader, FileEntry, FileTree } from './fileTree.ts';
 import { NodeTree, type FsDriver } from './nodeTree.ts';
-import { checkAbort, PIECE, Volume } from './volume.ts';
+import { checkAbort, readSpans, type Span } from './treeRead.ts';
+import { Volume } from './volume.ts';
 
 export interface FatNode {
   dir: boolean;
@@ -167,17 +168,21 @@ class FatDriver implements FsDriver<FatNode, FatNode> {
     const cs = this.g.clusterSize;
     const need = Math.ceil(node.size / cs);
     if (need > this.g.clusterCount) throw this.vol.invalid(`file at cluster ${node.cluster}: size ${node.size} is larger than the volume`);
-    let pos = 0;
-    for await (const run of this.chain(node.cluster, need, `file at cluster ${node.cluster}`, signal)) {
-      const end = Math.min(node.size, pos + run.count * cs);
-      let from = this.clusterOffset(run.cluster);
-      while (pos < end) {
-        const n = Math.min(PIECE, end - pos);
-        yield await this.vol.data(from, n, `file at cluster ${node.cluster}`, signal);
-        pos += n;
-        from += n;
+    const what = `file at cluster ${node.cluster}`;
+    const spans = async function* (this: FatDriver): AsyncGenerator<Span> {
+      let pos = 0;
+      for await (const run of this.chain(node.cluster, need, what, signal)) {
+        const length = Math.min(node.size - pos, run.count * cs);
+        yield { offset: this.clusterOffset(run.cluster), length };
+        pos += length;
       }
-    }
+    };
+    yield* readSpans(
+      (offset, length, s) => this.vol.data(offset, length, what, s),
+      spans.call(this),
+      (got, wanted, at) => this.vol.invalid(`${what}: ${got} of ${wanted} bytes at byte ${at}`),
+      signal,
+    );
   }
 
   private clusterOffset(cluster: number): number {

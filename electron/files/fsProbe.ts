@@ -5,7 +5,8 @@
 import { extKind, extLabel, EXT_MAGIC, INCOMPAT } from './extSuper.ts';
 import { parseFatBoot } from './fatBoot.ts';
 import type { ByteReader } from './fileTree.ts';
-import { asBuffer, checkAbort } from './volume.ts';
+import { checkAbort } from './treeRead.ts';
+import { asBuffer } from './volume.ts';
 
 export interface FsProbe {
   /** blkid's TYPE name: 'ext4', 'vfat', 'xfs', 'LVM2_member', 'swap', … */

@@ -9,7 +9,7 @@ import { openExt } from './extTree.ts';
 import { openFat } from './fatTree.ts';
 import type { ByteReader, FileEntry, FileTree } from './fileTree.ts';
 import { probeFilesystem, type FsProbe } from './fsProbe.ts';
-import { splitPath } from './nodeTree.ts';
+import { pathNames } from './treeRead.ts';
 import { readPartitionTable, type Partition, type PartitionTable } from './partitionTable.ts';
 import { sliceReader } from './volume.ts';
 
@@ -135,7 +135,7 @@ class PartitionedTree implements ImageTree {
   }
 
   private route(path: string): { volume?: { entry: FileEntry; fs: LazyFs }; inner: string } {
-    const [first, ...rest] = splitPath(path);
+    const [first, ...rest] = pathNames(path);
     if (first === undefined) return { inner: '/' };
     const volume = this.volumes.get(first);
     if (!volume) throw new RestoreError('PATH_NOT_FOUND', `/${first}: no such partition (the disk has ${[...this.volumes.keys()].join(', ') || 'none'})`);

@@ -1,10 +1,9 @@
 // A FileTree over a filesystem driver (ext, FAT): path resolution, the errors for wrong paths, and
 // a bounded cache of directory name tables, so that extracting a folder of many files does not
 // rescan its directory from the disk for every file it reads.
-import { posix } from 'node:path';
 import { RestoreError } from '../../shared/errors.ts';
 import type { FileEntry, FileTree } from './fileTree.ts';
-import { checkAbort } from './volume.ts';
+import { checkAbort, pathNames } from './treeRead.ts';
 
 /** What a filesystem reader provides; R is a directory entry's reference, N a loaded node. */
 export interface FsDriver<R, N> {
@@ -17,14 +16,6 @@ export interface FsDriver<R, N> {
   content(node: N, signal?: AbortSignal): AsyncIterable<Uint8Array>;
   /** Identifies a directory for the cache (an inode number, a first cluster). */
   dirKey(node: N): number;
-}
-
-/** The components of an absolute tree path ('/a//b/../c' → ['a', 'c']); PATH_NOT_FOUND when not absolute. */
-export function splitPath(path: string): string[] {
-  if (typeof path !== 'string' || !path.startsWith('/') || path.includes('\0')) {
-    throw new RestoreError('PATH_NOT_FOUND', `${JSON.stringify(path)}: paths start at /`);
-  }
-  return posix.normalize(path).split('/').filter((c) => c !== '');
 }
 
 const CACHE_NAMES = 200_000;
@@ -44,7 +35,7 @@ export class NodeTree<R, N> implements FileTree {
   }
 
   async list(path: string, signal?: AbortSignal): Promise<FileEntry[]> {
-    const { node, shown } = await this.resolve(splitPath(path), signal);
+    const { node, shown } = await this.resolve(pathNames(path), signal);
     const dir = await this.directory(node, shown, signal);
     const out = new Array<FileEntry>(dir.list.length);
     let next = 0;
@@ -66,13 +57,13 @@ export class NodeTree<R, N> implements FileTree {
   }
 
   async stat(path: string, signal?: AbortSignal): Promise<FileEntry> {
-    const parts = splitPath(path);
+    const parts = pathNames(path);
     const { node } = await this.resolve(parts, signal);
     return this.driver.entry(parts.at(-1) ?? '', node);
   }
 
   async *read(path: string, signal?: AbortSignal): AsyncIterable<Uint8Array> {
-    const parts = splitPath(path);
+    const parts = pathNames(path);
     const { node, shown } = await this.resolve(parts, signal);
     const e = this.driver.entry(parts.at(-1) ?? '', node);
     if (e.type !== 'file') throw new RestoreError('NOT_A_FILE', `${shown} is a ${e.type === 'dir' ? 'directory' : e.type}, not a regular file`);

@@ -20,7 +20,8 @@ import { crc32 } from 'node:zlib';
 import { RestoreError } from '../../shared/errors.ts';
 import type { ByteReader } from './fileTree.ts';
 import { gptTypeName, MBR_EXTENDED, mbrTypeName } from './partitionTypes.ts';
-import { asBuffer, checkAbort, u64le } from './volume.ts';
+import { checkAbort } from './treeRead.ts';
+import { asBuffer, u64le } from './volume.ts';
 
 export interface Partition {
   /** Its number in the table: the GPT entry's index + 1; MBR 1–4 primary, 5… logical. */

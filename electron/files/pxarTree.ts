@@ -6,9 +6,7 @@
 import { RestoreError } from '../../shared/errors.ts';
 import { PxarAccessor, type PxarEntry } from '../pbs/pxar/accessor.ts';
 import type { ByteReader, FileEntry, FileTree } from './fileTree.ts';
-
-/** Bytes per piece when streaming a file's contents. */
-const PIECE = 1024 * 1024;
+import { pathNames, readSpans } from './treeRead.ts';
 
 function toFileEntry(e: PxarEntry, target?: PxarEntry): FileEntry {
   const stat = (target ?? e).stat;
@@ -28,14 +26,6 @@ function toFileEntry(e: PxarEntry, target?: PxarEntry): FileEntry {
   return out;
 }
 
-/** The names of an absolute path; '.' and empty components are ignored, '..' is refused. */
-function components(path: string): string[] {
-  if (!path.startsWith('/')) throw new RestoreError('PATH_NOT_FOUND', `${JSON.stringify(path)} is not an absolute path`);
-  const names = path.split('/').filter((c) => c !== '' && c !== '.');
-  if (names.includes('..')) throw new RestoreError('PATH_NOT_FOUND', `${JSON.stringify(path)}: '..' is not allowed in archive paths`);
-  return names;
-}
-
 class PxarTree implements FileTree {
   private readonly acc: PxarAccessor;
 
@@ -45,7 +35,7 @@ class PxarTree implements FileTree {
 
   private async resolve(path: string, signal?: AbortSignal): Promise<PxarEntry> {
     let entry = this.acc.root;
-    const names = components(path);
+    const names = pathNames(path);
     for (const [i, name] of names.entries()) {
       if (entry.kind !== 'dir') throw new RestoreError('NOT_A_DIRECTORY', `/${names.slice(0, i).join('/')} is not a directory (in ${path})`);
       const next = await this.acc.lookup(entry, name, signal);
@@ -76,21 +66,12 @@ class PxarTree implements FileTree {
     if (file.kind === 'hardlink') file = await this.acc.hardlinkTarget(file, signal);
     if (file.kind !== 'file') throw new RestoreError('NOT_A_FILE', `${path} is a ${file.kind}, not a regular file`);
     const { input, start, end } = await this.acc.contents(file, signal);
-    const piece = (at: number): Promise<Uint8Array> => {
-      const p = input.read(at, Math.min(PIECE, end - at), signal);
-      // A consumer that stops early leaves the piece read ahead unawaited: not an unhandled rejection.
-      p.catch(() => {});
-      return p;
-    };
-    // One piece ahead, so the next chunks are on their way while the caller handles this one.
-    let next = start < end ? piece(start) : undefined;
-    for (let at = start; at < end; ) {
-      const data = await next!;
-      if (data.length === 0) throw new RestoreError('PXAR_INVALID', `pxar archive: ${path} is cut off at byte ${at - start} of ${end - start}`);
-      at += data.length;
-      next = at < end ? piece(at) : undefined;
-      yield data;
-    }
+    yield* readSpans(
+      (offset, length, sig) => input.read(offset, length, sig),
+      [{ offset: start, length: end - start }],
+      (got, wanted, at) => new RestoreError('PXAR_INVALID', `pxar archive: ${path} is cut off at byte ${at - start + got} of ${end - start}`),
+      signal,
+    );
   }
 }
 

@@ -5,9 +5,7 @@
 // underlying chunks instead of one per inode.
 import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import type { ByteReader } from './fileTree.ts';
-
-/** Largest piece a file's content is read and handed out in: memory stays bounded per read. */
-export const PIECE = 1 << 20;
+import { checkAbort } from './treeRead.ts';
 
 const PAGE = 64 * 1024;
 const PAGES = 64;
@@ -15,11 +13,6 @@ const PAGES = 64;
 /** A structure of the image is damaged; `where` names it ('ext4 in part2: inode 12'). */
 export function fsInvalid(where: string, what: string): RestoreError {
   return new RestoreError('FS_INVALID', `${where}: ${what}`);
-}
-
-/** CANCELLED when the signal has fired (checked in every loop over image data). */
-export function checkAbort(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new RestoreError('CANCELLED', 'cancelled', { cause: signal.reason });
 }
 
 /** A Buffer view of a read result (no copy), for its little-endian readers. */
