@@ -23,6 +23,8 @@ export interface SnapshotReader extends ChunkSource {
 export interface BackupSource {
   /** Human-readable location, for messages. */
   readonly label: string;
+  /** For a datastore directory: its folder (a restore target must never lie inside it). */
+  readonly localPath?: string;
   listNamespaces(parent?: string): Promise<string[]>;
   listGroups(ns: string): Promise<GroupInfo[]>;
   listSnapshots(ns: string, group?: { type: string; id: string }): Promise<SnapshotInfo[]>;

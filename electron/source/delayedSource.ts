@@ -10,6 +10,7 @@ import type { BackupSource, SnapshotReader } from './chunkSource.ts';
 export function beforeEachChunk(source: BackupSource, wait: (signal?: AbortSignal) => Promise<void>): BackupSource {
   return {
     label: source.label,
+    ...(source.localPath !== undefined ? { localPath: source.localPath } : {}),
     listNamespaces: (p) => source.listNamespaces(p),
     listGroups: (ns) => source.listGroups(ns),
     listSnapshots: (ns, g) => source.listSnapshots(ns, g),

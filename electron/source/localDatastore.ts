@@ -75,10 +75,12 @@ async function firstLine(path: string): Promise<string | undefined> {
 export class LocalDatastore implements BackupSource {
   readonly root: string;
   readonly label: string;
+  readonly localPath: string;
 
   private constructor(root: string) {
     this.root = root;
     this.label = root;
+    this.localPath = root;
   }
 
   /** Opens a datastore directory; it must contain `.chunks`. */
