@@ -129,3 +129,44 @@ test('a missing folder written with a trailing slash is TARGET_NOT_WRITABLE, as 
   }
   assert.deepEqual(await readdir(dir), []);
 });
+
+/** A loop device over an 8 MiB file with an ext4 file system, mounted; undefined where that is not possible (not root). */
+function mountedLoop(dir: string): { dev: string; cleanup: () => void } | string {
+  if (process.getuid?.() !== 0) return 'needs root (losetup, mount)';
+  const run = (cmd: string, ...args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' });
+  const file = join(dir, 'fs.img');
+  if (run('truncate', '-s', '8M', file).status !== 0 || run('mkfs.ext4', '-q', file).status !== 0) return 'no mkfs.ext4';
+  const l = run('losetup', '-f', '--show', file);
+  if (l.status !== 0) return `no loop device: ${l.stderr.trim()}`;
+  const dev = l.stdout.trim();
+  const mnt = join(dir, 'mnt');
+  spawnSync('mkdir', [mnt]);
+  if (run('mount', dev, mnt).status !== 0) {
+    run('losetup', '-d', dev);
+    return 'cannot mount here';
+  }
+  return {
+    dev,
+    cleanup: () => {
+      run('umount', mnt);
+      run('losetup', '-d', dev);
+    },
+  };
+}
+
+test('a mounted block device is never written: TARGET_BUSY naming it, its bytes unchanged', async (t) => {
+  const dir = await tempDir();
+  const loop = mountedLoop(dir);
+  if (typeof loop === 'string') return t.skip(loop);
+  try {
+    const before = await sha256File(loop.dev);
+    await assert.rejects(openTarget({ path: loop.dev, size: 1024 * 1024, force: true }), (e: Error & { code: string }) => {
+      assert.equal(e.code, 'TARGET_BUSY');
+      assert.ok(e.message.includes(loop.dev), e.message);
+      return true;
+    });
+    assert.equal(await sha256File(loop.dev), before);
+  } finally {
+    loop.cleanup();
+  }
+});
