@@ -293,7 +293,7 @@ export interface AppInfo {
 
 /** What a restore target path is now (targets.check), so the UI can warn before starting. */
 export interface TargetCheck {
-  /** The absolute path the service would write (relative paths resolve against the service's folder). */
+  /** The absolute path the service would write (a relative path is refused with TARGET_NOT_ABSOLUTE). */
   path: string;
   kind: 'missing' | 'file' | 'device' | 'directory' | 'other';
   /** A file's size, or a block device's capacity when it can be read. */

@@ -87,6 +87,11 @@ export class SourceRegistry {
     return this.#info(this.#record(id));
   }
 
+  /** The folders of every datastore source (a restore target must lie outside all of them). */
+  datastorePaths(): string[] {
+    return this.#records.flatMap((r) => (r.config.kind === 'datastore' ? [r.config.path] : []));
+  }
+
   /** Every secret known in this run, for the log redactor. */
   knownSecrets(): string[] {
     return [...this.#secrets.values()];
