@@ -108,8 +108,10 @@ export interface SnapshotFileDetail extends SnapshotFile {
 export interface GuestConfig {
   filename: string;
   encrypted: boolean;
-  /** The decoded text; absent when it could not be decoded (see error). */
+  /** The decoded text (at most its first MiB); absent when it could not be decoded (see error). */
   text?: string;
+  /** True when `text` is only the start of a larger configuration. */
+  truncated?: boolean;
   error?: ContractError;
 }
 

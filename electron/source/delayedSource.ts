@@ -18,11 +18,11 @@ export function beforeEachChunk(source: BackupSource, wait: (signal?: AbortSigna
       const r = await source.openSnapshot(ref);
       return {
         ref: r.ref,
-        readFile: (n, s) => r.readFile(n, s),
+        readFile: (n, s, max) => r.readFile(n, s, max),
         close: () => r.close(),
-        async readChunk(digest, signal) {
+        async readChunk(digest, signal, max) {
           await wait(signal);
-          return r.readChunk(digest, signal);
+          return r.readChunk(digest, signal, max);
         },
       };
     },
