@@ -9,7 +9,7 @@ import { crc32, zstdCompressSync } from 'node:zlib';
 import { COMPRESSED_BLOB_MAGIC } from '../../electron/pbs/magic.ts';
 
 export interface HostileOptions {
-  /** /chunk answers: an endless body, a declared length beyond any chunk, one byte per `dripMs`, or no answer. */
+  /** /chunk answers: an endless body, a declared length beyond any chunk, one byte per `dripMs`, or none until released. */
   chunk?: 'endless' | 'oversized' | 'drip' | 'hold';
   /** JSON listings (namespaces, groups, snapshots): an endless body, or one byte per `dripMs`. */
   json?: 'endless' | 'drip';
@@ -30,6 +30,27 @@ export interface HostileState {
   /** Body bytes written by hostile answers (endless, oversized, dripping), all requests together. */
   sentBytes: number;
   timers: Set<NodeJS.Timeout>;
+  /** /chunk requests held by mode 'hold', answered normally once released. */
+  held: Array<() => void>;
+}
+
+/** Answers every held chunk request normally, and the ones after it. */
+export function releaseHeld(state: HostileState): void {
+  state.opts.chunk = undefined;
+  for (const go of state.held.splice(0)) go();
+}
+
+/** Mode 'hold': waits until released (true) or the client gave up on the stream (false). */
+export function holdChunk(state: HostileState, stream: ServerHttp2Stream): Promise<boolean> {
+  if (state.opts.chunk !== 'hold') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onClose = (): void => resolve(false);
+    stream.once('close', onClose);
+    state.held.push(() => {
+      stream.off('close', onClose);
+      resolve(!stream.destroyed);
+    });
+  });
 }
 
 const SLICE = 64 * 1024;
@@ -94,8 +115,7 @@ async function drip(state: HostileState, sink: Sink, text: string): Promise<void
 /** Answers a /chunk request the hostile way; false when the chunk mode is off. */
 export function hostileChunk(state: HostileState, stream: ServerHttp2Stream): boolean {
   const mode = state.opts.chunk;
-  if (!mode) return false;
-  if (mode === 'hold') return true; // never answered; the client's abort or timeout ends it
+  if (!mode || mode === 'hold') return false;
   const headers = { ':status': 200, 'content-type': 'application/octet-stream' };
   if (mode === 'endless') {
     stream.respond(headers);

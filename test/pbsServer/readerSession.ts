@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseFixedIndex, digestAt } from '../../electron/pbs/fixedIndex.ts';
 import { parseDynamicIndex } from '../../electron/pbs/dynamicIndex.ts';
 import { toHex } from '../../electron/pbs/hex.ts';
-import { bombBlob, hostileChunk, type HostileState } from './hostile.ts';
+import { bombBlob, holdChunk, hostileChunk, type HostileState } from './hostile.ts';
 
 const WINDOW = 32 * 1024 * 1024;
 const MAX_FRAME = 4 * 1024 * 1024;
@@ -193,6 +193,7 @@ export function serveReaderSession(socket: TLSSocket, head: Buffer, root: string
       return reply(stream, 401, `download chunk ${digest} not allowed`);
     }
     if (!(await delay(faults, faults.latencyMs, stream))) return;
+    if (hostile && !(await holdChunk(hostile, stream))) return;
     if (hostile && hostileChunk(hostile, stream)) return;
     let data: Buffer;
     const path = join(root, '.chunks', digest.slice(0, 4), digest);

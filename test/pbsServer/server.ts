@@ -106,7 +106,7 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
     timers: new Set(),
     events: new EventEmitter(),
   };
-  const hostile: HostileState = { opts: opts.hostile ?? {}, sentBytes: 0, timers: faults.timers };
+  const hostile: HostileState = { opts: { ...opts.hostile }, sentBytes: 0, timers: faults.timers, held: [] };
   const sockets = new Set<TLSSocket>();
   const server: Server = createServer({ key: TEST_KEY, cert: TEST_CERT });
   server.on('secureConnection', (s: TLSSocket) => {

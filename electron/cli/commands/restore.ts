@@ -1,5 +1,6 @@
 // `restore-console restore …` and `restore-console verify …` (the same selectors, no target).
-// Exit 0 on success; 1 with a one-line error naming the cause on failure; 130 when interrupted.
+// Exit 0 on success; 1 with a one-line error naming the cause on failure; 130, 143 or 129 when
+// stopped by SIGINT, SIGTERM or SIGHUP (stop.ts).
 // With --json the last stdout line is the summary, failures included. `--resume` continues the
 // partial target of an earlier run (docs/resume.md); `--rate` caps source bytes per second;
 // `--stall-timeout` fails a restore whose source sent nothing for that long (resumable).
@@ -18,6 +19,7 @@ import { ProgressLine } from '../progressLine.ts';
 import { promptPassword } from '../prompt.ts';
 import type { OpenedSource } from '../../service/openSource.ts';
 import { openSource, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
+import { onStop, stopExitCode, stopReason, type StopSignal } from '../stop.ts';
 
 const SELECTORS = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] --archive NAME [--concurrency N|auto] [--rate RATE] [--keyfile FILE] [--json]`;
 export const RESTORE_USAGE = `restore ${SELECTORS} --target PATH [--force] [--no-sparse] [--resume] [--stall-timeout SECONDS]`;
@@ -69,13 +71,14 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
   const json = flags.json === true;
   const started = performance.now();
   const abort = new AbortController();
-  let interrupted = 0;
-  const onSigint = (): void => {
-    // First Ctrl-C cancels cleanly (partial data stays named .partial); a second one exits at once.
-    if (++interrupted > 1) process.exit(130);
-    abort.abort(new RestoreError('CANCELLED', 'interrupted'));
-  };
-  process.on('SIGINT', onSigint);
+  let stopped: StopSignal | undefined;
+  const offStop = onStop((signal) => {
+    // The first stop cancels cleanly (partial data stays named .partial); a second Ctrl-C exits at once.
+    if (stopped === 'SIGINT' && signal === 'SIGINT') process.exit(130);
+    if (stopped) return;
+    stopped = signal;
+    abort.abort(new RestoreError('CANCELLED', stopReason(signal)));
+  });
   let summary: RestoreSummary;
   let opened: OpenedSource | undefined;
   try {
@@ -123,11 +126,11 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     const status = err.code === 'CANCELLED' ? 'cancelled' : 'failed';
     summary = emptySummary(status, mode, seconds, err.toInfo());
   } finally {
-    process.off('SIGINT', onSigint);
+    offStop();
     await opened?.close().catch(() => {});
   }
   report(summary, json);
-  return summary.status === 'succeeded' ? 0 : summary.status === 'cancelled' ? 130 : 1;
+  return summary.status === 'succeeded' ? 0 : summary.status === 'cancelled' ? stopExitCode(stopped ?? 'SIGINT') : 1;
 }
 
 function report(s: RestoreSummary, json: boolean): void {
