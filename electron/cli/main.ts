@@ -63,7 +63,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 try {
-  process.exitCode = await main(process.argv.slice(2));
+  const code = await main(process.argv.slice(2));
+  // Stopped by a signal: everything that matters is closed and reported; what may still run (a key
+  // derivation on libuv's pool, a connection attempt) must not keep the process.
+  if (code === 129 || code === 130 || code === 143) process.exit(code);
+  process.exitCode = code;
 } catch (e) {
   const err = toRestoreError(e, 'restore-console');
   process.stderr.write(`restore-console: error [${err.code}]: ${err.message}\n`);

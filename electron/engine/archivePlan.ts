@@ -67,7 +67,7 @@ export async function openImageArchive(source: BackupSource, ref: SnapshotRef, a
   if (!archive.endsWith('.fidx')) {
     throw new RestoreError('ARCHIVE_NOT_IMAGE', `${archive} is not a disk image (only *.img.fidx archives can be restored)`);
   }
-  const reader = await source.openSnapshot(ref);
+  const reader = await source.openSnapshot(ref, signal);
   try {
     const checked = await openCheckedIndex(reader, archive, crypt, signal);
     if (checked.kind !== 'fixed') throw new Error('internal: a .fidx name gave a dynamic index');

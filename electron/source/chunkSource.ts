@@ -34,5 +34,6 @@ export interface BackupSource {
   listNamespaces(parent?: string): Promise<string[]>;
   listGroups(ns: string): Promise<GroupInfo[]>;
   listSnapshots(ns: string, group?: { type: string; id: string }): Promise<SnapshotInfo[]>;
-  openSnapshot(ref: SnapshotRef): Promise<SnapshotReader>;
+  /** Opens a snapshot; `signal` stops a slow open (a PBS reader session). */
+  openSnapshot(ref: SnapshotRef, signal?: AbortSignal): Promise<SnapshotReader>;
 }

@@ -14,8 +14,8 @@ export function beforeEachChunk(source: BackupSource, wait: (signal?: AbortSigna
     listNamespaces: (p) => source.listNamespaces(p),
     listGroups: (ns) => source.listGroups(ns),
     listSnapshots: (ns, g) => source.listSnapshots(ns, g),
-    async openSnapshot(ref: SnapshotRef): Promise<SnapshotReader> {
-      const r = await source.openSnapshot(ref);
+    async openSnapshot(ref: SnapshotRef, signal?: AbortSignal): Promise<SnapshotReader> {
+      const r = await source.openSnapshot(ref, signal);
       return {
         ref: r.ref,
         readFile: (n, s, max) => r.readFile(n, s, max),

@@ -5,6 +5,7 @@
 // partial target of an earlier run (docs/resume.md); `--rate` caps source bytes per second;
 // `--stall-timeout` fails a restore whose source sent nothing for that long (resumable).
 import { emptySummary, type RestoreSummary } from '../../../shared/progress.ts';
+import { raceAbort } from '../../../shared/abort.ts';
 import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
 import type { CryptConfig } from '../../pbs/cryptConfig.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
@@ -26,9 +27,9 @@ export const RESTORE_USAGE = `restore ${SELECTORS} --target PATH [--force] [--no
 export const VERIFY_USAGE = `verify ${SELECTORS}`;
 
 /** The key file's key; its password from PBS_ENCRYPTION_PASSWORD or a prompt, as proxmox-backup-client. */
-function keyFor(path: string | undefined): Promise<CryptConfig | undefined> {
+function keyFor(path: string | undefined, signal: AbortSignal): Promise<CryptConfig | undefined> {
   if (!path) return Promise.resolve(undefined);
-  return loadKey(path, async () => process.env.PBS_ENCRYPTION_PASSWORD ?? (await promptPassword(`Password for ${path}: `)));
+  return loadKey(path, async () => process.env.PBS_ENCRYPTION_PASSWORD ?? (await promptPassword(`Password for ${path}: `)), signal);
 }
 
 /** The JSON summary contract: status, bytes, zeroBytes, sourceBytes, resumedBytes, chunks, zeroChunks, seconds, MB/s. */
@@ -88,9 +89,18 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     const rate = parseRateFlag(optional(flags, 'rate'));
     const stallTimeout = parseSeconds(optional(flags, 'stall-timeout'), 'stall-timeout');
     const targetPath = mode === 'restore' ? required(flags, 'target') : undefined;
-    opened = await openSource(flags);
+    // A connection attempt cannot be stopped half-way, only no longer waited for (main.ts then
+    // exits without waiting for it either), so a stop ends the command at once.
+    const opening = openSource(flags);
+    opening.then(
+      (o) => {
+        if (abort.signal.aborted) void o.close().catch(() => {});
+      },
+      () => {},
+    );
+    opened = await raceAbort(opening, abort.signal);
     const store = opened.source;
-    const crypt = await keyFor(optional(flags, 'keyfile'));
+    const crypt = await keyFor(optional(flags, 'keyfile'), abort.signal);
     const job = await prepareRestore({
       source: store,
       ref,

@@ -11,6 +11,7 @@
 // since the engine does not retry them.
 import { createHash } from 'node:crypto';
 import type { ClientHttp2Session } from 'node:http2';
+import { raceAbort } from '../../../shared/abort.ts';
 import { RestoreError } from '../../../shared/errors.ts';
 import { toHex } from '../../pbs/hex.ts';
 import { tooLarge } from '../../../shared/limits.ts';
@@ -249,27 +250,4 @@ function closeSession(session: ClientHttp2Session): Promise<void> {
     if (session.closed) return;
     session.close();
   });
-}
-
-function raceAbort<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-function abortError(signal: AbortSignal): RestoreError {
-  return signal.reason instanceof RestoreError ? signal.reason : new RestoreError('CANCELLED', 'cancelled', { cause: signal.reason });
 }
