@@ -6,6 +6,7 @@ import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { LIST_USAGE, listCommand } from './commands/list.ts';
 import { RESTORE_USAGE, VERIFY_USAGE, restoreCommand } from './commands/restore.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
+import { printError } from './output.ts';
 
 const HELP = `restore-console: restore Proxmox Backup Server disk images fast
 
@@ -70,7 +71,7 @@ try {
   process.exitCode = code;
 } catch (e) {
   const err = toRestoreError(e, 'restore-console');
-  process.stderr.write(`restore-console: error [${err.code}]: ${err.message}\n`);
+  printError('error', err.code, err.message);
   if (err.code === 'USAGE') process.stderr.write(`run "restore-console --help" for usage\n`);
   process.exitCode = err.code === 'USAGE' ? 2 : 1;
 }

@@ -31,6 +31,8 @@ export interface BackupSource {
   readonly label: string;
   /** For a datastore directory: its folder (a restore target must never lie inside it). */
   readonly localPath?: string;
+  /** Listed entries skipped for names the datastore rules refuse (a server's listings), for a warning. */
+  readonly skippedNames?: readonly string[];
   listNamespaces(parent?: string): Promise<string[]>;
   listGroups(ns: string): Promise<GroupInfo[]>;
   listSnapshots(ns: string, group?: { type: string; id: string }): Promise<SnapshotInfo[]>;

@@ -21,7 +21,7 @@ export interface HostileOptions {
   bombBytes?: number;
   /** Listings carry invalid group, snapshot, archive and namespace names, and control characters in comments. */
   badNames?: boolean;
-  /** Listings and reader upgrades fail with 400, the message echoing the request's credentials. */
+  /** Listings and reader upgrades fail with 400 echoing the request's credentials; a failed login echoes the password. */
   echoAuth?: boolean;
 }
 

@@ -123,7 +123,7 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
       checkParams(query, []);
       const body = await readBody(req);
       const r = auth.login(String(body.username ?? ''), String(body.password ?? ''));
-      if (!r) throw new HttpError(401, 'authentication failure');
+      if (!r) throw new HttpError(401, hostile.opts.echoAuth ? `authentication failure for ${body.username} with password ${body.password}` : 'authentication failure');
       return { username: body.username, ticket: r.ticket, CSRFPreventionToken: r.csrf };
     }
     const who = auth.authenticate(method, req.headers);

@@ -20,6 +20,7 @@ import { ProgressLine } from '../progressLine.ts';
 import { promptPassword } from '../prompt.ts';
 import type { OpenedSource } from '../../service/openSource.ts';
 import { openSource, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
+import { clean, cleanJson, keepSecret, printError } from '../output.ts';
 import { onStop, stopExitCode, stopReason, type StopSignal } from '../stop.ts';
 
 const SELECTORS = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] --archive NAME [--concurrency N|auto] [--rate RATE] [--keyfile FILE] [--json]`;
@@ -29,12 +30,20 @@ export const VERIFY_USAGE = `verify ${SELECTORS}`;
 /** The key file's key; its password from PBS_ENCRYPTION_PASSWORD or a prompt, as proxmox-backup-client. */
 function keyFor(path: string | undefined, signal: AbortSignal): Promise<CryptConfig | undefined> {
   if (!path) return Promise.resolve(undefined);
-  return loadKey(path, async () => process.env.PBS_ENCRYPTION_PASSWORD ?? (await promptPassword(`Password for ${path}: `)), signal);
+  return loadKey(
+    path,
+    async () => {
+      const password = process.env.PBS_ENCRYPTION_PASSWORD ?? (await promptPassword(`Password for ${path}: `));
+      keepSecret(password);
+      return password;
+    },
+    signal,
+  );
 }
 
 /** The JSON summary contract: status, bytes, zeroBytes, sourceBytes, resumedBytes, chunks, zeroChunks, seconds, MB/s. */
 export function summaryJson(s: RestoreSummary): string {
-  return JSON.stringify({
+  return cleanJson({
     status: s.status,
     mode: s.mode,
     bytes: s.bytes,
@@ -149,12 +158,12 @@ function report(s: RestoreSummary, json: boolean): void {
       const what = s.mode === 'restore' ? `restored ${formatBytes(s.bytes, 'iec')} to ${s.target}` : `verified ${formatBytes(s.bytes, 'iec')}, every chunk ok`;
       const zero = (100 * zeroRatio({ zeroChunks: s.zeroChunks, doneChunks: s.chunks })).toFixed(0);
       const resumed = s.resumedBytes ? `, ${formatBytes(s.resumedBytes, 'iec')} were already there` : '';
-      process.stdout.write(`${what} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s, ${zero}% zero, ${formatBytes(s.sourceBytes, 'iec')} read from the source${resumed})\n`);
+      process.stdout.write(`${clean(what)} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s, ${zero}% zero, ${formatBytes(s.sourceBytes, 'iec')} read from the source${resumed})\n`);
     }
   } else {
     const where = s.partial && s.target ? ` (partial data left in ${s.target}${s.mode === 'restore' ? '; continue it with --resume' : ''})` : '';
     const label = s.status === 'cancelled' ? 'cancelled' : 'error';
-    process.stderr.write(`restore-console: ${label} [${s.error?.code ?? 'INTERNAL'}]: ${s.error?.message ?? s.status}${where}\n`);
+    printError(label, s.error?.code ?? 'INTERNAL', `${s.error?.message ?? s.status}${where}`);
   }
   if (json) process.stdout.write(`${summaryJson(s)}\n`);
 }

@@ -9,6 +9,7 @@ import { RestoreService } from '../../service/service.ts';
 import { testHooksFromEnv } from '../../service/testHooks.ts';
 import { optional, parse } from '../args.ts';
 import { defaultDataDir } from '../dataDir.ts';
+import { clean } from '../output.ts';
 import { onStop, type StopSignal } from '../stop.ts';
 
 export const SERVE_USAGE = 'serve [--host 127.0.0.1] [--port N] [--datastore DIR]… [--data DIR] [--no-demo]';
@@ -47,7 +48,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     datastores,
     ...(flags['no-demo'] ? { demo: false as const } : hooks.demoScale ? { demo: { scale: hooks.demoScale } } : {}),
     ...(hooks.openSource ? { openSource: hooks.openSource } : {}),
-    onLog: (line) => process.stderr.write(`${line}\n`),
+    // Log lines quote servers and files: printed with control characters escaped.
+    onLog: (line) => process.stderr.write(`${clean(line)}\n`),
   });
   let server;
   try {

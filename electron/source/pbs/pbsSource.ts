@@ -53,6 +53,8 @@ export class PbsSource implements BackupSource {
   readonly #api: PbsApiClient;
   readonly #tuning: Required<Pick<PbsTuning, 'upgradeTimeoutMs' | 'stallTimeoutMs' | 'rate'>>;
   readonly #readers = new Set<RemoteSnapshotReader>();
+  readonly #skipped: string[] = [];
+  readonly #onSkip = (what: string, name: string): void => void this.#skipped.push(`${what} ${JSON.stringify(name)}`);
 
   private constructor(api: PbsApiClient, datastore: string, tuning: Required<Pick<PbsTuning, 'upgradeTimeoutMs' | 'stallTimeoutMs' | 'rate'>>) {
     this.#api = api;
@@ -106,7 +108,7 @@ export class PbsSource implements BackupSource {
   async listNamespaces(parent = ''): Promise<string[]> {
     checkNamespace(parent);
     try {
-      return toNamespaces(await this.#api.get(`${this.#storePath}/namespace`, { parent: parent || undefined }), parent);
+      return toNamespaces(await this.#api.get(`${this.#storePath}/namespace`, { parent: parent || undefined }), parent, this.#onSkip);
     } catch (e) {
       // Servers before PBS 2.2 have no namespaces (and no such endpoint): only the root exists.
       if (parent === '' && e instanceof RestoreError && /HTTP 404/.test(e.message) && e.code === 'SERVER_ERROR') return [''];
@@ -116,7 +118,7 @@ export class PbsSource implements BackupSource {
 
   async listGroups(ns: string): Promise<GroupInfo[]> {
     checkNamespace(ns);
-    return toGroupInfos(await this.#api.get(`${this.#storePath}/groups`, { ns: ns || undefined }), ns);
+    return toGroupInfos(await this.#api.get(`${this.#storePath}/groups`, { ns: ns || undefined }), ns, this.#onSkip);
   }
 
   async listSnapshots(ns: string, group?: { type: string; id: string }): Promise<SnapshotInfo[]> {
@@ -125,7 +127,7 @@ export class PbsSource implements BackupSource {
       ns: ns || undefined,
       ...(group ? { 'backup-type': checkBackupType(group.type), 'backup-id': checkBackupId(group.id) } : {}),
     };
-    return toSnapshotInfos(await this.#api.get(`${this.#storePath}/snapshots`, query), ns);
+    return toSnapshotInfos(await this.#api.get(`${this.#storePath}/snapshots`, query), ns, this.#onSkip);
   }
 
   /** Opens a reader session on the snapshot; fails here when it does not exist or is not allowed. */
@@ -152,6 +154,11 @@ export class PbsSource implements BackupSource {
     );
     this.#readers.add(reader);
     return reader;
+  }
+
+  /** Entries the server listed with names the datastore rules refuse, skipped so far ("snapshot \"../x\""). */
+  get skippedNames(): readonly string[] {
+    return this.#skipped;
   }
 
   /** Body bytes the JSON API received so far (what a refused answer cost). */
