@@ -164,3 +164,8 @@ export function explainError(e: unknown): Explained & { code?: ContractErrorCode
 export function explainCode(code: ContractErrorCode): Explained {
   return TEXTS[code];
 }
+
+/** True for every code of the contract (the table above is complete by type). */
+export function isContractErrorCode(v: unknown): v is ContractErrorCode {
+  return typeof v === 'string' && Object.hasOwn(TEXTS, v);
+}

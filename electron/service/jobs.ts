@@ -9,6 +9,7 @@ import { RestoreError } from '../../shared/errors.ts';
 import { removeState } from '../engine/resumeState.ts';
 import { Job, type JobContext, type JobRecord } from './job.ts';
 import type { JsonFile } from './jsonFile.ts';
+import { validJobRecords } from './records.ts';
 
 export interface JobsFile {
   version: 1;
@@ -36,12 +37,12 @@ export class JobManager {
     this.#settings = opts.settings;
   }
 
+  /** Reads jobs.json; a record that does not pass the schema is skipped and told to `onCorrupt`. */
   async load(onCorrupt?: (message: string) => void): Promise<void> {
     const data = await this.#file.read(onCorrupt);
-    const records = Array.isArray(data?.jobs) ? data.jobs : [];
+    const records = validJobRecords((data as { jobs?: unknown } | undefined)?.jobs, (m) => onCorrupt?.(`jobs.json: ${m}`));
     let changed = false;
     for (const r of records) {
-      if (!r || typeof r.id !== 'string' || this.#jobs.has(r.id)) continue;
       const job = Job.fromRecord(r);
       changed ||= r.state !== job.state;
       changed = (await job.checkResumable()) || changed;
