@@ -1,5 +1,5 @@
 // restore-console command line: dispatches to the commands and maps errors to one line and an
-// exit code (0 ok, 1 failed, 2 usage, 130 interrupted).
+// exit code (0 ok, 1 failed, 2 usage, 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP).
 import { toRestoreError } from '../../shared/errors.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
@@ -29,7 +29,8 @@ usage:
                      plain bytes (proxmox-backup-client's option); 0 or absent: no cap
   --keyfile FILE     key file of an encrypted backup; its password comes from
                      PBS_ENCRYPTION_PASSWORD or a prompt
-  --force            replace an existing file, or write to a block device of at least the image size
+  --force            replace an existing file (or the TARGET.partial an earlier restore left), or
+                     write to an unmounted block device of at least the image size
   --no-sparse        write zero chunks as zeros instead of leaving holes
   --resume           continue TARGET.partial where an earlier run of the same restore stopped
                      (cancel, failure, crash): chunks it wrote and synced are not fetched again
