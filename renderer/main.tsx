@@ -7,14 +7,17 @@ import { connect } from './api/connect.ts';
 import { setApi } from './api/current.ts';
 import { reportError } from './actions/notify.ts';
 import { useStore } from './store/index.ts';
-import { loadInitial, startListener } from './store/listener.ts';
+import { loadInitial, reloadAfterReconnect, startListener } from './store/listener.ts';
 import { startRouting } from './store/routing.ts';
 import { startTheme } from './store/theme.ts';
 
 const root = createRoot(document.getElementById('root')!);
 startTheme();
 try {
-  const api = connect((connected) => useStore.setState({ connected }));
+  const api = connect(
+    (connected) => useStore.setState({ connected }),
+    () => reloadAfterReconnect(api).catch((e) => reportError(e, 'Reloading')),
+  );
   setApi(api);
   startListener(api);
   startRouting();

@@ -109,8 +109,10 @@ export interface SnapshotFileDetail extends SnapshotFile {
 export interface GuestConfig {
   filename: string;
   encrypted: boolean;
-  /** The decoded text; absent when it could not be decoded (see error). */
+  /** The decoded text (at most its first MiB); absent when it could not be decoded (see error). */
   text?: string;
+  /** True when `text` is only the start of a larger configuration. */
+  truncated?: boolean;
   error?: ContractError;
 }
 
@@ -353,7 +355,7 @@ export interface AppInfo {
 
 /** What a restore target path is now (targets.check), so the UI can warn before starting. */
 export interface TargetCheck {
-  /** The absolute path the service would write (relative paths resolve against the service's folder). */
+  /** The absolute path the service would write (a relative path is refused with TARGET_NOT_ABSOLUTE). */
   path: string;
   kind: 'missing' | 'file' | 'device' | 'directory' | 'other';
   /** A file's size, or a block device's capacity when it can be read. */

@@ -29,6 +29,14 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
   CHUNK_SIZE_MISMATCH: CORRUPT,
   CHUNK_CRYPT_MODE_MISMATCH: CORRUPT,
   CHUNK_EMPTY: CORRUPT,
+  CHUNK_TOO_LARGE: {
+    title: 'A chunk is larger than any valid chunk of this backup.',
+    next: 'The datastore or the server sends damaged data: run a verify job on the PBS server, and restore another snapshot.',
+  },
+  BLOB_TOO_LARGE: {
+    title: 'A file of this backup is far larger than it can be.',
+    next: 'The file is damaged or hostile: restore another snapshot, and run a verify job on the PBS server.',
+  },
   CHUNK_MISSING: {
     title: 'A chunk this backup needs is missing from the datastore.',
     next: 'Run a verify job on the PBS server (garbage collection may have removed it), and restore another snapshot.',
@@ -37,6 +45,7 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
   INDEX_TRUNCATED: INDEX,
   INDEX_INCONSISTENT: INDEX,
   INDEX_CSUM_MISMATCH: INDEX,
+  INDEX_INVALID: INDEX,
   MANIFEST_INVALID: { title: 'The snapshot manifest cannot be read.', next: 'Restore another snapshot; verify this one on the PBS server.' },
   MANIFEST_SIGNATURE_MISMATCH: {
     title: 'The snapshot signature does not match this key.',
@@ -65,7 +74,10 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
   },
   PATH_NOT_FOUND: { title: 'That file or folder is not in this archive.', next: 'Check the path: names are case-sensitive.' },
   NOT_A_DIRECTORY: { title: 'That is a file, not a folder.', next: 'Open the folder that contains it.' },
-  NOT_A_FILE: { title: 'That entry has no file contents.', next: 'Pick a regular file, or download the folder as a zip.' },
+  NOT_A_FILE: {
+    title: 'That is not a regular file.',
+    next: 'Pick a regular file, or download a folder as a zip. In a datastore, a FIFO or device stands where a backup file belongs: check the folder, or use the PBS server.',
+  },
   FS_UNSUPPORTED: {
     title: 'Restore Console cannot read this filesystem.',
     next: 'Files can be browsed on ext2/3/4 and FAT partitions; restore the whole disk image to get at the others.',
@@ -98,6 +110,19 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
     title: 'The resume record of this restore is damaged.',
     next: 'Delete the partial file and its .state file, and restore again from the start.',
   },
+  TARGET_BUSY: {
+    title: 'Another restore is writing this target, or the device is in use.',
+    next: 'Wait for the other restore to end, or unmount the device; then start again.',
+  },
+  TARGET_PARTIAL_EXISTS: {
+    title: 'An earlier restore to this target did not finish.',
+    next: 'Resume it, or allow overwriting to start over (its .partial file is replaced).',
+  },
+  TARGET_IN_DATASTORE: {
+    title: 'The target lies inside a datastore.',
+    next: 'Choose a target outside every datastore folder: writing there would destroy backups.',
+  },
+  TARGET_NOT_ABSOLUTE: { title: 'The target path is not absolute.', next: 'Enter the full path, starting at the root of the disk.' },
   IO_ERROR: { title: 'Reading or writing failed.', next: 'Check the disk and the job log, then start the restore again.' },
   AUTH_FAILED: { title: 'The server refused the login.', next: 'Check the user or API token and its secret.' },
   PERMISSION_DENIED: {
@@ -143,4 +168,9 @@ export function explainError(e: unknown): Explained & { code?: ContractErrorCode
 
 export function explainCode(code: ContractErrorCode): Explained {
   return TEXTS[code];
+}
+
+/** True for every code of the contract (the table above is complete by type). */
+export function isContractErrorCode(v: unknown): v is ContractErrorCode {
+  return typeof v === 'string' && Object.hasOwn(TEXTS, v);
 }

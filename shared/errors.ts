@@ -15,11 +15,17 @@ export type ErrorCode =
   | 'CHUNK_CRYPT_MODE_MISMATCH'
   | 'CHUNK_MISSING'
   | 'CHUNK_EMPTY'
+  /** A chunk body (or chunk file) is larger than any valid blob for the index's chunk size. */
+  | 'CHUNK_TOO_LARGE'
+  /** A blob is larger than allowed: stored (a chunk file, a manifest) or once decompressed (a bomb). */
+  | 'BLOB_TOO_LARGE'
   // indexes and manifests
   | 'INDEX_BAD_MAGIC'
   | 'INDEX_TRUNCATED'
   | 'INDEX_INCONSISTENT'
   | 'INDEX_CSUM_MISMATCH'
+  /** An index header field is outside what PBS writes (chunk size not a power of two in 64 KiB … 16 MiB). */
+  | 'INDEX_INVALID'
   | 'MANIFEST_INVALID'
   | 'MANIFEST_SIGNATURE_MISMATCH'
   // keys
@@ -42,7 +48,10 @@ export type ErrorCode =
   | 'PATH_NOT_FOUND'
   /** A path that must be a directory (to list it, or to go through it) is something else. */
   | 'NOT_A_DIRECTORY'
-  /** Contents were asked of something that is not a regular file (a directory, a symlink, a partition, …). */
+  /**
+   * Contents were asked of something that is not a regular file (a directory, a symlink, a
+   * partition, …), or a datastore entry that must be a regular file is something else (a FIFO, a device).
+   */
   | 'NOT_A_FILE'
   /** A filesystem Restore Console cannot read (XFS, NTFS, btrfs, LVM, swap, an unknown one, …). */
   | 'FS_UNSUPPORTED'
@@ -56,6 +65,14 @@ export type ErrorCode =
   | 'TARGET_EXISTS'
   | 'TARGET_TOO_SMALL'
   | 'TARGET_NOT_WRITABLE'
+  /** Another restore writes this target now (its lock is held), or the device is mounted or claimed. */
+  | 'TARGET_BUSY'
+  /** `TARGET.partial` exists from an earlier restore: pass --force to start over. */
+  | 'TARGET_PARTIAL_EXISTS'
+  /** The target lies inside a datastore being read (writing there would destroy backups). */
+  | 'TARGET_IN_DATASTORE'
+  /** The service and the UI take absolute target paths only. */
+  | 'TARGET_NOT_ABSOLUTE'
   | 'ENOSPC'
   | 'IO_ERROR'
   // resuming a restore (docs/resume.md)

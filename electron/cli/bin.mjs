@@ -2,8 +2,15 @@
 // Entry point of `restore-console`. The code needs Node >= 24 (zstd in node:zlib, TypeScript type
 // stripping). When started by an older system Node, re-run with the Node 24 that `npm install`
 // put into node_modules, so `./electron/cli/bin.mjs` works from any shell.
-import { spawnSync } from 'node:child_process';
+//
+// Re-running must not make this process a bystander: stopping it stops the restore (see
+// stop.ts). SIGTERM and SIGHUP are forwarded to the child as they are; SIGINT as SIGUSR2, because
+// a Ctrl-C on the terminal also reaches the child directly, which then ignores its own SIGINT
+// (RESTORE_CONSOLE_SUPERVISED=1), so one Ctrl-C counts once. This process waits for the child and
+// exits with its status.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
@@ -15,6 +22,25 @@ if (major >= 24) {
     console.error(`restore-console: needs Node.js 24 or newer (this is ${process.version}); run npm install first`);
     process.exit(2);
   }
-  const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
+  const child = spawn(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, RESTORE_CONSOLE_SUPERVISED: '1' },
+  });
+  let interrupted = false;
+  const forward = (signal) => () => {
+    if (signal !== 'SIGINT') return void child.kill(signal);
+    interrupted = true;
+    // Windows delivers a console Ctrl-C to every process on the console: nothing to forward.
+    if (process.platform !== 'win32') child.kill('SIGUSR2');
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward(signal));
+  child.on('error', (e) => {
+    console.error(`restore-console: cannot start ${local}: ${e.message}`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    if (code !== null) process.exit(code);
+    // Killed before it could handle the signal (still starting): report what this process got.
+    process.exit(signal === 'SIGUSR2' && interrupted ? 130 : 128 + (constants.signals[signal] ?? 0));
+  });
 }

@@ -1,5 +1,5 @@
 // restore-console command line: dispatches to the commands and maps errors to one line and an
-// exit code (0 ok, 1 failed, 2 usage, 130 interrupted).
+// exit code (0 ok, 1 failed, 2 usage, 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP).
 import { toRestoreError } from '../../shared/errors.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
@@ -7,6 +7,7 @@ import { FILES_GET_USAGE, FILES_LS_USAGE, filesCommand } from './commands/files.
 import { LIST_USAGE, listCommand } from './commands/list.ts';
 import { RESTORE_USAGE, VERIFY_USAGE, restoreCommand } from './commands/restore.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
+import { printError } from './output.ts';
 
 const HELP = `restore-console: restore Proxmox Backup Server disk images fast, and files out of backups
 
@@ -32,7 +33,8 @@ usage:
                      plain bytes (proxmox-backup-client's option); 0 or absent: no cap
   --keyfile FILE     key file of an encrypted backup; its password comes from
                      PBS_ENCRYPTION_PASSWORD or a prompt
-  --force            replace an existing file, or write to a block device of at least the image size
+  --force            replace an existing file (or the TARGET.partial an earlier restore left), or
+                     write to an unmounted block device of at least the image size
   --no-sparse        write zero chunks as zeros instead of leaving holes
   --resume           continue TARGET.partial where an earlier run of the same restore stopped
                      (cancel, failure, crash): chunks it wrote and synced are not fetched again
@@ -69,10 +71,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 try {
-  process.exitCode = await main(process.argv.slice(2));
+  const code = await main(process.argv.slice(2));
+  // Stopped by a signal: everything that matters is closed and reported; what may still run (a key
+  // derivation on libuv's pool, a connection attempt) must not keep the process.
+  if (code === 129 || code === 130 || code === 143) process.exit(code);
+  process.exitCode = code;
 } catch (e) {
   const err = toRestoreError(e, 'restore-console');
-  process.stderr.write(`restore-console: error [${err.code}]: ${err.message}\n`);
+  printError('error', err.code, err.message);
   if (err.code === 'USAGE') process.stderr.write(`run "restore-console --help" for usage\n`);
   process.exitCode = err.code === 'USAGE' ? 2 : 1;
 }

@@ -11,6 +11,7 @@ import { isRestoreError, RestoreError } from '../../shared/errors.ts';
 import { openSource as openConfig, type OpenedSource } from '../service/openSource.ts';
 import { isApiToken, parseRepository } from '../source/pbs/repository.ts';
 import type { Flags } from './args.ts';
+import { keepSecret } from './output.ts';
 import { promptPassword } from './prompt.ts';
 
 /** parseArgs options every command that reads a source accepts. */
@@ -27,6 +28,13 @@ export const DEFAULT_AUTH_ID = 'root@pam';
 type Env = Record<string, string | undefined>;
 
 async function secretFor(authId: string, env: Env): Promise<string> {
+  const secret = await askSecret(authId, env);
+  // Whatever a server echoes back, this never reaches the terminal (output.ts).
+  keepSecret(secret);
+  return secret;
+}
+
+async function askSecret(authId: string, env: Env): Promise<string> {
   const fromEnv = env.PBS_PASSWORD;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const what = isApiToken(authId) ? 'API token secret' : 'password';

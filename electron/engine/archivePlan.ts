@@ -6,6 +6,7 @@ import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import type { CryptMode } from '../pbs/dataBlob.ts';
 import { zeroChunkDigest } from '../pbs/dataBlob.ts';
 import { RestoreError } from '../../shared/errors.ts';
+import { MAX_MANIFEST_BYTES, maxIndexBytes } from '../../shared/limits.ts';
 import { parseDynamicIndex, type DynamicIndex } from '../pbs/dynamicIndex.ts';
 import { parseFixedIndex, type FixedIndex } from '../pbs/fixedIndex.ts';
 import { checkManifestKey, decodeManifestBlob, findManifestFile, MANIFEST_BLOB_NAME, verifyManifestFile, type Manifest } from '../pbs/manifest.ts';
@@ -36,7 +37,7 @@ export type CheckedIndex = { archive: string; manifest: Manifest; crypt?: CryptC
 export async function openCheckedIndex(reader: SnapshotReader, archiveName: string, crypt?: CryptConfig, signal?: AbortSignal, manifest?: Manifest): Promise<CheckedIndex> {
   const archive = checkArchiveName(normalizeArchiveName(archiveName));
   const fixed = archive.endsWith('.fidx');
-  manifest ??= decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME, signal));
+  manifest ??= decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME, signal, MAX_MANIFEST_BYTES));
   const entry = fixed || archive.endsWith('.didx') ? findManifestFile(manifest, archive) : undefined;
   if (!entry) {
     const ext = fixed ? '.fidx' : '.didx';
@@ -45,7 +46,9 @@ export async function openCheckedIndex(reader: SnapshotReader, archiveName: stri
   }
   const needKey = entry.cryptMode === 'encrypt';
   checkManifestKey(manifest, crypt, needKey);
-  const raw = await reader.readFile(archive, signal);
+  // Never more than the archive size the manifest records can need (a hostile server or file
+  // could otherwise make us read gigabytes before the index is checked).
+  const raw = await reader.readFile(archive, signal, maxIndexBytes(archive, entry.size));
   const chunkCrypt = needKey ? crypt : undefined;
   const common = { archive, manifest, ...(chunkCrypt ? { crypt: chunkCrypt } : {}), cryptMode: entry.cryptMode };
   if (fixed) {
@@ -64,7 +67,7 @@ export async function openImageArchive(source: BackupSource, ref: SnapshotRef, a
   if (!archive.endsWith('.fidx')) {
     throw new RestoreError('ARCHIVE_NOT_IMAGE', `${archive} is not a disk image (only *.img.fidx archives can be restored)`);
   }
-  const reader = await source.openSnapshot(ref);
+  const reader = await source.openSnapshot(ref, signal);
   try {
     const checked = await openCheckedIndex(reader, archive, crypt, signal);
     if (checked.kind !== 'fixed') throw new Error('internal: a .fidx name gave a dynamic index');

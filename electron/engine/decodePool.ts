@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DecodeOptions } from '../pbs/dataBlob.ts';
+import { abortReason } from '../../shared/abort.ts';
 import { RestoreError } from '../../shared/errors.ts';
 import type { ChunkDecoder } from './decoder.ts';
 import { transferList, type DecodeRequest, type DecodeResponse } from './decodeMessages.ts';
@@ -24,6 +25,8 @@ interface Task {
   transfer: ArrayBuffer[];
   resolve: (b: Buffer) => void;
   reject: (e: unknown) => void;
+  /** Stops watching the caller's signal (once the task left the queue). */
+  unwatch?: () => void;
 }
 
 interface Slot {
@@ -58,7 +61,20 @@ export class DecodePool implements ChunkDecoder {
       ...(opts.crypt ? { key: Uint8Array.from(opts.crypt.encKey) } : {}),
     };
     return new Promise<Buffer>((resolve, reject) => {
-      this.#queue.push({ req, transfer: transferList(raw), resolve, reject });
+      const task: Task = { req, transfer: transferList(raw), resolve, reject };
+      if (signal) {
+        // A cancelled job's decodes must not take the shared pool from other jobs: a task still
+        // queued when its signal aborts is dropped. One already at a worker runs to its end.
+        const onAbort = (): void => {
+          const i = this.#queue.indexOf(task);
+          if (i < 0) return;
+          this.#queue.splice(i, 1);
+          reject(abortReason(signal));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        task.unwatch = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.#queue.push(task);
       this.#pump();
     });
   }
@@ -68,6 +84,7 @@ export class DecodePool implements ChunkDecoder {
       const slot = this.#freeSlot();
       if (!slot) return;
       const task = this.#queue.shift()!;
+      task.unwatch?.();
       slot.tasks.set(task.req.id, task);
       slot.worker.ref();
       slot.worker.postMessage(task.req, task.transfer);
@@ -110,7 +127,10 @@ export class DecodePool implements ChunkDecoder {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const t of this.#queue.splice(0)) t.reject(new RestoreError('INTERNAL', 'decode pool closed'));
+    for (const t of this.#queue.splice(0)) {
+      t.unwatch?.();
+      t.reject(new RestoreError('INTERNAL', 'decode pool closed'));
+    }
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
     this.#slots = [];
   }

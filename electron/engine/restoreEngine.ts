@@ -17,7 +17,7 @@
 // fails the job with STALLED after its timeout.
 import { EventEmitter } from 'node:events';
 import { ChunkState } from '../../shared/chunkMap.ts';
-import { clampConcurrency, DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
+import { clampConcurrency, DEFAULT_CONCURRENCY, maxChunkBlobBytes } from '../../shared/limits.ts';
 import type { ProgressCounters, RestoreSummary } from '../../shared/progress.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import type { CryptMode } from '../pbs/dataBlob.ts';
@@ -316,8 +316,10 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     const { source, crypt, cryptMode } = this.#in;
     this.#reads++;
     let raw: Uint8Array;
+    // A chunk larger than any valid blob for this chunk size is refused by the source before it is read whole.
+    const max = maxChunkBlobBytes(this.#in.index.chunkSize);
     try {
-      raw = await withRetry(() => source.readChunk(digest, signal), signal, this.#opts.retry ?? DEFAULT_RETRY);
+      raw = await withRetry(() => source.readChunk(digest, signal, max), signal, this.#opts.retry ?? DEFAULT_RETRY);
     } finally {
       this.#reads--;
     }

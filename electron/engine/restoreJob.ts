@@ -64,6 +64,8 @@ export async function prepareRestore(req: RestoreRequest): Promise<PreparedResto
     if (req.target) {
       opened = await openResumableTarget({
         ...req.target,
+        // Never inside the datastore this restore reads.
+        ...(req.source.localPath !== undefined ? { forbidden: [req.source.localPath] } : {}),
         identity: {
           source: req.source.label,
           snapshot: formatSnapshotRef(req.ref),

@@ -18,6 +18,8 @@ export interface ResumableTargetRequest {
   sparse?: boolean;
   /** Continue the partial target of an earlier run when there is one. */
   resume?: boolean;
+  /** Folders the target must not lie in (the datastore being read). */
+  forbidden?: string[];
   /** What is restored (the target's path and kind are filled in here). */
   identity: Omit<ResumeIdentity, 'target' | 'kind'>;
   /** The data folder, for block devices' state files. */
@@ -46,6 +48,7 @@ export async function openResumableTarget(req: ResumableTargetRequest): Promise<
     size: req.identity.size,
     ...(req.force !== undefined ? { force: req.force } : {}),
     ...(req.sparse !== undefined ? { sparse: req.sparse } : {}),
+    ...(req.forbidden ? { forbidden: req.forbidden } : {}),
     prepare: async (kind) => {
       identity = { ...req.identity, target: path, kind };
       statePath = statePathFor({ path, kind }, req.identity.archive, req.stateDir);

@@ -15,6 +15,7 @@ import type { ChunkSource } from '../source/chunkSource.ts';
 import { inlineDecoder, type ChunkDecoder } from '../engine/decoder.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../source/retry.ts';
 import type { ByteReader } from './fileTree.ts';
+import { maxChunkBlobBytes } from '../../shared/limits.ts';
 
 /** The chunks of an archive, whichever kind of index lists them. */
 export interface ChunkIndex {
@@ -191,7 +192,8 @@ export class ChunkReader implements ByteReader {
     const location: ChunkLocation = { index: i, offset: this.index.range(i).start, digest: toHex(digest) };
     try {
       this.chunksFetched++;
-      const raw = await withRetry(() => this.source.readChunk(digest, signal), signal, this.opts.retry ?? DEFAULT_RETRY);
+      // No chunk of `size` bytes has a larger valid blob: a bigger one is refused before it is read whole.
+      const raw = await withRetry(() => this.source.readChunk(digest, signal, maxChunkBlobBytes(size)), signal, this.opts.retry ?? DEFAULT_RETRY);
       this.bytesFetched += raw.length;
       const decoder = this.opts.decoder ?? inlineDecoder;
       return await decoder.decode(raw, {

@@ -80,6 +80,11 @@ export interface DecodeOptions {
   expectedSize?: number;
   /** When given, the blob's encryption must match it (upstream "Index and chunk CryptMode don't match"). */
   cryptMode?: CryptMode;
+  /**
+   * The most plaintext accepted (BLOB_TOO_LARGE beyond): every blob that is not a chunk gets one
+   * (limits.ts), so a small compressed blob cannot inflate without bound.
+   */
+  maxSize?: number;
 }
 
 /** Steps before decompression shared by the sync and async decoders: CRC, crypt mode, decrypt. */
@@ -109,6 +114,7 @@ function openBlob(raw: Uint8Array, opts: DecodeOptions): { payload: Uint8Array; 
 
 function decompressError(e: unknown, opts: DecodeOptions): RestoreError {
   if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+    if (opts.expectedSize === undefined) return new RestoreError('BLOB_TOO_LARGE', `blob decompresses to more than ${opts.maxSize} bytes`, { cause: e });
     return new RestoreError('CHUNK_SIZE_MISMATCH', `decompressed data is larger than the expected ${opts.expectedSize} bytes`, { cause: e });
   }
   return new RestoreError('BLOB_DECOMPRESS_FAILED', `zstd decompression failed: ${(e as Error).message}`, { cause: e });
@@ -116,7 +122,15 @@ function decompressError(e: unknown, opts: DecodeOptions): RestoreError {
 
 function zstdOptions(opts: DecodeOptions): { maxOutputLength?: number } {
   // Bound the output by the expected size: a corrupt or hostile frame must not balloon memory.
-  return opts.expectedSize !== undefined ? { maxOutputLength: Math.max(opts.expectedSize, 1) } : {};
+  const max = opts.expectedSize ?? opts.maxSize;
+  return max !== undefined ? { maxOutputLength: Math.max(max, 1) } : {};
+}
+
+/** An uncompressed payload is its own plaintext: refuse it above the bound as well. */
+function checkPlainSize(payload: Uint8Array, opts: DecodeOptions): void {
+  if (opts.maxSize !== undefined && opts.expectedSize === undefined && payload.length > opts.maxSize) {
+    throw new RestoreError('BLOB_TOO_LARGE', `blob holds ${payload.length} bytes, more than the ${opts.maxSize} accepted`);
+  }
 }
 
 /** Length and digest checks after the plaintext is known. */
@@ -143,6 +157,7 @@ export function decodeBlob(raw: Uint8Array, opts: DecodeOptions = {}): Buffer {
       throw decompressError(e, opts);
     }
   } else {
+    checkPlainSize(payload, opts);
     data = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   }
   verifyPlain(data, encrypted, opts);
@@ -160,6 +175,7 @@ export async function decodeBlobAsync(raw: Uint8Array, opts: DecodeOptions = {})
       throw decompressError(e, opts);
     }
   } else {
+    checkPlainSize(payload, opts);
     data = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   }
   verifyPlain(data, encrypted, opts);

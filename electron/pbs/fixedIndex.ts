@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { RestoreError } from '../../shared/errors.ts';
 import { FIXED_INDEX_MAGIC, magicEquals } from './magic.ts';
 import { toHex } from './hex.ts';
+import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../../shared/limits.ts';
 
 export const INDEX_HEADER_SIZE = 4096;
 export const DIGEST_SIZE = 32;
@@ -46,7 +47,10 @@ export function parseFixedIndex(buf: Buffer, name = 'index'): FixedIndex {
   const size = Number(buf.readBigUInt64LE(64));
   const chunkSize = Number(buf.readBigUInt64LE(72));
   if (!Number.isSafeInteger(size) || size <= 0) fail('INDEX_INCONSISTENT', name, `invalid image size ${buf.readBigUInt64LE(64)}`);
-  if (!isPowerOfTwo(chunkSize)) fail('INDEX_INCONSISTENT', name, `chunk size ${chunkSize} is not a power of two`);
+  // Checked before anything is computed or allocated from it (PBS writes 4 MiB; 64 KiB … 16 MiB allowed).
+  if (!isPowerOfTwo(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
+    throw new RestoreError('INDEX_INVALID', `fixed index ${name}: chunk size ${buf.readBigUInt64LE(72)} is not a power of two from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}`);
+  }
   const count = Math.ceil(size / chunkSize);
   const expectedLen = INDEX_HEADER_SIZE + count * DIGEST_SIZE;
   if (buf.length !== expectedLen) {

@@ -7,6 +7,7 @@
 // data = iv[16] || tag[16] || AES-256-GCM(derived, iv, aad "")(raw key).
 import { createCipheriv, createDecipheriv, pbkdf2, randomBytes, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
+import { raceAbort } from '../../shared/abort.ts';
 import { RestoreError } from '../../shared/errors.ts';
 import { CryptConfig } from './cryptConfig.ts';
 import { parseColonHex, toColonHex } from './hex.ts';
@@ -29,12 +30,37 @@ const invalid = (what: string): never => {
   throw new RestoreError('KEYFILE_INVALID', `key file is invalid: ${what}`);
 };
 
+/**
+ * The KDF parameters accepted, far above what PBS writes (Scrypt n=65536 r=8 p=1, PBKDF2
+ * iter=65535) and far below what would take minutes or gigabytes: a key file is input too.
+ * Scrypt needs 128·n·r bytes and time in proportion to n·r·p.
+ */
+export const KDF_BOUNDS = {
+  scrypt: { minN: 2 ** 10, maxN: 2 ** 20, maxR: 32, maxP: 16, maxMemory: 1024 * 1024 * 1024, maxWork: 2 ** 24 },
+  pbkdf2: { maxIter: 2 ** 22 },
+  maxSaltChars: 1024,
+} as const;
+
+function checkKdfBounds(kdf: Exclude<Kdf, null>): void {
+  const out = (): never => invalid('KDF parameters out of range');
+  if ('Scrypt' in kdf) {
+    const { n, r, p, salt } = kdf.Scrypt;
+    const b = KDF_BOUNDS.scrypt;
+    if (n < b.minN || n > b.maxN || (n & (n - 1)) !== 0 || r < 1 || r > b.maxR || p < 1 || p > b.maxP) out();
+    if (128 * n * r > b.maxMemory || n * r * p > b.maxWork || salt.length > KDF_BOUNDS.maxSaltChars) out();
+  } else {
+    const { iter, salt } = kdf.PBKDF2;
+    if (iter < 1 || iter > KDF_BOUNDS.pbkdf2.maxIter || salt.length > KDF_BOUNDS.maxSaltChars) out();
+  }
+}
+
 export function parseKeyFile(text: string): KeyConfig {
   let v: Record<string, unknown>;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new RestoreError('KEYFILE_INVALID', `key file is not JSON: ${(e as Error).message}`, { cause: e });
+    // Never the parser's message: it quotes the text, and a file given as a key may hold secrets.
+    throw new RestoreError('KEYFILE_INVALID', 'key file is not JSON (is this a PBS key file?)', { cause: e });
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) invalid('not a JSON object');
   if (typeof v.data !== 'string') invalid('"data" is missing');
@@ -50,8 +76,9 @@ export function parseKeyFile(text: string): KeyConfig {
     } else if (k.PBKDF2) {
       if (!Number.isSafeInteger(k.PBKDF2.iter) || typeof k.PBKDF2.salt !== 'string') invalid('PBKDF2 parameters are malformed');
     } else {
-      invalid(`unknown kdf ${JSON.stringify(kdf)}`);
+      invalid('unknown kdf');
     }
+    checkKdfBounds(kdf as Exclude<Kdf, null>);
   }
   const kc = { ...v, kdf } as Record<string, unknown>;
   if (fingerprint === undefined) delete kc.fingerprint;
@@ -71,8 +98,11 @@ async function deriveKey(kdf: Exclude<Kdf, null>, password: string): Promise<Buf
   return pbkdf2Async(password, Buffer.from(kdf.PBKDF2.salt, 'base64'), kdf.PBKDF2.iter, 32, 'sha256');
 }
 
-/** KeyConfig::decrypt: unwrap the raw key, check its fingerprint, return the derived key material. */
-export async function decryptKeyConfig(kc: KeyConfig, password?: string): Promise<CryptConfig> {
+/**
+ * KeyConfig::decrypt: unwrap the raw key, check its fingerprint, return the derived key material.
+ * The KDF runs on libuv's pool and cannot be stopped; an aborted `signal` stops the wait for it.
+ */
+export async function decryptKeyConfig(kc: KeyConfig, password?: string, signal?: AbortSignal): Promise<CryptConfig> {
   const data = Buffer.from(kc.data, 'base64');
   let raw: Buffer;
   if (kc.kdf === null) {
@@ -81,10 +111,12 @@ export async function decryptKeyConfig(kc: KeyConfig, password?: string): Promis
     if (password === undefined) throw new RestoreError('KEY_PASSWORD_REQUIRED', 'the key file is password protected: set PBS_ENCRYPTION_PASSWORD or enter the password');
     if (Buffer.byteLength(password) < 5) throw new RestoreError('WRONG_PASSWORD', 'key file password is too short (at least 5 bytes)');
     if (data.length < 32 + 32) invalid(`wrapped key data is ${data.length} bytes, expected 64`);
+    checkKdfBounds(kc.kdf);
     let derived: Buffer;
     try {
-      derived = await deriveKey(kc.kdf, password);
+      derived = await raceAbort(deriveKey(kc.kdf, password), signal);
     } catch (e) {
+      if (e instanceof RestoreError) throw e;
       // Node rejects impossible parameters (N not a power of two, memory above maxmem, …).
       throw new RestoreError('KEYFILE_INVALID', `key file is invalid: key derivation failed: ${(e as Error).message}`, { cause: e });
     }
@@ -100,7 +132,7 @@ export async function decryptKeyConfig(kc: KeyConfig, password?: string): Promis
   const crypt = new CryptConfig(raw);
   if (kc.fingerprint !== undefined) {
     const expected = parseColonHex(kc.fingerprint, 32);
-    if (!expected) invalid(`fingerprint ${kc.fingerprint} is malformed`);
+    if (!expected) invalid('its fingerprint is malformed');
     if (!expected!.equals(crypt.fingerprint)) {
       invalid(`KeyConfig contains wrong fingerprint ${kc.fingerprint}, the key's is ${crypt.fingerprintText()}`);
     }

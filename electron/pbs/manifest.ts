@@ -11,6 +11,7 @@ import { decodeBlob, encodeBlob, type CryptMode } from './dataBlob.ts';
 import type { CryptConfig } from './cryptConfig.ts';
 import { toCanonicalJson } from './canonicalJson.ts';
 import { parseColonHex, parseHex, toHex } from './hex.ts';
+import { MAX_MANIFEST_BYTES } from '../../shared/limits.ts';
 
 export const MANIFEST_BLOB_NAME = 'index.json.blob';
 
@@ -76,9 +77,9 @@ export function parseManifestJson(text: string): Manifest {
   };
 }
 
-/** Decode index.json.blob (CRC checked, never encrypted) and parse it. */
+/** Decode index.json.blob (CRC checked, never encrypted, at most 16 MiB decoded) and parse it. */
 export function decodeManifestBlob(raw: Buffer): Manifest {
-  return parseManifestJson(decodeBlob(raw).toString('utf8'));
+  return parseManifestJson(decodeBlob(raw, { maxSize: MAX_MANIFEST_BYTES }).toString('utf8'));
 }
 
 export function manifestSignature(json: Record<string, unknown>, crypt: CryptConfig): string {

@@ -6,11 +6,14 @@ import type { ContractError, GuestConfig, SnapshotDetail, SnapshotFileDetail, Sn
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { decodeBlob } from '../pbs/dataBlob.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
+import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from '../../shared/limits.ts';
 import { checkManifestKey, decodeManifestBlob, MANIFEST_BLOB_NAME } from '../pbs/manifest.ts';
 import { formatSnapshotRef, type SnapshotRef } from '../pbs/names.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
 
 const CONFIG_BLOBS = ['qemu-server.conf.blob', 'pct.conf.blob'];
+/** The most of a guest configuration shown (marked truncated beyond). */
+export const SHOWN_CONFIG_BYTES = 1024 * 1024;
 
 export function fileKind(filename: string): SnapshotFileDetail['kind'] {
   if (filename.endsWith('.fidx')) return 'image';
@@ -36,7 +39,7 @@ export async function snapshotDetail(source: BackupSource, sourceId: string, sel
   }
   const reader = await source.openSnapshot(ref);
   try {
-    const manifest = decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME));
+    const manifest = decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME, undefined, MAX_MANIFEST_BYTES));
     const files: SnapshotFileDetail[] = info.files.map((f) => ({ ...f, kind: fileKind(f.filename), restorable: fileKind(f.filename) === 'image' }));
     const verify = manifest.unprotected.verify_state as { state?: unknown; upid?: unknown } | undefined;
     const notes = manifest.unprotected.notes;
@@ -52,8 +55,13 @@ export async function snapshotDetail(source: BackupSource, sourceId: string, sel
             : new RestoreError('MISSING_KEY', 'the configuration is encrypted: give the key file (and its password) to show it');
         }
         if (key.crypt) checkManifestKey(manifest, key.crypt, encrypted);
-        const raw = await reader.readFile(entry.filename);
-        config.text = decodeBlob(raw, encrypted ? { crypt: key.crypt!, cryptMode: 'encrypt' } : {}).toString('utf8');
+        const raw = await reader.readFile(entry.filename, undefined, MAX_CONFIG_BYTES);
+        const text = decodeBlob(raw, { maxSize: MAX_CONFIG_BYTES, ...(encrypted ? { crypt: key.crypt!, cryptMode: 'encrypt' as const } : {}) });
+        // What the UI shows is capped: a real configuration is a few KiB.
+        if (text.length > SHOWN_CONFIG_BYTES) {
+          config.text = text.subarray(0, SHOWN_CONFIG_BYTES).toString('utf8');
+          config.truncated = true;
+        } else config.text = text.toString('utf8');
       } catch (e) {
         config.error = (e as { info?: ContractError }).info ?? toContractError(e);
       }

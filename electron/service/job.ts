@@ -302,7 +302,7 @@ export class Job {
     let error: ContractError | undefined;
     try {
       let crypt: CryptConfig | undefined;
-      if (r.keyfile) crypt = await loadKey(r.keyfile, this.#password);
+      if (r.keyfile) crypt = await loadKey(r.keyfile, this.#password, signal);
       this.#password = undefined;
       const opened = await ctx.openSource(r.sourceId);
       signal.throwIfAborted();

@@ -9,6 +9,7 @@ import { RestoreError } from '../../shared/errors.ts';
 import { removeState } from '../engine/resumeState.ts';
 import { Job, type JobContext, type JobRecord } from './job.ts';
 import type { JsonFile } from './jsonFile.ts';
+import { validJobRecords } from './records.ts';
 
 export interface JobsFile {
   version: 1;
@@ -24,6 +25,8 @@ export class JobManager {
   readonly #jobs = new Map<string, Job>();
   readonly #queue: Job[] = [];
   readonly #running = new Set<Job>();
+  /** Where each job's target really leads, while it may still write. */
+  readonly #targets = new Map<Job, string>();
   #saving: Promise<void> | undefined;
   #dirty = false;
   #closed = false;
@@ -34,12 +37,12 @@ export class JobManager {
     this.#settings = opts.settings;
   }
 
+  /** Reads jobs.json; a record that does not pass the schema is skipped and told to `onCorrupt`. */
   async load(onCorrupt?: (message: string) => void): Promise<void> {
     const data = await this.#file.read(onCorrupt);
-    const records = Array.isArray(data?.jobs) ? data.jobs : [];
+    const records = validJobRecords((data as { jobs?: unknown } | undefined)?.jobs, (m) => onCorrupt?.(`jobs.json: ${m}`));
     let changed = false;
     for (const r of records) {
-      if (!r || typeof r.id !== 'string' || this.#jobs.has(r.id)) continue;
       const job = Job.fromRecord(r);
       changed ||= r.state !== job.state;
       changed = (await job.checkResumable()) || changed;
@@ -48,13 +51,27 @@ export class JobManager {
     if (changed) this.#saveSoon();
   }
 
-  start(args: StartJobArgs, sourceLabel: string, resumeOf?: Job): JobInfo {
+  /**
+   * Queues a job (`resumeOf`: the job it continues). `realTarget` is where its target really leads
+   * (resolveTargetPath): a target that a queued or running job will write is refused (TARGET_BUSY),
+   * checked and claimed in one step. The engine's target lock catches every other writer.
+   */
+  start(args: StartJobArgs, sourceLabel: string, resumeOf?: Job, realTarget?: string): JobInfo {
     if (this.#closed) throw new RestoreError('INVALID_STATE', 'the service is shutting down');
+    if (realTarget !== undefined) {
+      for (const [other, t] of this.#targets) {
+        if (t === realTarget && !other.final) {
+          throw new RestoreError('TARGET_BUSY', `${args.target} is the target of job ${other.id} (${other.state}): cancel it or choose another target`);
+        }
+      }
+    }
     const s = this.#settings();
     const id = `job-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const ctx: JobContext = { ...this.#ctx, changed: () => this.#saveSoon() };
     const job = Job.create(id, args, sourceLabel, { concurrency: s.defaultConcurrency, sparse: s.sparseByDefault, rate: s.defaultRate }, ctx, resumeOf);
     this.#jobs.set(id, job);
+    const claimed = realTarget ?? args.target;
+    if (claimed !== undefined) this.#targets.set(job, claimed);
     this.#queue.push(job);
     const info = job.info();
     this.#ctx.emit('job', info);
@@ -98,7 +115,10 @@ export class JobManager {
     const job = this.#job(id);
     const wasQueued = job.state === 'queued';
     job.cancel();
-    if (wasQueued) this.#queue.splice(this.#queue.indexOf(job), 1);
+    if (wasQueued) {
+      this.#queue.splice(this.#queue.indexOf(job), 1);
+      this.#targets.delete(job);
+    }
     return job.info();
   }
 
@@ -188,6 +208,7 @@ export class JobManager {
       this.#running.add(job);
       void job.run().finally(() => {
         this.#running.delete(job);
+        this.#targets.delete(job);
         this.#prune();
         this.#pump();
       });

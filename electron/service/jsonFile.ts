@@ -1,9 +1,10 @@
 // A JSON document kept in one file, written atomically: the new text goes to a temporary file in
-// the same folder, is synced, and is renamed over the old one, so a crash leaves either the old or
-// the new document, never half of one. Writes are serialised; a file that does not parse is set
+// the same folder, is synced, and is renamed over the old one (then the folder is synced, see
+// engine/durable.ts), so a crash leaves either the old or the new document, never half of one. Writes are serialised; a file that does not parse is set
 // aside (renamed *.corrupt-<time>) and read as absent, so a damaged file cannot stop the app.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { renameDurable } from '../engine/durable.ts';
 import { basename, dirname, join } from 'node:path';
 
 export class JsonFile<T> {
@@ -58,7 +59,7 @@ export class JsonFile<T> {
       } finally {
         await fh.close();
       }
-      await rename(tmp, this.path);
+      await renameDurable(tmp, this.path);
     } catch (e) {
       await rm(tmp, { force: true }).catch(() => {});
       throw e;

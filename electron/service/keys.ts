@@ -19,11 +19,14 @@ async function readKeyConfig(path: string): Promise<KeyConfig> {
 /** The password as given, or a way to ask for it that runs only when the key file has one. */
 export type KeyPassword = string | undefined | (() => Promise<string>);
 
-/** Unwraps the key; KEY_PASSWORD_REQUIRED, WRONG_PASSWORD or KEYFILE_INVALID on problems. */
-export async function loadKey(path: string, password: KeyPassword): Promise<CryptConfig> {
+/**
+ * Unwraps the key; KEY_PASSWORD_REQUIRED, WRONG_PASSWORD or KEYFILE_INVALID on problems. An
+ * aborted signal ends the wait for the key derivation at once (CANCELLED).
+ */
+export async function loadKey(path: string, password: KeyPassword, signal?: AbortSignal): Promise<CryptConfig> {
   const kc = await readKeyConfig(path);
   const given = typeof password === 'function' ? (keyNeedsPassword(kc) ? await password() : undefined) : password;
-  return decryptKeyConfig(kc, given);
+  return decryptKeyConfig(kc, given, signal);
 }
 
 export async function checkKey(path: string, password: string | undefined): Promise<KeyCheckResult> {

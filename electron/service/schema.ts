@@ -7,16 +7,17 @@ import type { CommandArgs, CommandName, EventName } from '../../shared/contract.
 import { RestoreError } from '../../shared/errors.ts';
 import { MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 
-type Check<T> = (v: unknown, path: string) => T;
+// The combinators are exported for the persisted records (records.ts), checked the same way.
+export type Check<T> = (v: unknown, path: string) => T;
 
 const MAX_STRING = 4096;
 
-function fail(path: string, expected: string, v: unknown): never {
+export function fail(path: string, expected: string, v: unknown): never {
   const got = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `a string of ${v.length} characters` : typeof v;
   throw new RestoreError('BAD_ARGUMENTS', `${path || 'arguments'}: expected ${expected}, got ${got}`);
 }
 
-const str =
+export const str =
   (opts: { min?: number; max?: number } = {}): Check<string> =>
   (v, path) => {
     if (typeof v !== 'string') return fail(path, 'a string', v);
@@ -27,35 +28,47 @@ const str =
     return v;
   };
 
-const int =
+export const int =
   (min: number, max: number): Check<number> =>
   (v, path) =>
     typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : fail(path, `an integer from ${min} to ${max}`, v);
 
-const bool: Check<boolean> = (v, path) => (typeof v === 'boolean' ? v : fail(path, 'true or false', v));
+/** A finite number from min to max, fractions allowed. */
+export const num =
+  (min: number, max: number): Check<number> =>
+  (v, path) =>
+    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : fail(path, `a number from ${min} to ${max}`, v);
 
-const literal =
+export const bool: Check<boolean> = (v, path) => (typeof v === 'boolean' ? v : fail(path, 'true or false', v));
+
+export const literal =
   <const L extends readonly string[]>(...values: L): Check<L[number]> =>
   (v, path) =>
     typeof v === 'string' && values.includes(v) ? (v as L[number]) : fail(path, values.map((x) => JSON.stringify(x)).join(' or '), v);
 
 type Field<T> = { check: Check<T>; optional: boolean };
-const opt = <T,>(check: Check<T>): Field<T> => ({ check, optional: true });
-const req = <T,>(check: Check<T>): Field<T> => ({ check, optional: false });
+export const opt = <T,>(check: Check<T>): Field<T> => ({ check, optional: true });
+export const req = <T,>(check: Check<T>): Field<T> => ({ check, optional: false });
 
 type Shape = Record<string, Field<unknown>>;
 type Out<S extends Shape> = { [K in keyof S as S[K]['optional'] extends true ? never : K]: S[K] extends Field<infer T> ? T : never } & {
   [K in keyof S as S[K]['optional'] extends true ? K : never]?: S[K] extends Field<infer T> ? T : never;
 };
 
-function obj<S extends Shape>(shape: S): Check<Out<S>> {
+/**
+ * An exact object; with `unknown: 'keep'` (records another version may have written) other keys
+ * are kept as they are instead of refused: only the known ones are checked.
+ */
+export function obj<S extends Shape>(shape: S, opts: { unknown?: 'refuse' | 'keep' } = {}): Check<Out<S>> {
   return (v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(path, 'an object', v);
     const proto = Object.getPrototypeOf(v);
     if (proto !== Object.prototype && proto !== null) return fail(path, 'a plain object', v);
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(v)) {
-      if (!Object.hasOwn(shape, key)) throw new RestoreError('BAD_ARGUMENTS', `${path ? `${path}.` : ''}${key}: unknown field`);
+      if (Object.hasOwn(shape, key)) continue;
+      if (opts.unknown !== 'keep') throw new RestoreError('BAD_ARGUMENTS', `${path ? `${path}.` : ''}${key}: unknown field`);
+      out[key] = (v as Record<string, unknown>)[key];
     }
     for (const [key, field] of Object.entries(shape)) {
       const value = (v as Record<string, unknown>)[key];
@@ -78,7 +91,7 @@ const list =
   };
 
 /** Tries each alternative; the error names the first's problem when none fits. */
-function oneOf<A, B>(a: Check<A>, b: Check<B>, what: string): Check<A | B> {
+export function oneOf<A, B>(a: Check<A>, b: Check<B>, what: string): Check<A | B> {
   return (v, path) => {
     try {
       return a(v, path);
@@ -93,12 +106,12 @@ function oneOf<A, B>(a: Check<A>, b: Check<B>, what: string): Check<A | B> {
 }
 
 const noArgs = obj({});
-const id = str({ min: 1, max: 128 });
-const path = str({ min: 1 });
+export const id = str({ min: 1, max: 128 });
+export const path = str({ min: 1 });
 const backupType = literal('vm', 'ct', 'host');
-const concurrency = oneOf(int(MIN_CONCURRENCY, MAX_CONCURRENCY), literal('auto'), `an integer from ${MIN_CONCURRENCY} to ${MAX_CONCURRENCY} or "auto"`);
+export const concurrency = oneOf(int(MIN_CONCURRENCY, MAX_CONCURRENCY), literal('auto'), `an integer from ${MIN_CONCURRENCY} to ${MAX_CONCURRENCY} or "auto"`);
 /** Bytes per second, 0 for none; up to 1 PB/s. */
-const rate = int(0, 1e15);
+export const rate = int(0, 1e15);
 
 const datastoreConfig = obj({ kind: req(literal('datastore')), path: req(path) });
 const pbsConfig = obj({
@@ -110,14 +123,14 @@ const pbsConfig = obj({
   secret: opt(str({ max: 4096 })),
   fingerprint: opt(str({ max: 128 })),
 });
-const sourceConfig: Check<CommandArgs<'sources.add'>['config']> = (v, p) => {
+export const sourceConfig: Check<CommandArgs<'sources.add'>['config']> = (v, p) => {
   const kind = (v as { kind?: unknown } | null)?.kind;
   if (kind === 'datastore') return datastoreConfig(v, p);
   if (kind === 'pbs') return pbsConfig(v, p);
   return fail(`${p}.kind`, '"datastore" or "pbs"', kind);
 };
 
-const snapshot = obj({ ns: req(str({ max: 256 })), type: req(backupType), id: req(str({ min: 1, max: 128 })), time: req(int(0, 2 ** 40)) });
+export const snapshot = obj({ ns: req(str({ max: 256 })), type: req(backupType), id: req(str({ min: 1, max: 128 })), time: req(int(0, 2 ** 40)) });
 const keyArgs = obj({ keyfile: req(path), password: opt(str({ max: 1024 })) });
 const jobRef = obj({ id: req(id) });
 

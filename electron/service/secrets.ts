@@ -35,9 +35,4 @@ export function openSecret(stored: StoredSecret | undefined, box: SecretBox | un
   }
 }
 
-/** Replaces every occurrence of the given secrets (of at least 4 characters) with "***". */
-export function redact(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
-  return out;
-}
+export { redact } from '../pbs/redact.ts';

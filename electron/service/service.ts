@@ -6,7 +6,7 @@
 // contract code.
 import { access, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type {
   AppInfo,
   CallOptions,
@@ -25,6 +25,7 @@ import type { ChunkDecoder } from '../engine/decoder.ts';
 import type { RestoreRequest } from '../engine/restoreJob.ts';
 import type { StallOptions } from '../engine/stallWatch.ts';
 import { TokenBucket } from '../source/tokenBucket.ts';
+import { checkTargetOutside, resolveTargetPath } from '../engine/target.ts';
 import { snapshotDetail, type KeyState } from './catalog.ts';
 import { DemoProvider } from './demo.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
@@ -276,17 +277,37 @@ export class RestoreService implements RestoreConsoleApi {
     },
 
     'keys.check': ({ keyfile, password }) => checkKey(keyfile, password),
-    'targets.check': ({ path, imageSize, overwrite }) => checkTarget(path, imageSize === undefined ? undefined : { imageSize, ...(overwrite ? { overwrite } : {}) }),
+    'targets.check': async ({ path, imageSize, overwrite }) => {
+      if (!isAbsolute(path)) throw new RestoreError('TARGET_NOT_ABSOLUTE', `the target ${JSON.stringify(path)} is not an absolute path`);
+      const check = await checkTarget(path, imageSize === undefined ? undefined : { imageSize, ...(overwrite ? { overwrite } : {}) });
+      if (imageSize === undefined || check.problem) return check;
+      // What jobs.start would refuse too: a target inside a datastore source.
+      try {
+        await checkTargetOutside(path, this.#sources.datastorePaths());
+        return check;
+      } catch (e) {
+        return { ...check, problem: toContractError(e) };
+      }
+    },
 
-    'jobs.start': (args) => {
+    'jobs.start': async (args) => {
       const source = this.#sources.get(args.sourceId);
       if (args.mode === 'restore' && !args.target) throw new RestoreError('BAD_ARGUMENTS', 'target: required for a restore');
       if (args.mode === 'verify' && (args.target || args.force !== undefined || args.sparse !== undefined || args.resume !== undefined)) {
         throw new RestoreError('BAD_ARGUMENTS', 'a verify job takes no target, force, sparse or resume');
       }
+      // The service has no working folder a person would know: a relative path is refused, not guessed.
+      if (args.target !== undefined && !isAbsolute(args.target)) {
+        throw new RestoreError('TARGET_NOT_ABSOLUTE', `the target ${JSON.stringify(args.target)} is not an absolute path`);
+      }
       const target = args.target ? resolve(args.target) : undefined;
+      if (target) {
+        // Inside any datastore source, not only the one read: they are all someone's backups.
+        await checkTargetOutside(target, this.#sources.datastorePaths());
+      }
+      const realTarget = target ? await resolveTargetPath(target) : undefined;
       const keyfile = args.keyfile ? resolve(args.keyfile) : undefined;
-      return this.#jobs.start({ ...args, ...(target ? { target } : {}), ...(keyfile ? { keyfile } : {}) }, source.label);
+      return this.#jobs.start({ ...args, ...(target ? { target } : {}), ...(keyfile ? { keyfile } : {}) }, source.label, undefined, realTarget);
     },
     'jobs.pause': ({ id }) => this.#jobs.pause(id),
     'jobs.resume': ({ id }) => this.#jobs.resume(id),

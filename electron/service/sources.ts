@@ -6,10 +6,11 @@ import { basename, resolve } from 'node:path';
 import type { PbsSourceConfig, PublicSourceConfig, SecretKeeping, SourceConfig, SourceInfo, SourceTestResult } from '../../shared/contract.ts';
 import { RestoreError } from '../../shared/errors.ts';
 import type { JsonFile } from './jsonFile.ts';
+import { validSourceRecords } from './records.ts';
 import type { OpenedSource, SourceOpener } from './openSource.ts';
 import { openSecret, sealSecret, type SecretBox, type StoredSecret } from './secrets.ts';
 
-interface SourceRecord {
+export interface SourceRecord {
   id: string;
   label: string;
   config: PublicSourceConfig;
@@ -67,7 +68,7 @@ export class SourceRegistry {
   async load(onCorrupt?: (message: string) => void): Promise<boolean> {
     const data = await this.#file.read(onCorrupt);
     if (!data) return false;
-    this.#records = Array.isArray(data.sources) ? data.sources.filter((r) => r && typeof r.id === 'string' && r.config) : [];
+    this.#records = validSourceRecords((data as { sources?: unknown }).sources, (m) => onCorrupt?.(`sources.json: ${m}`));
     for (const r of this.#records) {
       const s = openSecret(r.secret, this.#box);
       if (s !== undefined) this.#secrets.set(r.id, s);
@@ -85,6 +86,11 @@ export class SourceRegistry {
 
   get(id: string): SourceInfo {
     return this.#info(this.#record(id));
+  }
+
+  /** The folders of every datastore source (a restore target must lie outside all of them). */
+  datastorePaths(): string[] {
+    return this.#records.flatMap((r) => (r.config.kind === 'datastore' ? [r.config.path] : []));
   }
 
   /** Every secret known in this run, for the log redactor. */

@@ -6,16 +6,22 @@ import type { SnapshotRef } from '../pbs/names.ts';
 /**
  * Returns a chunk's stored bytes (a DataBlob, not yet verified) in a buffer the caller then owns:
  * the engine moves it to a decode worker, which detaches it, so never hand out a cached buffer.
+ * `maxBytes` is the largest valid blob for the index's chunk size (limits.ts): a larger chunk is
+ * refused as soon as its size is known, before it is read whole.
  */
 export interface ChunkSource {
-  readChunk(digest: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
+  readChunk(digest: Uint8Array, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array>;
 }
 
 /** One open snapshot: its files and the chunks its indexes reference. */
 export interface SnapshotReader extends ChunkSource {
   readonly ref: SnapshotRef;
-  /** Raw bytes of a file in the snapshot directory (index.json.blob, *.fidx, *.blob). */
-  readFile(name: string, signal?: AbortSignal): Promise<Buffer>;
+  /**
+   * Raw bytes of a file in the snapshot directory (index.json.blob, *.fidx, *.blob). A file larger
+   * than `maxBytes` is refused (BLOB_TOO_LARGE, or INDEX_INVALID for an index) before it is read
+   * whole; callers pass the bound of limits.ts for what they read.
+   */
+  readFile(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -23,8 +29,13 @@ export interface SnapshotReader extends ChunkSource {
 export interface BackupSource {
   /** Human-readable location, for messages. */
   readonly label: string;
+  /** For a datastore directory: its folder (a restore target must never lie inside it). */
+  readonly localPath?: string;
+  /** Listed entries skipped for names the datastore rules refuse (a server's listings), for a warning. */
+  readonly skippedNames?: readonly string[];
   listNamespaces(parent?: string): Promise<string[]>;
   listGroups(ns: string): Promise<GroupInfo[]>;
   listSnapshots(ns: string, group?: { type: string; id: string }): Promise<SnapshotInfo[]>;
-  openSnapshot(ref: SnapshotRef): Promise<SnapshotReader>;
+  /** Opens a snapshot; `signal` stops a slow open (a PBS reader session). */
+  openSnapshot(ref: SnapshotRef, signal?: AbortSignal): Promise<SnapshotReader>;
 }

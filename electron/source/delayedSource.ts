@@ -10,18 +10,19 @@ import type { BackupSource, SnapshotReader } from './chunkSource.ts';
 export function beforeEachChunk(source: BackupSource, wait: (signal?: AbortSignal) => Promise<void>): BackupSource {
   return {
     label: source.label,
+    ...(source.localPath !== undefined ? { localPath: source.localPath } : {}),
     listNamespaces: (p) => source.listNamespaces(p),
     listGroups: (ns) => source.listGroups(ns),
     listSnapshots: (ns, g) => source.listSnapshots(ns, g),
-    async openSnapshot(ref: SnapshotRef): Promise<SnapshotReader> {
-      const r = await source.openSnapshot(ref);
+    async openSnapshot(ref: SnapshotRef, signal?: AbortSignal): Promise<SnapshotReader> {
+      const r = await source.openSnapshot(ref, signal);
       return {
         ref: r.ref,
-        readFile: (n, s) => r.readFile(n, s),
+        readFile: (n, s, max) => r.readFile(n, s, max),
         close: () => r.close(),
-        async readChunk(digest, signal) {
+        async readChunk(digest, signal, max) {
           await wait(signal);
-          return r.readChunk(digest, signal);
+          return r.readChunk(digest, signal, max);
         },
       };
     },

@@ -6,11 +6,13 @@
 // Every name from disk or from the caller passes the PBS regexes (names.ts) before it is joined
 // into a path, so nothing outside the datastore is read. PBS may prune or collect garbage while we
 // read (we cannot take part in its 4.x locking), so a file that vanished is a hard error.
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { GroupInfo, SnapshotInfo } from '../../shared/catalog.ts';
 import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import { toHex } from '../pbs/hex.ts';
+import { MAX_MANIFEST_BYTES, MiB, tooLarge } from '../../shared/limits.ts';
 import { decodeManifestBlob, MANIFEST_BLOB_NAME, type Manifest } from '../pbs/manifest.ts';
 import {
   backupTimeName,
@@ -40,14 +42,21 @@ async function subdirs(dir: string): Promise<string[]> {
 }
 
 /**
- * A whole file in one read after fstat: fs.promises.readFile reads in 512 KiB pieces, i.e. ~11
- * event-loop round trips per 4 MiB chunk instead of 4, which showed up as main-thread time.
+ * A whole regular file in one read after fstat: fs.promises.readFile reads in 512 KiB pieces, i.e.
+ * ~11 event-loop round trips per 4 MiB chunk instead of 4, which showed up as main-thread time.
+ * Opened with O_NONBLOCK, so a FIFO or a device standing in for a file blocks neither the open
+ * nor a thread of libuv's pool; anything but a regular file is refused (NOT_A_FILE), and a file
+ * larger than `maxBytes` is refused before anything is allocated (`tooBig` says with which code).
  */
-async function readWhole(path: string, signal?: AbortSignal): Promise<Buffer> {
+async function readRegular(path: string, opts: { signal?: AbortSignal; maxBytes?: number; tooBig?: (size: number, max: number) => RestoreError } = {}): Promise<Buffer> {
+  const { signal, maxBytes } = opts;
   signal?.throwIfAborted();
-  const fh = await open(path, 'r');
+  const fh = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
-    const { size } = await fh.stat();
+    const st = await fh.stat();
+    if (!st.isFile()) throw new RestoreError('NOT_A_FILE', `${path} is not a regular file (${fileType(st)})`);
+    const { size } = st;
+    if (maxBytes !== undefined && size > maxBytes) throw (opts.tooBig ?? ((n, m) => tooLarge(path, n, m, 'blob')))(size, maxBytes);
     // Its own ArrayBuffer (never Node's shared pool), so the decode pool can move it to a worker.
     const buf = Buffer.allocUnsafeSlow(size);
     let done = 0;
@@ -63,9 +72,18 @@ async function readWhole(path: string, signal?: AbortSignal): Promise<Buffer> {
   }
 }
 
+function fileType(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isDirectory()) return 'a folder';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a file';
+}
+
+/** The first line of a small metadata file (owner, notes); undefined when absent or not a plain file. */
 async function firstLine(path: string): Promise<string | undefined> {
   try {
-    const line = (await readFile(path, 'utf8')).split('\n', 1)[0]!.trim();
+    const line = (await readRegular(path, { maxBytes: MiB })).toString('utf8').split('\n', 1)[0]!.trim();
     return line || undefined;
   } catch {
     return undefined;
@@ -75,10 +93,12 @@ async function firstLine(path: string): Promise<string | undefined> {
 export class LocalDatastore implements BackupSource {
   readonly root: string;
   readonly label: string;
+  readonly localPath: string;
 
   private constructor(root: string) {
     this.root = root;
     this.label = root;
+    this.localPath = root;
   }
 
   /** Opens a datastore directory; it must contain `.chunks`. */
@@ -175,7 +195,7 @@ export class LocalDatastore implements BackupSource {
   }
 
   async readManifest(ref: SnapshotRef): Promise<Manifest> {
-    return decodeManifestBlob(await this.readSnapshotFile(ref, MANIFEST_BLOB_NAME));
+    return decodeManifestBlob(await this.readSnapshotFile(ref, MANIFEST_BLOB_NAME, undefined, MAX_MANIFEST_BYTES));
   }
 
   private async snapshotInfo(ref: SnapshotRef, owner: string | undefined): Promise<SnapshotInfo> {
@@ -200,11 +220,13 @@ export class LocalDatastore implements BackupSource {
     };
   }
 
-  async readSnapshotFile(ref: SnapshotRef, name: string, signal?: AbortSignal): Promise<Buffer> {
+  /** A file of a snapshot; one larger than `maxBytes` is refused before it is read. */
+  async readSnapshotFile(ref: SnapshotRef, name: string, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
     const dir = this.snapshotDir(ref);
     const path = join(dir, checkArchiveName(name));
+    const kind = name.endsWith('.fidx') || name.endsWith('.didx') ? 'index' : 'blob';
     try {
-      return await readFile(path, { signal });
+      return await readRegular(path, { ...(signal ? { signal } : {}), ...(maxBytes !== undefined ? { maxBytes } : {}), tooBig: (n, m) => tooLarge(path, n, m, kind) });
     } catch (e) {
       if (!isEnoent(e)) throw toRestoreError(e, `reading ${path}`);
       const snapExists = await stat(join(dir, MANIFEST_BLOB_NAME)).then(() => true, () => false);
@@ -215,11 +237,12 @@ export class LocalDatastore implements BackupSource {
     }
   }
 
-  async readChunk(digest: Uint8Array, signal?: AbortSignal): Promise<Buffer> {
+  /** A chunk file's bytes; one larger than `maxBytes` (the largest valid blob) is refused unread. */
+  async readChunk(digest: Uint8Array, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
     const path = this.chunkPath(digest);
     let raw: Buffer;
     try {
-      raw = await readWhole(path, signal);
+      raw = await readRegular(path, { ...(signal ? { signal } : {}), ...(maxBytes !== undefined ? { maxBytes } : {}), tooBig: (n, m) => tooLarge(`chunk file ${path}`, n, m, 'blob') });
     } catch (e) {
       if (isEnoent(e)) throw new RestoreError('CHUNK_MISSING', `chunk file ${path} is missing`);
       throw toRestoreError(e, `reading chunk ${path}`);
@@ -231,11 +254,11 @@ export class LocalDatastore implements BackupSource {
 
   async openSnapshot(ref: SnapshotRef): Promise<SnapshotReader> {
     // Fail early with SNAPSHOT_NOT_FOUND rather than at the first file.
-    await this.readSnapshotFile(ref, MANIFEST_BLOB_NAME);
+    await this.readSnapshotFile(ref, MANIFEST_BLOB_NAME, undefined, MAX_MANIFEST_BYTES);
     return {
       ref,
-      readFile: (name, signal) => this.readSnapshotFile(ref, name, signal),
-      readChunk: (digest, signal) => this.readChunk(digest, signal),
+      readFile: (name, signal, maxBytes) => this.readSnapshotFile(ref, name, signal, maxBytes),
+      readChunk: (digest, signal, maxBytes) => this.readChunk(digest, signal, maxBytes),
       close: async () => {},
     };
   }

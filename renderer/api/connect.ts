@@ -25,7 +25,8 @@ export function pageToken(): string | undefined {
   return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
 }
 
-export function connect(onConnection?: (connected: boolean) => void): RestoreConsoleApi {
+/** `onReconnect`: the browser-mode event stream is back after a drop (reload what the page shows). */
+export function connect(onConnection?: (connected: boolean) => void, onReconnect?: () => void): RestoreConsoleApi {
   const bridge = desktopBridge();
   if (bridge) {
     onConnection?.(true);
@@ -33,5 +34,5 @@ export function connect(onConnection?: (connected: boolean) => void): RestoreCon
   }
   const token = pageToken();
   if (!token) throw new Error('This page needs the address that "restore-console serve" printed (it ends with ?token=…).');
-  return httpClient({ baseUrl: window.location.origin, token, ...(onConnection ? { onConnection } : {}) });
+  return httpClient({ baseUrl: window.location.origin, token, ...(onConnection ? { onConnection } : {}), ...(onReconnect ? { onReconnect } : {}) });
 }

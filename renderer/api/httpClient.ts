@@ -30,6 +30,11 @@ export interface HttpClientOptions {
   reconnectMs?: number;
   /** Told when the event stream connects or drops (for a status line). */
   onConnection?: (connected: boolean) => void;
+  /**
+   * Told when the event stream connects again after a drop. Events of the gap may be lost for good
+   * (the server keeps the last 1000; a restarted one has none), so the page loads its state anew.
+   */
+  onReconnect?: () => void;
 }
 
 export interface HttpClient extends RestoreConsoleApi {
@@ -46,6 +51,7 @@ export function httpClient(opts: HttpClientOptions): HttpClient {
   const listeners = new Map<string, Set<AnyListener>>();
   const stop = new AbortController();
   let lastEventId: string | undefined;
+  let connectedBefore = false;
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
 
@@ -86,6 +92,8 @@ export function httpClient(opts: HttpClientOptions): HttpClient {
     if (res.status === 401 || res.status === 403) return 'stop';
     if (!res.ok || !res.body) return 'retry';
     opts.onConnection?.(true);
+    if (connectedBefore) opts.onReconnect?.();
+    connectedBefore = true;
     const parser = new SseParser((m) => {
       if (m.id !== undefined) lastEventId = m.id;
       dispatch(m.event, m.data);

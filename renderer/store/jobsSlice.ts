@@ -16,6 +16,8 @@ export interface JobsSlice {
   /** Log lines of jobs whose log was opened, oldest first. */
   jobLogs: Record<string, LogEntry[]>;
   upsertJobs(jobs: JobInfo[]): void;
+  /** The service's whole list: each job merged as upsertJobs does, jobs it no longer has removed. */
+  replaceJobs(jobs: JobInfo[]): void;
   applyProgress(jobId: string, p: ProgressCounters): void;
   setChunkMap(jobId: string, map: ChunkMap): void;
   removeJob(id: string): void;
@@ -33,6 +35,13 @@ export const createJobsSlice: Slice<JobsSlice> = (set) => ({
       const jobs = { ...s.jobs };
       for (const j of list) jobs[j.id] = mergeJob(jobs[j.id], j);
       return { jobs };
+    }),
+  replaceJobs: (list) =>
+    set((s) => {
+      const jobs: Record<string, JobInfo> = {};
+      for (const j of list) jobs[j.id] = mergeJob(s.jobs[j.id], j);
+      const keep = <T,>(m: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(m).filter(([id]) => id in jobs));
+      return { jobs, chunkMaps: keep(s.chunkMaps), jobLogs: keep(s.jobLogs), requested: keep(s.requested) };
     }),
   applyProgress: (jobId, p) =>
     set((s) => {

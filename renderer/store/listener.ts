@@ -43,8 +43,22 @@ export function startListener(api: RestoreConsoleApi): () => void {
 
 /** The first load: everything the page shows before any event. */
 export async function loadInitial(api: RestoreConsoleApi): Promise<void> {
-  const [info, sources, jobs, demo, settings, filesJobs] = await Promise.all([
-    api.invoke('app.info', {}),
+  const info = api.invoke('app.info', {});
+  await loadState(api, 'merge');
+  useStore.setState({ info: await info, loaded: true });
+}
+
+/**
+ * After the event stream came back from a drop: jobs, sources, settings and the demo status loaded
+ * again, since the events of the gap may be gone (a restarted server keeps none, so a job could
+ * otherwise show "running" for ever). Jobs the service no longer lists are removed.
+ */
+export function reloadAfterReconnect(api: RestoreConsoleApi): Promise<void> {
+  return loadState(api, 'replace');
+}
+
+async function loadState(api: RestoreConsoleApi, jobsMode: 'merge' | 'replace'): Promise<void> {
+  const [sources, jobs, demo, settings, filesJobs] = await Promise.all([
     api.invoke('sources.list', {}),
     api.invoke('jobs.list', {}),
     api.invoke('demo.status', {}),
@@ -53,10 +67,10 @@ export async function loadInitial(api: RestoreConsoleApi): Promise<void> {
   ]);
   for (const j of jobs) if (j.progress) recordSample(j.id, j.progress);
   const st = useStore.getState();
-  st.upsertJobs(jobs);
+  if (jobsMode === 'replace') st.replaceJobs(jobs);
+  else st.upsertJobs(jobs);
   st.upsertFilesJobs(filesJobs);
   st.setSources(sources);
   st.setDemo(demo);
   st.setSettings(settings);
-  useStore.setState({ info, loaded: true });
 }

@@ -171,9 +171,12 @@ export function SnapshotDetailPane() {
             Guest configuration <span className="muted mono small no-caps">{d.config.filename}</span>
           </h3>
           {d.config.text !== undefined ? (
-            <pre className="config" tabIndex={0} aria-labelledby="config-title">
-              {d.config.text}
-            </pre>
+            <>
+              <pre className="config" tabIndex={0} aria-labelledby="config-title">
+                {d.config.text}
+              </pre>
+              {d.config.truncated && <p className="muted">Only the first MiB is shown: this configuration is far larger than a real one.</p>}
+            </>
           ) : (
             <>
               {d.config.error && d.config.error.code !== 'MISSING_KEY' && <ErrorBox error={d.config.error} />}

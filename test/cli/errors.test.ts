@@ -101,13 +101,13 @@ test('a truncated index fails with INDEX_TRUNCATED and names the archive', async
   assert.ok(stderr.includes(plain.archive));
 });
 
-test('an index with an impossible chunk size fails with INDEX_INCONSISTENT', async () => {
+test('an index with an impossible chunk size fails with INDEX_INVALID', async () => {
   const d = await copyDemo();
   const p = join(snapDir(d, plain), plain.archive);
   const buf = await readFile(p);
   buf.writeBigUInt64LE(BigInt(plain.chunkSize + 1), 72);
   await writeFile(p, buf);
-  await expectFailure(d, plain, 'INDEX_INCONSISTENT');
+  await expectFailure(d, plain, 'INDEX_INVALID');
 });
 
 test('an index whose digests differ from the manifest fails with INDEX_CSUM_MISMATCH', async () => {

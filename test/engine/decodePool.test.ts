@@ -7,7 +7,7 @@ import { RestoreEngine } from '../../electron/engine/restoreEngine.ts';
 import { openTarget } from '../../electron/engine/target.ts';
 import { CryptConfig } from '../../electron/pbs/cryptConfig.ts';
 import { buildChunk, decodeBlob } from '../../electron/pbs/dataBlob.ts';
-import type { RestoreError } from '../../shared/errors.ts';
+import { RestoreError } from '../../shared/errors.ts';
 import { buildImage, testImage } from '../helpers/memSource.ts';
 import { sha256File, tempDir } from '../helpers/tmp.ts';
 
@@ -88,4 +88,23 @@ test('close fails queued and running tasks at once and refuses new ones', async 
   for (const r of settled) if (r.status === 'rejected') assert.equal((r.reason as RestoreError).code, 'INTERNAL');
   assert.ok(settled.filter((r) => r.status === 'rejected').length >= 3, 'queued tasks outlived close');
   await assert.rejects(p.decode(Buffer.from(blobs[0]!.blob), {}), (e: RestoreError) => e.code === 'INTERNAL' && /closed/.test(e.message));
+});
+
+test('a queued task whose signal aborts is dropped: it rejects with the reason and never reaches a worker', async () => {
+  const one = new DecodePool(1);
+  try {
+    const data = Buffer.from('queued '.repeat(50_000));
+    const { digest, blob } = buildChunk(data, { compress: true });
+    const opts = { expectedDigest: digest, expectedSize: data.length };
+    // One worker takes two tasks at once; the third waits in the queue.
+    const running = [one.decode(Buffer.from(blob), opts), one.decode(Buffer.from(blob), opts)];
+    const abort = new AbortController();
+    const queued = one.decode(Buffer.from(blob), opts, abort.signal);
+    abort.abort(new RestoreError('CANCELLED', 'job cancelled'));
+    await assert.rejects(queued, (e: RestoreError) => e.code === 'CANCELLED' && e.message === 'job cancelled');
+    for (const r of await Promise.all(running)) assert.ok(r.equals(data));
+    assert.ok((await one.decode(Buffer.from(blob), opts, new AbortController().signal)).equals(data), 'the pool goes on');
+  } finally {
+    await one.close();
+  }
 });

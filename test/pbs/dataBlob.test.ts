@@ -273,3 +273,12 @@ test('computeChunkDigest: plain SHA-256 without a key', () => {
   assert.deepEqual(computeChunkDigest(D), createHash('sha256').update(D).digest());
   assert.deepEqual(computeChunkDigest(D, KEY9), V2_DIGEST);
 });
+
+test('every decode of a blob that is not a chunk is bounded: a small bomb or a large plain blob is BLOB_TOO_LARGE', async () => {
+  const bomb = encodeBlob(Buffer.alloc(4 * 1024 * 1024), { compress: true });
+  assert.ok(bomb.length < 4096, 'a bomb is small');
+  assert.throws(() => decodeBlob(bomb, { maxSize: 1024 * 1024 }), hasCode('BLOB_TOO_LARGE'));
+  await assert.rejects(decodeBlobAsync(bomb, { maxSize: 1024 * 1024 }), hasCode('BLOB_TOO_LARGE'));
+  assert.throws(() => decodeBlob(encodeBlob(Buffer.alloc(2000, 1)), { maxSize: 1000 }), hasCode('BLOB_TOO_LARGE'));
+  assert.equal(decodeBlob(bomb, { maxSize: 4 * 1024 * 1024 }).length, 4 * 1024 * 1024, 'the bound itself passes');
+});

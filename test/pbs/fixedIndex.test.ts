@@ -73,24 +73,24 @@ function withHeader(offset: number, value: bigint): Buffer {
   return b;
 }
 
-test('chunk size that is not a power of two: INDEX_INCONSISTENT', () => {
-  for (const cs of [0n, 3n, 65535n, 65537n, 3n * 2n ** 32n, 2n ** 32n + 2n ** 31n, 2n ** 63n]) {
-    assert.throws(() => parseFixedIndex(withHeader(72, cs)), hasCode('INDEX_INCONSISTENT'), `chunk size ${cs}`);
-  }
-});
-
-test('a chunk size above 32 bits that is not a power of two is caught by that check, not the length check', () => {
-  // one digest, size within the first chunk: the file length is consistent, only the chunk size is wrong
-  const one = writeFixedIndex({ size: 1000, chunkSize: 2 ** 32, digests: [Buffer.alloc(32, 1)] });
-  assert.equal(parseFixedIndex(one).chunkSize, 2 ** 32);
-  for (const cs of [3n * 2n ** 32n, 2n ** 32n + 2n ** 31n, 5n * 2n ** 33n]) {
-    const b = Buffer.from(one);
-    b.writeBigUInt64LE(cs, 72);
-    assert.throws(() => parseFixedIndex(b), (e: unknown) => {
-      hasCode('INDEX_INCONSISTENT')(e);
-      assert.match((e as Error).message, /not a power of two/);
+test('a chunk size that is not a power of two from 64 KiB to 16 MiB: INDEX_INVALID, naming the value', () => {
+  for (const cs of [0n, 3n, 4096n, 32768n, 65535n, 65537n, 32n * 1024n * 1024n, 3n * 2n ** 32n, 2n ** 32n + 2n ** 31n, 2n ** 63n]) {
+    assert.throws(() => parseFixedIndex(withHeader(72, cs)), (e: unknown) => {
+      hasCode('INDEX_INVALID')(e);
+      assert.match((e as Error).message, new RegExp(`chunk size ${cs} `));
       return true;
     }, `chunk size ${cs}`);
+  }
+  const top = writeFixedIndex({ size: 1000, chunkSize: 16 * 1024 * 1024, digests: [Buffer.alloc(32, 1)] });
+  assert.equal(parseFixedIndex(top).chunkSize, 16 * 1024 * 1024, 'the bound itself passes');
+});
+
+test('a huge power-of-two chunk size with a consistent file is refused before anything is sized from it', () => {
+  // One digest covering 1000 bytes: the file length fits, only the chunk size (2^32, 2^40) is absurd;
+  // accepted, a zero-chunk digest alone would allocate that many bytes.
+  for (const cs of [2 ** 32, 2 ** 40]) {
+    const one = writeFixedIndex({ size: 1000, chunkSize: cs, digests: [Buffer.alloc(32, 1)] });
+    assert.throws(() => parseFixedIndex(one), hasCode('INDEX_INVALID'), `chunk size ${cs}`);
   }
 });
 

@@ -125,7 +125,38 @@ test('malformed key files are KEYFILE_INVALID', async () => {
   await assert.rejects(decryptKeyConfig(short, 'testpassword'), hasCode('KEYFILE_INVALID'));
 });
 
-test('impossible Scrypt parameters are KEYFILE_INVALID, not a raw Node error', async () => {
-  const kc = parseKeyFile('{"kdf":{"Scrypt":{"n":1000,"r":8,"p":1,"salt":""}},"data":"' + Buffer.alloc(64).toString('base64') + '"}');
-  await assert.rejects(decryptKeyConfig(kc, 'password'), hasCode('KEYFILE_INVALID'));
+test('KDF parameters beyond what PBS writes are refused at once (no hours-long derivation): KEYFILE_INVALID', async () => {
+  const data = Buffer.alloc(64).toString('base64');
+  const scrypt = (n: number, r: number, p: number) => JSON.stringify({ kdf: { Scrypt: { n, r, p, salt: '' } }, data });
+  const pbkdf2 = (iter: number) => JSON.stringify({ kdf: { PBKDF2: { iter, salt: '' } }, data });
+  for (const text of [scrypt(65536, 8, 100000), scrypt(2 ** 24, 8, 1), scrypt(1000, 8, 1), scrypt(65536, 1024, 1), scrypt(2 ** 20, 16, 1), scrypt(65536, 8, 0), pbkdf2(2 ** 31 - 1), pbkdf2(0)]) {
+    assert.throws(() => parseKeyFile(text), (e: unknown) => {
+      hasCode('KEYFILE_INVALID')(e);
+      assert.match((e as Error).message, /KDF parameters out of range/);
+      return true;
+    }, text);
+  }
+  // A parsed key config changed afterwards is checked again before the derivation runs.
+  const kc = parseKeyFile(scrypt(65536, 8, 1));
+  await assert.rejects(decryptKeyConfig({ ...kc, kdf: { Scrypt: { n: 65536, r: 8, p: 100000, salt: '' } } }, 'password'), hasCode('KEYFILE_INVALID'));
+  // What PBS writes passes.
+  assert.doesNotThrow(() => parseKeyFile(pbkdf2(65535)));
+});
+
+test('a derivation under way does not hold a cancel: an aborted signal ends the wait with CANCELLED', async () => {
+  const kc = await createKeyConfig(seq(32), { password: 'password', kdf: 'pbkdf2' });
+  const abort = new AbortController();
+  abort.abort();
+  await assert.rejects(decryptKeyConfig(kc, 'password', abort.signal), hasCode('CANCELLED'));
+});
+
+test('key errors never echo the file: a file that is not JSON says so, without quoting it', () => {
+  for (const text of ['password=hunter2-very-secret', '{"data": "hunter2-very-secret", ', 'hunter2-very-secret\n']) {
+    assert.throws(() => parseKeyFile(text), (e: unknown) => {
+      hasCode('KEYFILE_INVALID')(e);
+      assert.ok(!(e as Error).message.includes('hunter2'), (e as Error).message);
+      return true;
+    });
+  }
+  assert.throws(() => parseKeyFile('{"kdf":{"Argon2":{"secret":"hunter2-very-secret"}},"data":"AA=="}'), (e: Error) => !e.message.includes('hunter2'));
 });

@@ -135,7 +135,7 @@ test('encodeManifestBlob → decodeManifestBlob round trip (compressed, unencryp
 
 test('verifyManifestFile: the recomputed index csum and size must match the entry', () => {
   const digests = [Buffer.alloc(32, 7), Buffer.alloc(32, 8)];
-  const ix = parseFixedIndex(writeFixedIndex({ size: 4096 + 10, chunkSize: 4096, digests }));
+  const ix = parseFixedIndex(writeFixedIndex({ size: 65536 + 10, chunkSize: 65536, digests }));
   const input: ManifestInput = {
     backupType: 'vm',
     backupId: '100',

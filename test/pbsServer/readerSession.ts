@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parseFixedIndex, digestAt } from '../../electron/pbs/fixedIndex.ts';
 import { parseDynamicIndex } from '../../electron/pbs/dynamicIndex.ts';
 import { toHex } from '../../electron/pbs/hex.ts';
+import { bombBlob, holdChunk, hostileChunk, type HostileState } from './hostile.ts';
 
 const WINDOW = 32 * 1024 * 1024;
 const MAX_FRAME = 4 * 1024 * 1024;
@@ -109,7 +110,7 @@ function unknownParam(query: URLSearchParams, allowed: string[]): string | undef
 }
 
 /** Starts HTTP/2 on an upgraded socket whose 101 has been fully written. */
-export function serveReaderSession(socket: TLSSocket, head: Buffer, root: string, snapDir: string, faults: Faults, stats: ReaderStats): void {
+export function serveReaderSession(socket: TLSSocket, head: Buffer, root: string, snapDir: string, faults: Faults, stats: ReaderStats, hostile?: HostileState): void {
   const allowed = new Set<string>();
   const h2 = createH2Server({ settings: { initialWindowSize: WINDOW, maxFrameSize: MAX_FRAME }, maxSessionMemory: 256 });
   h2.on('session', (session) => {
@@ -162,6 +163,10 @@ export function serveReaderSession(socket: TLSSocket, head: Buffer, root: string
     } else if (!name.endsWith('.blob')) {
       return reply(stream, 400, 'unable to parse archive type');
     }
+    if (hostile?.opts.bombs?.includes(name)) {
+      stats.downloads.push(name);
+      return reply(stream, 200, bombBlob(hostile.opts.bombBytes ?? 64 * 1024 * 1024));
+    }
     let data: Buffer;
     try {
       data = await readFile(path);
@@ -189,6 +194,8 @@ export function serveReaderSession(socket: TLSSocket, head: Buffer, root: string
       return reply(stream, 401, `download chunk ${digest} not allowed`);
     }
     if (!(await delay(faults, faults.latencyMs, stream))) return;
+    if (hostile && !(await holdChunk(hostile, stream))) return;
+    if (hostile && hostileChunk(hostile, stream)) return;
     let data: Buffer;
     const path = join(root, '.chunks', digest.slice(0, 4), digest);
     try {

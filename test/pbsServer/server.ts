@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { isSafeId } from '../../electron/pbs/names.ts';
 import { TestAuth } from './auth.ts';
 import { listGroups, listNamespaces, listSnapshots, snapshotDir } from './datastoreApi.ts';
+import { echoedAuth, hostileJson, withBadNames, type HostileOptions, type HostileState } from './hostile.ts';
 import { serveReaderSession, type Faults, type ReaderStats } from './readerSession.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -44,6 +45,8 @@ export interface PbsTestServerOptions {
   fail5xxChunks?: number;
   /** Bandwidth shared by all chunk answers, in bytes/s. */
   throttleBytesPerSec?: number;
+  /** Misbehaviour against the client's bounds and output hygiene (hostile.ts). */
+  hostile?: HostileOptions;
 }
 
 export interface PbsTestServer {
@@ -57,6 +60,8 @@ export interface PbsTestServer {
   cert: string;
   auth: TestAuth;
   stats: ReaderStats;
+  /** Hostile modes in force and the bytes their bodies wrote. */
+  hostile: HostileState;
   /** 'chunk' (digest, n) when a /chunk request arrives; 'session' (n) after each upgrade. */
   events: EventEmitter;
   close(): Promise<void>;
@@ -101,6 +106,7 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
     timers: new Set(),
     events: new EventEmitter(),
   };
+  const hostile: HostileState = { opts: { ...opts.hostile }, sentBytes: 0, timers: faults.timers, held: [] };
   const sockets = new Set<TLSSocket>();
   const server: Server = createServer({ key: TEST_KEY, cert: TEST_CERT });
   server.on('secureConnection', (s: TLSSocket) => {
@@ -117,7 +123,7 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
       checkParams(query, []);
       const body = await readBody(req);
       const r = auth.login(String(body.username ?? ''), String(body.password ?? ''));
-      if (!r) throw new HttpError(401, 'authentication failure');
+      if (!r) throw new HttpError(401, hostile.opts.echoAuth ? `authentication failure for ${body.username} with password ${body.password}` : 'authentication failure');
       return { username: body.username, ticket: r.ticket, CSRFPreventionToken: r.csrf };
     }
     const who = auth.authenticate(method, req.headers);
@@ -135,18 +141,20 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
     if (parts.length === 4 && parts[0] === 'admin' && parts[1] === 'datastore') {
       checkStore(parts[2]);
       const ns = query.get('ns') ?? '';
+      if (hostile.opts.echoAuth) throw new HttpError(400, echoedAuth(req));
+      const bad = <T extends Array<Record<string, unknown>>>(kind: 'namespace' | 'groups' | 'snapshots', data: T) => (hostile.opts.badNames ? withBadNames(kind, data) : data);
       switch (parts[3]) {
         case 'namespace': {
           checkParams(query, ['parent', 'max-depth']);
           const depth = query.get('max-depth');
-          return listNamespaces(root, query.get('parent') ?? '', depth === null ? 7 : Number(depth));
+          return bad('namespace', await listNamespaces(root, query.get('parent') ?? '', depth === null ? 7 : Number(depth)));
         }
         case 'groups':
           checkParams(query, ['ns']);
-          return listGroups(root, ns);
+          return bad('groups', await listGroups(root, ns));
         case 'snapshots':
           checkParams(query, ['ns', 'backup-type', 'backup-id']);
-          return listSnapshots(root, ns, query.get('backup-type') ?? undefined, query.get('backup-id') ?? undefined);
+          return bad('snapshots', await listSnapshots(root, ns, query.get('backup-type') ?? undefined, query.get('backup-id') ?? undefined));
       }
     }
     throw new HttpError(404, `Path '/api2/json/${path}' not found.`);
@@ -161,6 +169,7 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
     };
     if (path[0] !== 'api2' || path[1] !== 'json') return send(404, 'Path not found.');
     if (path[2] === 'reader') return send(400, 'missing Upgrade header');
+    if (path[2] === 'admin' && path.length === 6 && ['namespace', 'groups', 'snapshots'].includes(path[5]!) && hostileJson(hostile, res)) return;
     api(req.method ?? 'GET', path.slice(2).join('/'), url.searchParams, req).then(
       (data) => send(200, JSON.stringify(path[2] === 'access' ? { data, status: 200, success: true } : { data })),
       (e: Error) => send(e instanceof HttpError ? e.status : 400, e.message),
@@ -177,6 +186,7 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
       if (url.pathname.split('/').filter(Boolean).join('/') !== 'api2/json/reader') throw new HttpError(404, 'Path not found.');
       const who = auth.authenticate('GET', req.headers);
       if (!who.ok) throw new HttpError(401, who.message);
+      if (hostile.opts.echoAuth) throw new HttpError(400, echoedAuth(req));
       const q = url.searchParams;
       checkParams(q, ['store', 'ns', 'backup-type', 'backup-id', 'backup-time', 'debug']);
       if (!q.get('store')) throw new HttpError(400, "parameter verification failed - 'store': parameter is missing and it is not optional.");
@@ -196,7 +206,7 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
       (dir) => {
         const resp = `HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: ${READER_PROTOCOL}\r\n\r\n`;
         // The 101 must be fully written before HTTP/2 takes the socket (see readerSession.ts).
-        tls.write(resp, () => serveReaderSession(tls, head, root, dir, faults, stats));
+        tls.write(resp, () => serveReaderSession(tls, head, root, dir, faults, stats, hostile));
       },
       (e: Error) => refuse(e instanceof HttpError ? e.status : 400, e.message),
     );
@@ -213,6 +223,7 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
     cert: TEST_CERT,
     auth,
     stats,
+    hostile,
     events: faults.events,
     async close() {
       for (const t of faults.timers) clearTimeout(t);

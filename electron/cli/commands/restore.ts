@@ -1,9 +1,11 @@
 // `restore-console restore …` and `restore-console verify …` (the same selectors, no target).
-// Exit 0 on success; 1 with a one-line error naming the cause on failure; 130 when interrupted.
+// Exit 0 on success; 1 with a one-line error naming the cause on failure; 130, 143 or 129 when
+// stopped by SIGINT, SIGTERM or SIGHUP (stop.ts).
 // With --json the last stdout line is the summary, failures included. `--resume` continues the
 // partial target of an earlier run (docs/resume.md); `--rate` caps source bytes per second;
 // `--stall-timeout` fails a restore whose source sent nothing for that long (resumable).
 import { emptySummary, type RestoreSummary } from '../../../shared/progress.ts';
+import { raceAbort } from '../../../shared/abort.ts';
 import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
 import { prepareRestore } from '../../engine/restoreJob.ts';
@@ -16,6 +18,8 @@ import { formatBytes, formatDuration } from '../../../shared/units.ts';
 import { ProgressLine } from '../progressLine.ts';
 import type { OpenedSource } from '../../service/openSource.ts';
 import { openSource, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
+import { clean, cleanJson, keepSecret, printError } from '../output.ts';
+import { onStop, stopExitCode, stopReason, type StopSignal } from '../stop.ts';
 
 const SELECTORS = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] --archive NAME [--concurrency N|auto] [--rate RATE] [--keyfile FILE] [--json]`;
 export const RESTORE_USAGE = `restore ${SELECTORS} --target PATH [--force] [--no-sparse] [--resume] [--stall-timeout SECONDS]`;
@@ -23,7 +27,7 @@ export const VERIFY_USAGE = `verify ${SELECTORS}`;
 
 /** The JSON summary contract: status, bytes, zeroBytes, sourceBytes, resumedBytes, chunks, zeroChunks, seconds, MB/s. */
 export function summaryJson(s: RestoreSummary): string {
-  return JSON.stringify({
+  return cleanJson({
     status: s.status,
     mode: s.mode,
     bytes: s.bytes,
@@ -61,13 +65,14 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
   const json = flags.json === true;
   const started = performance.now();
   const abort = new AbortController();
-  let interrupted = 0;
-  const onSigint = (): void => {
-    // First Ctrl-C cancels cleanly (partial data stays named .partial); a second one exits at once.
-    if (++interrupted > 1) process.exit(130);
-    abort.abort(new RestoreError('CANCELLED', 'interrupted'));
-  };
-  process.on('SIGINT', onSigint);
+  let stopped: StopSignal | undefined;
+  const offStop = onStop((signal) => {
+    // The first stop cancels cleanly (partial data stays named .partial); a second Ctrl-C exits at once.
+    if (stopped === 'SIGINT' && signal === 'SIGINT') process.exit(130);
+    if (stopped) return;
+    stopped = signal;
+    abort.abort(new RestoreError('CANCELLED', stopReason(signal)));
+  });
   let summary: RestoreSummary;
   let opened: OpenedSource | undefined;
   try {
@@ -77,9 +82,18 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     const rate = parseRateFlag(optional(flags, 'rate'));
     const stallTimeout = parseSeconds(optional(flags, 'stall-timeout'), 'stall-timeout');
     const targetPath = mode === 'restore' ? required(flags, 'target') : undefined;
-    opened = await openSource(flags);
+    // A connection attempt cannot be stopped half-way, only no longer waited for (main.ts then
+    // exits without waiting for it either), so a stop ends the command at once.
+    const opening = openSource(flags);
+    opening.then(
+      (o) => {
+        if (abort.signal.aborted) void o.close().catch(() => {});
+      },
+      () => {},
+    );
+    opened = await raceAbort(opening, abort.signal);
     const store = opened.source;
-    const crypt = await keyFor(optional(flags, 'keyfile'));
+    const crypt = await keyFor(optional(flags, 'keyfile'), abort.signal);
     const job = await prepareRestore({
       source: store,
       ref,
@@ -115,11 +129,11 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     const status = err.code === 'CANCELLED' ? 'cancelled' : 'failed';
     summary = emptySummary(status, mode, seconds, err.toInfo());
   } finally {
-    process.off('SIGINT', onSigint);
+    offStop();
     await opened?.close().catch(() => {});
   }
   report(summary, json);
-  return summary.status === 'succeeded' ? 0 : summary.status === 'cancelled' ? 130 : 1;
+  return summary.status === 'succeeded' ? 0 : summary.status === 'cancelled' ? stopExitCode(stopped ?? 'SIGINT') : 1;
 }
 
 function report(s: RestoreSummary, json: boolean): void {
@@ -128,12 +142,12 @@ function report(s: RestoreSummary, json: boolean): void {
       const what = s.mode === 'restore' ? `restored ${formatBytes(s.bytes, 'iec')} to ${s.target}` : `verified ${formatBytes(s.bytes, 'iec')}, every chunk ok`;
       const zero = (100 * zeroRatio({ zeroChunks: s.zeroChunks, doneChunks: s.chunks })).toFixed(0);
       const resumed = s.resumedBytes ? `, ${formatBytes(s.resumedBytes, 'iec')} were already there` : '';
-      process.stdout.write(`${what} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s, ${zero}% zero, ${formatBytes(s.sourceBytes, 'iec')} read from the source${resumed})\n`);
+      process.stdout.write(`${clean(what)} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s, ${zero}% zero, ${formatBytes(s.sourceBytes, 'iec')} read from the source${resumed})\n`);
     }
   } else {
     const where = s.partial && s.target ? ` (partial data left in ${s.target}${s.mode === 'restore' ? '; continue it with --resume' : ''})` : '';
     const label = s.status === 'cancelled' ? 'cancelled' : 'error';
-    process.stderr.write(`restore-console: ${label} [${s.error?.code ?? 'INTERNAL'}]: ${s.error?.message ?? s.status}${where}\n`);
+    printError(label, s.error?.code ?? 'INTERNAL', `${s.error?.message ?? s.status}${where}`);
   }
   if (json) process.stdout.write(`${summaryJson(s)}\n`);
 }

@@ -9,6 +9,8 @@ import { RestoreService } from '../../service/service.ts';
 import { testHooksFromEnv } from '../../service/testHooks.ts';
 import { optional, parse } from '../args.ts';
 import { defaultDataDir } from '../dataDir.ts';
+import { clean } from '../output.ts';
+import { onStop, type StopSignal } from '../stop.ts';
 
 export const SERVE_USAGE = 'serve [--host 127.0.0.1] [--port N] [--datastore DIR]… [--data DIR] [--no-demo]';
 
@@ -46,7 +48,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     datastores,
     ...(flags['no-demo'] ? { demo: false as const } : hooks.demoScale ? { demo: { scale: hooks.demoScale } } : {}),
     ...(hooks.openSource ? { openSource: hooks.openSource } : {}),
-    onLog: (line) => process.stderr.write(`${line}\n`),
+    // Log lines quote servers and files: printed with control characters escaped.
+    onLog: (line) => process.stderr.write(`${clean(line)}\n`),
   });
   let server;
   try {
@@ -59,10 +62,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!loopback) process.stderr.write(`restore-console: warning: listening on ${host}, not only this machine; anyone with the token can restore and write files as you\n`);
   process.stdout.write(`Restore Console is running in browser mode (data in ${dataDir}).\nOpen ${server.url}\nPress Ctrl-C to stop.\n`);
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  let offStop = (): void => {};
+  const signal = await new Promise<StopSignal>((resolve) => (offStop = onStop(resolve)));
+  offStop();
   process.stderr.write(`restore-console: stopping (${signal})…\n`);
   await server.close();
   await service.close();

@@ -6,10 +6,12 @@
 // - `files` includes index.json.blob (size = its file size) and files on disk that the manifest does
 //   not list (no size, no crypt-mode, e.g. client.log.blob): only manifest files are kept, and
 //   `size` is recomputed as their sum, which is what LocalDatastore reports;
-// - the order is the server's directory order: sorted here as LocalDatastore sorts (type, id, time).
+// - the order is the server's directory order: sorted here as LocalDatastore sorts (type, id, time);
+// - names pass the same rules as on disk (names.ts): a group, snapshot, archive or namespace whose
+//   name would be refused there is skipped, and told to `onSkip` (the CLI prints one warning).
 import type { BackupType, CryptMode, GroupInfo, SnapshotInfo } from '../../../shared/catalog.ts';
 import { RestoreError } from '../../../shared/errors.ts';
-import { isBackupType } from '../../pbs/names.ts';
+import { checkArchiveName, checkBackupId, checkNamespace, isBackupType } from '../../pbs/names.ts';
 import { MANIFEST_BLOB_NAME } from '../../pbs/manifest.ts';
 
 export interface ApiSnapshotItem {
@@ -36,6 +38,21 @@ export interface ApiGroupItem {
 
 const CRYPT_MODES: readonly string[] = ['none', 'encrypt', 'sign-only'];
 
+/** Told of each entry skipped for an invalid name: what it was and the name. */
+export type OnSkip = (what: string, name: string) => void;
+
+/** True when `check` accepts `name`; otherwise the skip is reported. */
+function valid(check: (s: string) => unknown, what: string, name: unknown, onSkip?: OnSkip): name is string {
+  try {
+    if (typeof name !== 'string') throw new Error('not a string');
+    check(name);
+    return true;
+  } catch {
+    onSkip?.(what, typeof name === 'string' ? name : String(name));
+    return false;
+  }
+}
+
 function expectArray(data: unknown, what: string): unknown[] {
   if (!Array.isArray(data)) throw new RestoreError('SERVER_ERROR', `unexpected answer to ${what}: not a list`);
   return data;
@@ -54,15 +71,17 @@ function byGroupThenTime(a: { backupType: string; backupId: string; backupTime?:
   return (a.backupTime ?? 0) - (b.backupTime ?? 0);
 }
 
-export function toSnapshotInfos(data: unknown, ns: string): SnapshotInfo[] {
+export function toSnapshotInfos(data: unknown, ns: string, onSkip?: OnSkip): SnapshotInfo[] {
   const out: SnapshotInfo[] = [];
   for (const raw of expectArray(data, 'the snapshot list') as ApiSnapshotItem[]) {
     const type = raw?.['backup-type'];
-    if (typeof type !== 'string' || !isBackupType(type) || typeof raw['backup-id'] !== 'string' || !Number.isSafeInteger(raw['backup-time'])) continue;
+    if (typeof type !== 'string' || !isBackupType(type) || !Number.isSafeInteger(raw['backup-time'])) continue;
+    if (!valid(checkBackupId, 'snapshot', raw['backup-id'], onSkip)) continue;
     const listed = Array.isArray(raw.files) ? raw.files : [];
     if (!listed.some((f) => f?.filename === MANIFEST_BLOB_NAME)) continue; // unfinished
     const files = listed
       .filter((f) => f.filename !== MANIFEST_BLOB_NAME && typeof f.size === 'number')
+      .filter((f) => valid(checkArchiveName, 'archive', f.filename, onSkip))
       .map((f) => ({
         filename: f.filename,
         size: f.size!,
@@ -87,11 +106,12 @@ export function toSnapshotInfos(data: unknown, ns: string): SnapshotInfo[] {
   return out.sort(byGroupThenTime);
 }
 
-export function toGroupInfos(data: unknown, ns: string): GroupInfo[] {
+export function toGroupInfos(data: unknown, ns: string, onSkip?: OnSkip): GroupInfo[] {
   const out: GroupInfo[] = [];
   for (const raw of expectArray(data, 'the group list') as ApiGroupItem[]) {
     const type = raw?.['backup-type'];
-    if (typeof type !== 'string' || !isBackupType(type) || typeof raw['backup-id'] !== 'string') continue;
+    if (typeof type !== 'string' || !isBackupType(type)) continue;
+    if (!valid(checkBackupId, 'group', raw['backup-id'], onSkip)) continue;
     const comment = firstLine(raw.comment);
     out.push({
       ns,
@@ -107,10 +127,10 @@ export function toGroupInfos(data: unknown, ns: string): GroupInfo[] {
 }
 
 /** Namespaces in the order LocalDatastore yields them: the anchor, then depth first by sorted name. */
-export function toNamespaces(data: unknown, parent: string): string[] {
+export function toNamespaces(data: unknown, parent: string, onSkip?: OnSkip): string[] {
   const names = new Set<string>([parent]);
   for (const raw of expectArray(data, 'the namespace list') as Array<{ ns?: unknown }>) {
-    if (typeof raw?.ns === 'string') names.add(raw.ns);
+    if (raw?.ns !== undefined && valid(checkNamespace, 'namespace', raw.ns, onSkip)) names.add(raw.ns);
   }
   const cmp = (a: string, b: string): number => {
     const pa = a ? a.split('/') : [];

@@ -8,6 +8,7 @@
 //   password, well before it expires; if that fails, with the password again.
 // The secret stays inside this object: it is never part of a message, a label or a log line.
 import { RestoreError } from '../../../shared/errors.ts';
+import { redact } from '../../pbs/redact.ts';
 import { isApiToken } from './repository.ts';
 
 /** percent_encoding::DEFAULT_ENCODE_SET as the official client uses it: controls, space, `"#<>?`{}`, DEL and non-ASCII. */
@@ -38,11 +39,25 @@ export class PbsAuth {
   #ticket?: { value: string; csrf: string; at: number };
   #renewing?: Promise<void>;
   #login?: LoginFn;
+  /** Every credential value sent so far (secret, tickets, CSRF tokens), as sent and as typed. */
+  readonly #sent = new Set<string>();
 
   constructor(authId: string, secret: string, renewMs = TICKET_RENEW_MS) {
     this.authId = authId;
     this.#secret = secret;
     this.#renewMs = renewMs;
+    this.#remember(secret);
+  }
+
+  #remember(value: string): void {
+    this.#sent.add(value);
+    this.#sent.add(percentEncode(value));
+    this.#sent.add(encodeURIComponent(value));
+  }
+
+  /** `text` with every credential this object knows replaced by "***" (for server error bodies). */
+  redact(text: string): string {
+    return redact(text, this.#sent);
   }
 
   get isToken(): boolean {
@@ -58,6 +73,8 @@ export class PbsAuth {
   async #loginWith(password: string): Promise<void> {
     const r = await this.#login!(this.authId, password);
     this.#ticket = { value: r.ticket, csrf: r.CSRFPreventionToken, at: Date.now() };
+    this.#remember(r.ticket);
+    this.#remember(r.CSRFPreventionToken);
   }
 
   /** Logs in again now (after a 401 on an old ticket); a no-op for tokens. */

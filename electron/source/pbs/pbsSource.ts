@@ -16,6 +16,7 @@ import { PbsAuth, TICKET_RENEW_MS } from './auth.ts';
 import { bareHost, checkAuthId, DEFAULT_PBS_PORT } from './repository.ts';
 import { RemoteSnapshotReader } from './remoteReader.ts';
 import { normalizeFingerprint } from './tlsPin.ts';
+import { DEFAULT_RATE_FLOOR, type RateFloorOptions } from './rateFloor.ts';
 
 export interface PbsConnectOptions {
   host: string;
@@ -35,6 +36,10 @@ export interface PbsTuning {
   upgradeTimeoutMs?: number;
   /** Longest gap without data on one /download or /chunk stream. */
   stallTimeoutMs?: number;
+  /** Every request's overall deadline: this average rate after a grace period (rateFloor.ts). */
+  rate?: RateFloorOptions;
+  /** The largest JSON answer accepted (default 64 MiB). */
+  maxJsonBytes?: number;
   ticketRenewMs?: number;
   /** Extra trusted CA certificates (PEM), on top of the system store. */
   ca?: string | Buffer | Array<string | Buffer>;
@@ -46,10 +51,12 @@ export class PbsSource implements BackupSource {
   readonly label: string;
   readonly datastore: string;
   readonly #api: PbsApiClient;
-  readonly #tuning: Required<Pick<PbsTuning, 'upgradeTimeoutMs' | 'stallTimeoutMs'>>;
+  readonly #tuning: Required<Pick<PbsTuning, 'upgradeTimeoutMs' | 'stallTimeoutMs' | 'rate'>>;
   readonly #readers = new Set<RemoteSnapshotReader>();
+  readonly #skipped: string[] = [];
+  readonly #onSkip = (what: string, name: string): void => void this.#skipped.push(`${what} ${JSON.stringify(name)}`);
 
-  private constructor(api: PbsApiClient, datastore: string, tuning: Required<Pick<PbsTuning, 'upgradeTimeoutMs' | 'stallTimeoutMs'>>) {
+  private constructor(api: PbsApiClient, datastore: string, tuning: Required<Pick<PbsTuning, 'upgradeTimeoutMs' | 'stallTimeoutMs' | 'rate'>>) {
     this.#api = api;
     this.datastore = datastore;
     this.#tuning = tuning;
@@ -75,6 +82,8 @@ export class PbsSource implements BackupSource {
         ...(t.ca ? { ca: t.ca } : {}),
         connectTimeoutMs: t.connectTimeoutMs,
         requestTimeoutMs: t.requestTimeoutMs,
+        rate: t.rate ?? DEFAULT_RATE_FLOOR,
+        ...(t.maxJsonBytes !== undefined ? { maxJsonBytes: t.maxJsonBytes } : {}),
       },
       new PbsAuth(opts.authId, opts.secret, t.ticketRenewMs ?? TICKET_RENEW_MS),
     );
@@ -84,7 +93,7 @@ export class PbsSource implements BackupSource {
       await api.close();
       throw e;
     }
-    return new PbsSource(api, opts.datastore, { upgradeTimeoutMs: t.upgradeTimeoutMs, stallTimeoutMs: t.stallTimeoutMs });
+    return new PbsSource(api, opts.datastore, { upgradeTimeoutMs: t.upgradeTimeoutMs, stallTimeoutMs: t.stallTimeoutMs, rate: t.rate ?? DEFAULT_RATE_FLOOR });
   }
 
   get #storePath(): string {
@@ -99,7 +108,7 @@ export class PbsSource implements BackupSource {
   async listNamespaces(parent = ''): Promise<string[]> {
     checkNamespace(parent);
     try {
-      return toNamespaces(await this.#api.get(`${this.#storePath}/namespace`, { parent: parent || undefined }), parent);
+      return toNamespaces(await this.#api.get(`${this.#storePath}/namespace`, { parent: parent || undefined }), parent, this.#onSkip);
     } catch (e) {
       // Servers before PBS 2.2 have no namespaces (and no such endpoint): only the root exists.
       if (parent === '' && e instanceof RestoreError && /HTTP 404/.test(e.message) && e.code === 'SERVER_ERROR') return [''];
@@ -109,7 +118,7 @@ export class PbsSource implements BackupSource {
 
   async listGroups(ns: string): Promise<GroupInfo[]> {
     checkNamespace(ns);
-    return toGroupInfos(await this.#api.get(`${this.#storePath}/groups`, { ns: ns || undefined }), ns);
+    return toGroupInfos(await this.#api.get(`${this.#storePath}/groups`, { ns: ns || undefined }), ns, this.#onSkip);
   }
 
   async listSnapshots(ns: string, group?: { type: string; id: string }): Promise<SnapshotInfo[]> {
@@ -118,7 +127,7 @@ export class PbsSource implements BackupSource {
       ns: ns || undefined,
       ...(group ? { 'backup-type': checkBackupType(group.type), 'backup-id': checkBackupId(group.id) } : {}),
     };
-    return toSnapshotInfos(await this.#api.get(`${this.#storePath}/snapshots`, query), ns);
+    return toSnapshotInfos(await this.#api.get(`${this.#storePath}/snapshots`, query), ns, this.#onSkip);
   }
 
   /** Opens a reader session on the snapshot; fails here when it does not exist or is not allowed. */
@@ -135,6 +144,8 @@ export class PbsSource implements BackupSource {
         target: { ...target, store: this.datastore, upgradeTimeoutMs: this.#tuning.upgradeTimeoutMs },
         authHeaders: () => this.#api.authHeaders(),
         stallTimeoutMs: this.#tuning.stallTimeoutMs,
+        rate: this.#tuning.rate,
+        redact: (text) => this.#api.auth.redact(text),
         onClose: () => {
           if (reader) this.#readers.delete(reader);
         },
@@ -143,6 +154,16 @@ export class PbsSource implements BackupSource {
     );
     this.#readers.add(reader);
     return reader;
+  }
+
+  /** Entries the server listed with names the datastore rules refuse, skipped so far ("snapshot \"../x\""). */
+  get skippedNames(): readonly string[] {
+    return this.#skipped;
+  }
+
+  /** Body bytes the JSON API received so far (what a refused answer cost). */
+  get apiBytesReceived(): number {
+    return this.#api.bytesReceived;
   }
 
   /** Closes open readers and the API connections. */

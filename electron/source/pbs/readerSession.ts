@@ -15,6 +15,7 @@ import { RestoreError } from '../../../shared/errors.ts';
 import { formatSnapshotRef, type SnapshotRef } from '../../pbs/names.ts';
 import { queryString } from './apiClient.ts';
 import { httpError, networkError, type RequestKind } from './httpErrors.ts';
+import { RateFloor, tooSlow, type RateFloorOptions } from './rateFloor.ts';
 import { hostPort } from './repository.ts';
 import { connectTls, type TlsTarget } from './tlsPin.ts';
 
@@ -64,7 +65,7 @@ function readText(res: IncomingMessage): Promise<string> {
 }
 
 /** Performs the upgrade; resolves with the raw socket positioned at the start of the HTTP/2 phase. */
-function upgrade(target: ReaderTarget, ref: SnapshotRef, auth: Record<string, string>, socket: Socket, signal?: AbortSignal): Promise<Socket> {
+function upgrade(target: ReaderTarget, ref: SnapshotRef, auth: Record<string, string>, socket: Socket, signal?: AbortSignal, redact?: (text: string) => string): Promise<Socket> {
   const where = hostPort(target.host, target.port);
   const what = `opening snapshot ${formatSnapshotRef(ref)}${ref.ns ? ` in namespace ${ref.ns}` : ''} on ${where}`;
   return new Promise<Socket>((resolve, reject) => {
@@ -106,7 +107,7 @@ function upgrade(target: ReaderTarget, ref: SnapshotRef, auth: Record<string, st
     });
     req.on('response', (res: IncomingMessage) => {
       // Anything but 101 is a refusal with PBS's message as the body.
-      readText(res).then((text) => finish(httpError(res.statusCode ?? 0, text, 'upgrade', what)));
+      readText(res).then((text) => finish(httpError(res.statusCode ?? 0, redact ? redact(text) : text, 'upgrade', what)));
     });
     req.on('error', (e) => finish(networkError(e, what, signal)));
     req.end();
@@ -114,9 +115,15 @@ function upgrade(target: ReaderTarget, ref: SnapshotRef, auth: Record<string, st
 }
 
 /** Connects, upgrades and starts HTTP/2; the session is ready for /download and /chunk. */
-export async function openReaderSession(target: ReaderTarget, ref: SnapshotRef, auth: Record<string, string>, signal?: AbortSignal): Promise<ClientHttp2Session> {
+export async function openReaderSession(
+  target: ReaderTarget,
+  ref: SnapshotRef,
+  auth: Record<string, string>,
+  signal?: AbortSignal,
+  redact?: (text: string) => string,
+): Promise<ClientHttp2Session> {
   const socket = await connectTls(target, signal);
-  const upgraded = await upgrade(target, ref, auth, socket, signal);
+  const upgraded = await upgrade(target, ref, auth, socket, signal, redact);
   const where = hostPort(target.host, target.port);
   const session = h2connect(`https://${where}`, {
     createConnection: () => upgraded,
@@ -157,6 +164,15 @@ export interface GetOptions {
   signal?: AbortSignal;
   /** Called when the stream stalled, so the caller can retire a session that may be dead. */
   onStall?: () => void;
+  /** A 2xx body larger than this (declared or received) is refused at once with `tooLarge`. */
+  maxBytes?: number;
+  tooLarge?: (bytes: number, max: number) => RestoreError;
+  /** The overall deadline: a minimum average rate after a grace period (rateFloor.ts). */
+  rate?: RateFloorOptions;
+  /** Told of every body byte received (the reader's counter). */
+  onBytes?: (n: number) => void;
+  /** Server text (error bodies) passes through this before it becomes part of a message. */
+  redact?: (text: string) => string;
 }
 
 /** Buffer owning its whole ArrayBuffer, so a decoder may transfer it to a worker. */
@@ -170,7 +186,9 @@ function ownBuffer(parts: Buffer[], length: number): Buffer {
 
 /** GET `path` on a reader session; the body on 2xx, a RestoreError otherwise. */
 export function h2Get(session: ClientHttp2Session, path: string, opts: GetOptions): Promise<Buffer> {
-  const { what, signal } = opts;
+  const { what, signal, maxBytes } = opts;
+  const tooLarge = (n: number, max: number): RestoreError =>
+    opts.tooLarge?.(n, max) ?? new RestoreError('SERVER_ERROR', `${what}: the answer is larger than ${max} bytes (${n} seen)`);
   return new Promise<Buffer>((resolve, reject) => {
     if (signal?.aborted) return reject(cancelled(what, signal));
     let stream: ClientHttp2Stream;
@@ -185,9 +203,13 @@ export function h2Get(session: ClientHttp2Session, path: string, opts: GetOption
     let received = 0;
     const parts: Buffer[] = [];
     let settled = false;
+    const floor = opts.rate
+      ? new RateFloor(opts.rate, (ms, bytes) => finish(new RestoreError('TIMEOUT', tooSlow(what, opts.rate!, ms, bytes), { transient: true })))
+      : undefined;
     const finish = (err: RestoreError | undefined, body?: Buffer): void => {
       if (settled) return;
       settled = true;
+      floor?.stop();
       signal?.removeEventListener('abort', onAbort);
       stream.setTimeout(0);
       if (err) {
@@ -201,20 +223,34 @@ export function h2Get(session: ClientHttp2Session, path: string, opts: GetOption
       finish(new RestoreError('TIMEOUT', `${what}: no data for ${opts.stallTimeoutMs} ms`, { transient: true }));
       opts.onStall?.();
     });
+    const ok = (): boolean => status >= 200 && status < 300;
     stream.on('response', (headers) => {
       status = Number(headers[':status']);
       const cl = headers['content-length'];
       if (cl !== undefined) expected = Number(cl);
+      // Refused on the declared length, before a byte of the body.
+      if (ok() && maxBytes !== undefined && expected > maxBytes) finish(tooLarge(expected, maxBytes));
     });
     stream.on('data', (d: Buffer) => {
-      parts.push(d);
       received += d.length;
+      floor?.add(d.length);
+      opts.onBytes?.(d.length);
+      if (!ok()) {
+        // An error's text is for a message: its start is enough.
+        if (received - d.length < MAX_ERROR_BODY) parts.push(d);
+        return;
+      }
+      if (maxBytes !== undefined && received > maxBytes) return finish(tooLarge(received, maxBytes));
+      parts.push(d);
     });
     stream.on('end', () => {
       // No status: the stream ended without an answer (the connection went away under it).
       if (status === 0) return finish(new RestoreError('CONNECTION_FAILED', `${what}: the connection closed before an answer arrived`, { transient: true }));
+      if (!ok()) {
+        const text = Buffer.concat(parts).subarray(0, MAX_ERROR_BODY).toString('utf8');
+        return finish(httpError(status, opts.redact ? opts.redact(text) : text, opts.kind, what));
+      }
       const body = ownBuffer(parts, received);
-      if (status < 200 || status >= 300) return finish(httpError(status, body.toString('utf8'), opts.kind, what));
       if (expected >= 0 && received !== expected) {
         return finish(new RestoreError('CONNECTION_FAILED', `${what}: the answer ended after ${received} of ${expected} bytes`, { transient: true }));
       }

@@ -11,19 +11,26 @@
 // since the engine does not retry them.
 import { createHash } from 'node:crypto';
 import type { ClientHttp2Session } from 'node:http2';
+import { raceAbort } from '../../../shared/abort.ts';
 import { RestoreError } from '../../../shared/errors.ts';
 import { toHex } from '../../pbs/hex.ts';
+import { tooLarge } from '../../../shared/limits.ts';
 import { checkArchiveName, formatSnapshotRef, type SnapshotRef } from '../../pbs/names.ts';
 import type { SnapshotReader } from '../chunkSource.ts';
 import { withRetry } from '../retry.ts';
 import { hostPort } from './repository.ts';
-import { h2Get, openReaderSession, type ReaderTarget } from './readerSession.ts';
+import type { RateFloorOptions } from './rateFloor.ts';
+import { h2Get, openReaderSession, type GetOptions, type ReaderTarget } from './readerSession.ts';
 
 export interface RemoteReaderOptions {
   target: ReaderTarget;
   /** Fresh authentication headers for each (re)connection; tickets may have been renewed. */
   authHeaders: () => Promise<Record<string, string>>;
   stallTimeoutMs: number;
+  /** The overall deadline of every download (rateFloor.ts). */
+  rate?: RateFloorOptions;
+  /** Credentials out of server text before it becomes a message. */
+  redact?: (text: string) => string;
   /** Attempts for a file download that fails transiently (the engine retries chunks itself). */
   fileAttempts?: number;
   onClose?: () => void;
@@ -49,8 +56,9 @@ export class RemoteSnapshotReader implements SnapshotReader {
   readonly ref: SnapshotRef;
   readonly #opts: RemoteReaderOptions;
   readonly #where: string;
-  /** Indexes downloaded so far (name → SHA-256), to register again on a new session. */
-  readonly #indexes = new Map<string, string>();
+  /** Indexes downloaded so far (name → SHA-256 and the size bound), to register again on a new session. */
+  readonly #indexes = new Map<string, { sha: string; maxBytes: number | undefined }>();
+  #received = 0;
   #conn?: Conn;
   #opening?: Promise<Conn>;
   #closed = false;
@@ -62,6 +70,11 @@ export class RemoteSnapshotReader implements SnapshotReader {
     this.ref = ref;
     this.#opts = opts;
     this.#where = hostPort(opts.target.host, opts.target.port);
+  }
+
+  /** Body bytes received on every session of this reader (what a refusal cost). */
+  get bytesReceived(): number {
+    return this.#received;
   }
 
   /** Sessions opened by this reader: 1 + reconnects. */
@@ -103,14 +116,13 @@ export class RemoteSnapshotReader implements SnapshotReader {
       if (missing.length === 0) return;
       conn.registering ??= (async () => {
         for (const name of missing) {
+          const known = this.#indexes.get(name)!;
           const bytes = await h2Get(conn.session, downloadPath(name), {
-            kind: 'download',
-            what: this.#what(`downloading ${name} again on a new session`),
-            stallTimeoutMs: this.#opts.stallTimeoutMs,
+            ...this.#getOptions('download', this.#what(`downloading ${name} again on a new session`), name, known.maxBytes),
             signal: this.#life.signal,
             onStall: () => this.#retire(conn),
           });
-          if (sha256(bytes) !== this.#indexes.get(name)) {
+          if (sha256(bytes) !== known.sha) {
             throw new RestoreError('INDEX_INCONSISTENT', this.#what(`${name} changed on the server between two downloads`));
           }
           conn.registered.add(name);
@@ -122,7 +134,7 @@ export class RemoteSnapshotReader implements SnapshotReader {
 
   async #open(): Promise<Conn> {
     const signal = this.#life.signal;
-    const session = await openReaderSession(this.#opts.target, this.ref, await this.#opts.authHeaders(), signal);
+    const session = await openReaderSession(this.#opts.target, this.ref, await this.#opts.authHeaders(), signal, this.#opts.redact);
     this.#sessions++;
     const conn: Conn = { session, dead: false, registered: new Set() };
     const die = (): void => {
@@ -157,14 +169,26 @@ export class RemoteSnapshotReader implements SnapshotReader {
     return `${action} (snapshot ${formatSnapshotRef(this.ref)}${this.ref.ns ? ` in namespace ${this.ref.ns}` : ''} on ${this.#where})`;
   }
 
-  async #get(path: string, kind: 'download' | 'chunk', what: string, signal?: AbortSignal, onDone?: (conn: Conn, body: Buffer) => void): Promise<Buffer> {
-    const conn = await this.#session(signal);
-    // An index fetched on an older session after this one opened is not registered here yet.
-    if (kind === 'chunk' && conn.registered.size < this.#indexes.size) await this.#register(conn, signal);
-    const body = await h2Get(conn.session, path, {
+  /** What every GET of this reader shares: timeouts, the rate floor, the size bound, counting, redaction. */
+  #getOptions(kind: 'download' | 'chunk', what: string, name: string, maxBytes: number | undefined): Omit<GetOptions, 'signal' | 'onStall'> {
+    const fileKind = kind === 'chunk' ? 'chunk' : isIndex(name) ? 'index' : 'blob';
+    return {
       kind,
       what,
       stallTimeoutMs: this.#opts.stallTimeoutMs,
+      ...(this.#opts.rate ? { rate: this.#opts.rate } : {}),
+      ...(maxBytes !== undefined ? { maxBytes, tooLarge: (n: number, max: number) => tooLarge(`${what}: the answer`, n, max, fileKind) } : {}),
+      onBytes: (n) => (this.#received += n),
+      ...(this.#opts.redact ? { redact: this.#opts.redact } : {}),
+    };
+  }
+
+  async #get(path: string, opts: Omit<GetOptions, 'signal' | 'onStall'>, signal?: AbortSignal, onDone?: (conn: Conn, body: Buffer) => void): Promise<Buffer> {
+    const conn = await this.#session(signal);
+    // An index fetched on an older session after this one opened is not registered here yet.
+    if (opts.kind === 'chunk' && conn.registered.size < this.#indexes.size) await this.#register(conn, signal);
+    const body = await h2Get(conn.session, path, {
+      ...opts,
       ...(signal ? { signal } : {}),
       onStall: () => this.#retire(conn),
     });
@@ -172,22 +196,23 @@ export class RemoteSnapshotReader implements SnapshotReader {
     return body;
   }
 
-  async readFile(name: string, signal?: AbortSignal): Promise<Buffer> {
+  async readFile(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
     checkArchiveName(name);
     const retries = (this.#opts.fileAttempts ?? 4) - 1;
+    const opts = this.#getOptions('download', this.#what(`downloading ${name}`), name, maxBytes);
     const get = (): Promise<Buffer> =>
-      this.#get(downloadPath(name), 'download', this.#what(`downloading ${name}`), signal, (conn, bytes) => {
+      this.#get(downloadPath(name), opts, signal, (conn, bytes) => {
         // Downloading an index registered its chunks in this session; remember it for later ones.
         if (!isIndex(name)) return;
-        this.#indexes.set(name, sha256(bytes));
+        this.#indexes.set(name, { sha: sha256(bytes), maxBytes });
         conn.registered.add(name);
       });
     return withRetry(get, signal, { retries, ...FILE_BACKOFF });
   }
 
-  async readChunk(digest: Uint8Array, signal?: AbortSignal): Promise<Buffer> {
+  async readChunk(digest: Uint8Array, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
     const hex = toHex(digest);
-    return this.#get(`/chunk?digest=${hex}`, 'chunk', this.#what(`downloading chunk ${hex}`), signal);
+    return this.#get(`/chunk?digest=${hex}`, this.#getOptions('chunk', this.#what(`downloading chunk ${hex}`), hex, maxBytes), signal);
   }
 
   async close(): Promise<void> {
@@ -225,27 +250,4 @@ function closeSession(session: ClientHttp2Session): Promise<void> {
     if (session.closed) return;
     session.close();
   });
-}
-
-function raceAbort<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-function abortError(signal: AbortSignal): RestoreError {
-  return signal.reason instanceof RestoreError ? signal.reason : new RestoreError('CANCELLED', 'cancelled', { cause: signal.reason });
 }
