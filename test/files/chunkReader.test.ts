@@ -10,7 +10,8 @@ import { isRestoreError, RestoreError } from '../../shared/errors.ts';
 import { buildImage, deferred, memSource, testImage } from '../helpers/memSource.ts';
 import { pseudoRandom } from '../helpers/pxarTree.ts';
 
-const CHUNK = 4096;
+// The smallest chunk size an index may declare (64 KiB; see fixedIndex.ts).
+const CHUNK = 65536;
 
 function fixedReader(opts: { crypt?: CryptConfig; maxCachedChunks?: number; maxCachedBytes?: number } = {}) {
   // 12 chunks: every third stays zero (testImage), and a short tail.
@@ -42,7 +43,7 @@ describe('ChunkReader over a fixed index', () => {
   it('returns the image bytes for reads within, across and past chunk boundaries', async () => {
     const { img, reader } = fixedReader();
     assert.equal(reader.size, img.length);
-    for (const [off, len] of [[0, 10], [4090, 20], [5000, 3 * CHUNK], [0, img.length], [img.length - 5, 100], [img.length, 10]] as const) {
+    for (const [off, len] of [[0, 10], [CHUNK - 6, 20], [CHUNK + 904, 3 * CHUNK], [0, img.length], [img.length - 5, 100], [img.length, 10]] as const) {
       assert.deepEqual(Buffer.from(await reader.read(off, len)), img.subarray(off, off + len), `${off}+${len}`);
     }
   });
