@@ -62,6 +62,7 @@ test('after a reconnect the page reloads its state: a stale running job shows it
     'sources.list': [{ id: 'src-1', label: 'store', config: { kind: 'datastore', path: '/s' }, secret: 'none', addedAt: 1 }],
     'settings.get': { ...st.settings, maxRunningJobs: 7 },
     'demo.status': { state: 'ready', doneBytes: 1, totalBytes: 1 },
+    'files.jobs': [],
   };
   const asked: string[] = [];
   const api = {
@@ -72,7 +73,7 @@ test('after a reconnect the page reloads its state: a stale running job shows it
     on: () => () => {},
   } as unknown as RestoreConsoleApi;
   await reloadAfterReconnect(api);
-  assert.deepEqual(asked.sort(), ['demo.status', 'jobs.list', 'settings.get', 'sources.list']);
+  assert.deepEqual(asked.sort(), ['demo.status', 'files.jobs', 'jobs.list', 'settings.get', 'sources.list']);
   const now = useStore.getState();
   assert.deepEqual(Object.keys(now.jobs), ['was-running']);
   assert.equal(now.jobs['was-running']!.state, 'failed');
