@@ -54,21 +54,23 @@ function EntryRow({ dir, entry, level }: { dir: string; entry: FileEntry; level:
   const open = useStore((s) => !!s.browser?.expanded[path]);
   const selected = useStore((s) => !!s.browser?.selected[path]);
   const toggleSelected = useStore((s) => s.toggleSelected);
-  const folder = isFolder(entry);
+  // A partition whose filesystem cannot be read says why on its row; there is nothing to open or take.
+  const closed = entry.type === 'partition' && !!entry.unsupported;
+  const folder = isFolder(entry) && !closed;
   const detail =
     entry.type === 'symlink'
       ? `→ ${entry.target ?? ''}`
       : entry.type === 'hardlink'
         ? `same file as ${entry.target ?? ''}`
         : entry.type === 'partition'
-          ? (entry.fs ?? 'unknown')
+          ? [entry.fs ?? 'unknown', entry.partitionType, entry.label, entry.unsupported].filter(Boolean).join(' · ')
           : entry.type === 'dir' || entry.type === 'file'
             ? ''
             : entry.type;
   return (
     <li role="treeitem" aria-level={level} aria-selected={selected} {...(folder ? { 'aria-expanded': open } : {})} className="tree-item">
       <div className="tree-row">
-        <input type="checkbox" aria-label={`Select ${entry.name || 'everything'}`} checked={selected} onChange={(e) => toggleSelected(path, entry, e.currentTarget.checked)} />
+        <input type="checkbox" aria-label={`Select ${entry.name || 'everything'}`} checked={selected} disabled={closed} onChange={(e) => toggleSelected(path, entry, e.currentTarget.checked)} />
         {folder ? (
           <button type="button" className="tree-toggle" aria-label={`${open ? 'Close' : 'Open'} ${entry.name || '/'}`} onClick={() => toggleFolder(path)}>
             <span aria-hidden="true">{open ? '▾' : '▸'}</span>
