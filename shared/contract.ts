@@ -364,9 +364,26 @@ export interface TargetCheck {
   folderExists?: boolean;
   /**
    * Asked with an imageSize: what stops a restore of that size to this path with the overwrite
-   * given (TARGET_NOT_WRITABLE, TARGET_EXISTS, TARGET_TOO_SMALL), or absent when nothing does.
+   * given (TARGET_NOT_WRITABLE, TARGET_EXISTS, TARGET_TOO_SMALL, TARGET_PARTIAL_EXISTS, a resume
+   * that cannot be), or absent when nothing does.
    */
   problem?: ContractError;
+  /** A file target's `<path>.partial` left by an unfinished restore (docs/resume.md). */
+  partial?: PartialTarget;
+}
+
+/** What an unfinished restore left at a target, as far as its resume state says. */
+export interface PartialTarget {
+  path: string;
+  /** Its resume state is there and readable: `resume` continues it. */
+  resumable: boolean;
+  /** From the state: the snapshot (TYPE/ID/TIME) and archive it restores, chunks written of all. */
+  snapshot?: string;
+  archive?: string;
+  doneChunks?: number;
+  chunkCount?: number;
+  /** Why it cannot be resumed (RESUME_STATE_MISSING, RESUME_STATE_INVALID). */
+  error?: ContractError;
 }
 
 /** What the person allowed a restore to overwrite: an existing file, or a block device (named in a confirmation). */
@@ -404,7 +421,7 @@ export interface Commands {
    * Looks at a target path without touching it: missing, a file (and its size), a block device
    * (and its capacity). With imageSize, also says what would stop that restore (TargetCheck.problem).
    */
-  'targets.check': { args: { path: string; imageSize?: number; overwrite?: TargetOverwrite }; result: TargetCheck };
+  'targets.check': { args: { path: string; imageSize?: number; overwrite?: TargetOverwrite; resume?: boolean }; result: TargetCheck };
 
   'jobs.start': { args: StartJobArgs; result: JobInfo };
   'jobs.pause': { args: JobRef; result: JobInfo };

@@ -6,10 +6,11 @@
 // SHA-256 of its own content, so a reader sees a whole earlier or a whole later version, and a
 // damaged file is refused (RESUME_STATE_INVALID) instead of trusted.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RestoreError, toRestoreError } from '../../shared/errors.ts';
 import { ChunkSet } from './chunkSet.ts';
+import { defaultDurableOps, renameDurable } from './durable.ts';
 
 export const STATE_FORMAT = 'restore-console-resume';
 export const STATE_VERSION = 1;
@@ -161,8 +162,7 @@ export async function writeState(path: string, s: ResumeState, hooks: StateWrite
     } finally {
       await fh.close();
     }
-    await rename(tmp, path);
-    await syncDir(dirname(path));
+    await renameDurable(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => {});
     throw toRestoreError(e, `saving resume state ${path}`);
@@ -174,22 +174,9 @@ export async function removeState(path: string): Promise<void> {
   try {
     await rm(`${path}.tmp`, { force: true });
     await rm(path, { force: true });
-    await syncDir(dirname(path));
+    if (process.platform !== 'win32') await defaultDurableOps.syncDir(dirname(path));
   } catch (e) {
     throw toRestoreError(e, `removing resume state ${path}`);
-  }
-}
-
-/** A rename or unlink is durable once its folder is synced. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r').catch(() => undefined);
-  if (!fh) return;
-  try {
-    await fh.sync();
-  } catch {
-    // Some filesystems refuse fsync on a folder; the rename itself is still atomic there.
-  } finally {
-    await fh.close();
   }
 }
 

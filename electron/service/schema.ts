@@ -186,7 +186,7 @@ export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
   'catalog.snapshots': obj({ sourceId: req(id), ns: req(str({ max: 256 })), group: opt(obj({ type: req(backupType), id: req(str({ min: 1, max: 128 })) })) }),
   'catalog.snapshot': obj({ sourceId: req(id), snapshot: req(snapshot), key: opt(keyArgs) }),
   'keys.check': keyArgs,
-  'targets.check': obj({ path: req(path), imageSize: opt(int(0, Number.MAX_SAFE_INTEGER)), overwrite: opt(literal('file', 'device')) }),
+  'targets.check': obj({ path: req(path), imageSize: opt(int(0, Number.MAX_SAFE_INTEGER)), overwrite: opt(literal('file', 'device')), resume: opt(bool) }),
   'jobs.start': startJob,
   'jobs.pause': jobRef,
   'jobs.resume': jobRef,

@@ -277,9 +277,9 @@ export class RestoreService implements RestoreConsoleApi {
     },
 
     'keys.check': ({ keyfile, password }) => checkKey(keyfile, password),
-    'targets.check': async ({ path, imageSize, overwrite }) => {
+    'targets.check': async ({ path, imageSize, overwrite, resume }) => {
       if (!isAbsolute(path)) throw new RestoreError('TARGET_NOT_ABSOLUTE', `the target ${JSON.stringify(path)} is not an absolute path`);
-      const check = await checkTarget(path, imageSize === undefined ? undefined : { imageSize, ...(overwrite ? { overwrite } : {}) });
+      const check = await checkTarget(path, imageSize === undefined ? undefined : { imageSize, ...(overwrite ? { overwrite } : {}), ...(resume ? { resume } : {}) });
       if (imageSize === undefined || check.problem) return check;
       // What jobs.start would refuse too: a target inside a datastore source.
       try {

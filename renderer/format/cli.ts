@@ -30,5 +30,6 @@ export function cliEquivalent(source: PublicSourceConfig, a: StartJobArgs): stri
   if (a.keyfile) parts.push('--keyfile', quote(a.keyfile));
   if (a.force) parts.push('--force');
   if (a.sparse === false) parts.push('--no-sparse');
+  if (a.resume) parts.push('--resume');
   return parts.join(' ');
 }

@@ -3,9 +3,10 @@
 // for an encrypted snapshot. Before anything starts, the service says what would stop the restore
 // (targets.check with the image size and what may be overwritten: the rules live there) and
 // keys.check proves the key and its password, so a wrong password is said at once and can be
-// retried here (gridsync#60). Enter starts the restore; Esc closes.
+// retried here (gridsync#60). A target an earlier restore did not finish offers to resume it (the
+// chunks its resume state records are not fetched again). Enter starts the restore; Esc closes.
 import { useId, useRef, useState, type FormEvent } from 'react';
-import type { ContractError, StartJobArgs, TargetCheck, TargetOverwrite } from '../../shared/contract.ts';
+import type { ContractError, PartialTarget, StartJobArgs, TargetCheck, TargetOverwrite } from '../../shared/contract.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { api } from '../api/current.ts';
 import { rememberKeyFile } from '../actions/catalog.ts';
@@ -22,6 +23,29 @@ import { useStore } from '../store/index.ts';
 import { useRestoreTarget } from './useRestoreTarget.ts';
 
 type Problem = { error: ContractError; field?: 'target' | 'password' | 'keyfile' };
+
+/** The `.partial` an unfinished restore left at this target, and the choice to resume it. */
+function PartialStatus({ partial, resume, setResume }: { partial: PartialTarget; resume: boolean; setResume: (v: boolean) => void }) {
+  if (!partial.resumable) {
+    return (
+      <p className="hint warn-text" data-testid="partial-status">
+        An unfinished restore left <code className="mono">{partial.path}</code>, without a record of how far it got: allow overwriting to start over.
+      </p>
+    );
+  }
+  return (
+    <div className="hint" data-testid="partial-status">
+      <p className="warn-text">
+        An unfinished restore left <code className="mono">{partial.path}</code>: {partial.doneChunks} of {partial.chunkCount} chunks of {partial.snapshot}{' '}
+        {archiveName(partial.archive ?? '')} are written.
+      </p>
+      <label className="check">
+        <input type="checkbox" checked={resume} onChange={(e) => setResume(e.currentTarget.checked)} />
+        Resume it (the chunks already written are not fetched again)
+      </label>
+    </div>
+  );
+}
 
 function TargetStatus({ check, units }: { check: TargetCheck | undefined; units: 'si' | 'iec' }) {
   if (!check) return null;
@@ -65,6 +89,9 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
   const imageSize = file?.size ?? 0;
   const { target, check, setTarget } = useRestoreTarget(req, archive, imageSize);
   const [overwrite, setOverwrite] = useState(false);
+  const [resumeWanted, setResumeWanted] = useState(true);
+  // Resume only what can be: a partial file with a readable state, and the box left ticked.
+  const resume = !!check?.partial?.resumable && resumeWanted;
   const [deviceOk, setDeviceOk] = useState(false);
   const [sparse, setSparse] = useState(settings?.sparseByDefault ?? true);
   const [auto, setAuto] = useState(settings?.defaultConcurrency === 'auto');
@@ -94,6 +121,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
     sparse: isDevice ? false : sparse,
     concurrency: auto ? 'auto' : concurrency,
     ...(rateBytes ? { rate: rateBytes } : {}),
+    ...(resume ? { resume } : {}),
     ...(encrypted ? { keyfile: keyfile.trim(), ...(password ? { password } : {}) } : {}),
   };
 
@@ -109,7 +137,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
     setBusy(true);
     try {
       // Ask about the target now, not at the last check: it may have changed since.
-      const t = await api().invoke('targets.check', { path: args.target!, imageSize, ...(overwriteAllowed ? { overwrite: overwriteAllowed } : {}) });
+      const t = await api().invoke('targets.check', { path: args.target!, imageSize, ...(overwriteAllowed ? { overwrite: overwriteAllowed } : {}), ...(resume ? { resume } : {}) });
       if (t.problem) return fail({ error: t.problem, field: 'target' });
       if (encrypted) {
         if (!args.keyfile) return fail({ error: { code: 'MISSING_KEY', message: 'this image is encrypted' }, field: 'keyfile' });
@@ -182,6 +210,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
           </div>
           <div id={`${id}-target-hint`}>
             <TargetStatus check={check} units={units} />
+            {check?.partial && <PartialStatus partial={check.partial} resume={resumeWanted} setResume={setResumeWanted} />}
             <p className="hint">A file path or a block device (/dev/…). A file is written as <code>.partial</code> and renamed when every chunk is verified.</p>
           </div>
         </div>
@@ -306,7 +335,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
             Cancel
           </button>
           <button type="submit" className={isDevice ? 'danger' : 'primary'} disabled={busy || !target.trim() || rateBytes === undefined || (isDevice && (!deviceOk || tooSmall))}>
-            {busy ? 'Checking…' : isDevice ? `Overwrite ${check!.path}` : 'Start restore'}
+            {busy ? 'Checking…' : isDevice ? `Overwrite ${check!.path}` : resume ? 'Resume restore' : 'Start restore'}
           </button>
         </div>
       </form>

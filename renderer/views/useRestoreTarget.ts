@@ -14,7 +14,8 @@ export async function freeTarget(dir: string, name: string): Promise<string> {
   for (let n = 1; n <= 50; n++) {
     const candidate = numbered(base, n);
     const c = await api().invoke('targets.check', { path: candidate });
-    if (c.kind === 'missing') return candidate;
+    // A name an unfinished restore left a .partial under is taken too.
+    if (c.kind === 'missing' && !c.partial) return candidate;
   }
   return base;
 }

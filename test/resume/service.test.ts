@@ -130,6 +130,14 @@ test('what a restore left can be deleted; a job without a partial target cannot 
     await service.invoke('jobs.cancel', { id: job.id });
     await events.finalJob(job.id);
     assert.ok(await exists(`${a.target}.partial`));
+    // What the restore dialog learns about the target: a partial file, how far it got, and that
+    // starting again needs resume or overwrite.
+    const check = await service.invoke('targets.check', { path: a.target, imageSize: web.size });
+    assert.equal(check.kind, 'missing');
+    assert.deepEqual({ ...check.partial, doneChunks: undefined }, { path: `${a.target}.partial`, resumable: true, snapshot: `vm/100/${new Date(web.time * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`, archive: web.archive, doneChunks: undefined, chunkCount: web.chunks });
+    assert.equal(check.problem?.code, 'TARGET_PARTIAL_EXISTS');
+    assert.equal((await service.invoke('targets.check', { path: a.target, imageSize: web.size, resume: true })).problem, undefined);
+    assert.equal((await service.invoke('targets.check', { path: a.target, imageSize: web.size, overwrite: 'file' })).problem, undefined);
     const after = await service.invoke('jobs.deletePartial', { id: job.id });
     assert.equal(after.resumable, false);
     assert.equal(after.partialPath, undefined);
@@ -137,6 +145,11 @@ test('what a restore left can be deleted; a job without a partial target cannot 
     assert.equal(await exists(`${a.target}.partial.state`), false);
     await assert.rejects(service.invoke('jobs.continue', { id: job.id }), { code: 'INVALID_STATE' });
     await assert.rejects(service.invoke('jobs.deletePartial', { id: job.id }), { code: 'INVALID_STATE' });
+    // A partial file without a state is shown, and cannot be resumed.
+    await writeFile(`${a.target}.partial`, 'left by someone');
+    const bare = await service.invoke('targets.check', { path: a.target, imageSize: web.size, resume: true });
+    assert.equal(bare.partial?.resumable, false);
+    assert.equal(bare.problem?.code, 'RESUME_STATE_MISSING');
     gate.release();
     const ok = await service.invoke('jobs.start', args('whole.raw'));
     assert.equal((await events.finalJob(ok.id)).state, 'succeeded');
