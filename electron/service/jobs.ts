@@ -134,38 +134,41 @@ export class JobManager {
     return job.info();
   }
 
-  /** A new job that finishes what a failed, cancelled or interrupted restore left (the same request, resumed). */
-  continueRestore(id: string, sourceLabel: (sourceId: string) => string, password?: string): JobInfo {
+  /**
+   * A new job that finishes what a failed, cancelled or interrupted restore left (the same request,
+   * resumed); `realTarget` as for start().
+   */
+  continueRestore(id: string, sourceLabel: (sourceId: string) => string, password?: string, realTarget?: string): JobInfo {
     const old = this.#job(id);
     if (!old.final || old.state === 'succeeded' || !old.resumable) {
       throw new RestoreError('INVALID_STATE', `job ${id} has nothing to continue${old.final ? '' : ` (it is ${old.state})`}`);
     }
-    this.#refuseActiveTarget(old);
+    this.#refuseActiveTarget(old, realTarget);
     const { sourceLabel: _l, ...request } = old.request;
     const args: StartJobArgs = { ...request, mode: 'restore', resume: true, concurrency: old.concurrency, rate: old.rate, ...(password !== undefined ? { password } : {}) };
-    const info = this.start(args, sourceLabel(request.sourceId), old);
+    const info = this.start(args, sourceLabel(request.sourceId), old, realTarget);
     old.continuedBy(info.id);
     return info;
   }
 
   /** Deletes the partial file (never a device) and the resume state an unsuccessful restore left. */
-  async deletePartial(id: string): Promise<JobInfo> {
+  async deletePartial(id: string, realTarget?: string): Promise<JobInfo> {
     const job = this.#job(id);
     const files = job.resumeFiles;
     const partial = job.info().partialPath;
     if (!job.final || job.state === 'succeeded' || !partial) throw new RestoreError('INVALID_STATE', `job ${id} left no partial target`);
-    this.#refuseActiveTarget(job);
+    this.#refuseActiveTarget(job, realTarget);
     if (partial.endsWith('.partial')) await rm(partial, { force: true });
     if (files) await removeState(files.statePath);
     job.partialDeleted();
     return job.info();
   }
 
-  /** Another job is writing this job's target now. */
-  #refuseActiveTarget(job: Job): void {
-    const target = job.request.target;
-    const busy = [...this.#jobs.values()].find((j) => !j.final && j !== job && j.request.target === target);
-    if (busy) throw new RestoreError('INVALID_STATE', `job ${busy.id} is writing ${target} now`);
+  /** Another job (queued or running) claims this job's target now: TARGET_BUSY, as start() says it. */
+  #refuseActiveTarget(job: Job, target = job.request.target): void {
+    for (const [other, t] of this.#targets) {
+      if (other !== job && !other.final && t === target) throw new RestoreError('TARGET_BUSY', `${job.request.target} is the target of job ${other.id} (${other.state}) now`);
+    }
   }
 
   forget(id: string): void {

@@ -314,8 +314,8 @@ export class RestoreService implements RestoreConsoleApi {
     'jobs.cancel': ({ id }) => this.#jobs.cancel(id),
     'jobs.setConcurrency': ({ id, concurrency }) => this.#jobs.setConcurrency(id, concurrency),
     'jobs.setRate': ({ id, rate }) => this.#jobs.setRate(id, rate),
-    'jobs.continue': ({ id, password }) => this.#jobs.continueRestore(id, (sourceId) => this.#sources.get(sourceId).label, password),
-    'jobs.deletePartial': ({ id }) => this.#jobs.deletePartial(id),
+    'jobs.continue': async ({ id, password }) => this.#jobs.continueRestore(id, (sourceId) => this.#sources.get(sourceId).label, password, await this.#realTargetOf(id)),
+    'jobs.deletePartial': async ({ id }) => this.#jobs.deletePartial(id, await this.#realTargetOf(id)),
     'jobs.list': () => this.#jobs.list(),
     'jobs.get': ({ id }) => this.#jobs.get(id),
     'jobs.chunkMap': ({ id }) => this.#jobs.chunkMap(id),
@@ -352,6 +352,12 @@ export class RestoreService implements RestoreConsoleApi {
     'shell.chooseSaveFile': () => notInThisShell(),
     'shell.chooseFolder': () => notInThisShell(),
   };
+
+  /** Where a job's target really leads (as jobs.start claims it), to compare with the running jobs'. */
+  async #realTargetOf(id: string): Promise<string | undefined> {
+    const target = this.#jobs.get(id).request.target;
+    return target ? resolveTargetPath(target) : undefined;
+  }
 
   async #setSettings(patch: Partial<Settings>): Promise<Settings> {
     this.#settings = { ...this.#settings, ...patch };
