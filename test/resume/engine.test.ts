@@ -161,3 +161,21 @@ test('a partial file of the wrong size is not resumed', async () => {
   await assert.rejects(openResumableTarget({ path, resume: true, identity: identity(b) }), (e: RestoreError) => e.code === 'RESUME_MISMATCH' && /has 10 bytes/.test(e.message));
   assert.ok(await exists(first.statePath));
 });
+
+test('without --resume an existing partial file is refused and keeps its state; --force starts over with an empty state first', async () => {
+  const dir = await tempDir();
+  const path = join(dir, 'disk.raw');
+  const b = buildImage(img, CS);
+  const first = await firstRun(path, b, 12, 'cancel');
+  const before = await readState(first.statePath);
+  assert.ok(before && before.done.size >= 12);
+  await assert.rejects(openResumableTarget({ path, identity: identity(b) }), (e: RestoreError) => e.code === 'TARGET_PARTIAL_EXISTS' && /--resume/.test(e.message));
+  assert.equal((await readState(first.statePath))?.done.size, before.done.size, 'a refused start touched the state');
+  const fresh = await openResumableTarget({ path, force: true, identity: identity(b) });
+  // Before the first chunk of the new run, the old record is gone: nothing of the old partial is trusted.
+  assert.equal((await readState(first.statePath))?.done.size, 0);
+  assert.equal(fresh.resumed, undefined);
+  const s = await new RestoreEngine(b.input, { target: fresh.target, concurrency: 4 }).run();
+  assert.equal(s.status, 'succeeded');
+  assert.equal(await sha256File(path), b.sha256);
+});
