@@ -28,7 +28,7 @@ import type { ChunkSource } from '../source/chunkSource.ts';
 import type { RateMeter } from '../source/rateLimitedSource.ts';
 import type { ChunkSet } from './chunkSet.ts';
 import { inlineDecoder, type ChunkDecoder } from './decoder.ts';
-import { LiveLimiter } from './liveLimiter.ts';
+import { LiveLimiter, type Slots } from './liveLimiter.ts';
 import { RepeatCache } from './repeatCache.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../source/retry.ts';
 import { StallWatch, type StallChange, type StallOptions } from './stallWatch.ts';
@@ -57,6 +57,12 @@ export interface EngineOptions {
   /** The rate cap the source passes through (rateLimitedSource), for progress and stall detection. */
   rate?: RateMeter;
   stall?: StallOptions;
+  /**
+   * Slots shared with other engines (the disks of one whole-VM job, inside the machine's budget:
+   * slotBudget.ts); `concurrency` is then ignored and setConcurrency, pause and resume act on the
+   * shared slots. Default: a limiter of this engine's own.
+   */
+  slots?: Slots;
 }
 
 export interface ChunkEvent {
@@ -82,7 +88,9 @@ const { pending: PENDING, inFlight: IN_FLIGHT, done: DONE, zero: ZERO, failed: F
 export class RestoreEngine extends EventEmitter<EngineEvents> {
   readonly #in: EngineInput;
   readonly #opts: EngineOptions;
-  readonly #limiter: LiveLimiter;
+  readonly #limiter: Slots;
+  /** Chunks of this engine holding a slot (the shared slots count other engines' too). */
+  #inFlight = 0;
   readonly #writeSlots = new LiveLimiter(WRITE_SLOTS);
   readonly #writes = new Set<Promise<void>>();
   readonly #repeats: RepeatCache;
@@ -103,7 +111,7 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     super();
     this.#in = input;
     this.#opts = opts;
-    this.#limiter = new LiveLimiter(clampConcurrency(opts.concurrency ?? DEFAULT_CONCURRENCY));
+    this.#limiter = opts.slots ?? new LiveLimiter(clampConcurrency(opts.concurrency ?? DEFAULT_CONCURRENCY));
     this.#states = new Uint8Array(input.index.count);
     const resumed = opts.resumed;
     if (resumed && resumed.count !== input.index.count) throw new RangeError(`resumed chunks: a set of ${resumed.count} for an index of ${input.index.count}`);
@@ -126,7 +134,7 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
   }
 
   get inFlight(): number {
-    return this.#limiter.active;
+    return this.#inFlight;
   }
 
   /** Change the limit now; running chunks are never aborted. */
@@ -181,7 +189,7 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
       totalBytes: index.size,
       totalChunks: index.count,
       ...this.#c,
-      inFlight: this.#limiter.active,
+      inFlight: this.#inFlight,
       writing: this.#writeSlots.active,
       limit: this.#limiter.limit,
       auto: this.#auto,
@@ -207,7 +215,9 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
           this.#limiter.release();
           break;
         }
+        this.#inFlight++;
         const p: Promise<void> = this.#runChunk(pos.i, pos.start, pos.len, pos.zero).finally(() => {
+          this.#inFlight--;
           this.#limiter.release();
           running.delete(p);
         });

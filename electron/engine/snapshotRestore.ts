@@ -1,0 +1,216 @@
+// A whole-VM restore or verify from request to summary: open the snapshot once, pick its disk
+// images (all, or the ones named), plan each (index checked against the manifest), read the guest
+// config, check and open every target, and run all disks as one job (multiRestore.ts). Shared by
+// the CLI (`--all`, repeated `--archive`, `--target-dir`) and the service, whose every job runs
+// this way (one disk or several), so both behave the same.
+//
+// Targets: each disk to its own (a file, sparse by default, or a block device, with the rules of
+// target.ts), or `<dir>/<disk>.raw` (drive-scsi0.img.fidx → drive-scsi0.raw). The guest config
+// goes to `<dir>/qemu-server.conf` (`pct.conf`) or where asked, and is written only once every
+// disk has succeeded, so a config beside the disks means the restore is complete.
+import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { RestoreSummary } from '../../shared/progress.ts';
+import type { CryptConfig } from '../pbs/cryptConfig.ts';
+import { RestoreError, toRestoreError } from '../../shared/errors.ts';
+import { decodeManifestBlob, MANIFEST_BLOB_NAME, type Manifest } from '../pbs/manifest.ts';
+import { formatSnapshotRef, type SnapshotRef } from '../pbs/names.ts';
+import type { BackupSource, SnapshotReader } from '../source/chunkSource.ts';
+import { imageArchiveName, planImageArchive, type ArchivePlan } from './archivePlan.ts';
+import { AutoTuner } from './autoTuner.ts';
+import type { ChunkDecoder } from './decoder.ts';
+import { sharedDecodePool } from './decodePool.ts';
+import { checkConfigTarget, readGuestConfig, writeGuestConfig } from './guestConfig.ts';
+import { LiveLimiter, type Slots } from './liveLimiter.ts';
+import { MultiRestore } from './multiRestore.ts';
+import { clampConcurrency, DEFAULT_CONCURRENCY } from './restoreEngine.ts';
+import { openTarget, type Target } from './target.ts';
+
+/** Where one disk goes; force and sparse default to the request's. */
+export interface DiskTarget {
+  path: string;
+  force?: boolean;
+  sparse?: boolean;
+}
+
+export interface DiskChoice {
+  archive: string;
+  /** Without one, the disk goes to `<dir>/<disk>.raw`. */
+  target?: DiskTarget;
+}
+
+/** Slots a job may be given: a lender of the machine's budget (slotBudget.ts) has all of these. */
+export type JobSlotsLike = Slots & { ceiling?(): number; close?(): void };
+
+export interface SnapshotRestoreRequest {
+  source: BackupSource;
+  ref: SnapshotRef;
+  /** 'all': every disk image of the snapshot (`*.img.fidx`, in its order); or the disks named. */
+  disks: 'all' | DiskChoice[];
+  crypt?: CryptConfig;
+  /** 'verify': decode and check every chunk, write nothing. */
+  mode: 'restore' | 'verify';
+  /** Restore: the folder for disks without a target of their own, and for the guest config. */
+  dir?: string;
+  /** Create `dir` (one level: its parent must exist) when it is missing. */
+  createDir?: boolean;
+  /** Restore: where the guest config goes. Default `<dir>/<qemu-server|pct>.conf` with a dir; false: not written. */
+  config?: string | false;
+  force?: boolean;
+  sparse?: boolean;
+  concurrency?: number | 'auto';
+  /** The job's slots (closed when the job ends or fails to start); default a limiter of its own. Its limit is set from `concurrency`. */
+  slots?: JobSlotsLike;
+  /** Defaults to the process's shared worker pool. */
+  decoder?: ChunkDecoder;
+  signal?: AbortSignal;
+}
+
+export interface PreparedSnapshotRestore {
+  /** The disks in the job's order, each with its plan and (restore) its target path. */
+  disks: Array<{ archive: string; plan: ArchivePlan; target?: string }>;
+  multi: MultiRestore;
+  /** Owns the job's limit while enabled ("auto"); a user's limit disables it. */
+  tuner: AutoTuner;
+  /** Where the guest config will be written once every disk succeeded; undefined: none. */
+  config?: string;
+  /** Runs to the end, writes the config, releases the source and the slots; never throws. */
+  run(): Promise<RestoreSummary>;
+}
+
+/** drive-scsi0.img.fidx → drive-scsi0.raw */
+export function diskFileName(archive: string): string {
+  return `${archive.replace(/\.fidx$/, '').replace(/\.img$/, '')}.raw`;
+}
+
+/** The snapshot's disk images, or the named ones checked and put in the snapshot's order. */
+export function selectDisks(m: Manifest, ref: SnapshotRef, disks: 'all' | DiskChoice[]): DiskChoice[] {
+  const images = m.files.map((f) => f.filename).filter((f) => f.endsWith('.img.fidx'));
+  if (disks === 'all') {
+    if (!images.length) throw new RestoreError('ARCHIVE_NOT_FOUND', `snapshot ${formatSnapshotRef(ref)} has no disk images (*.img.fidx)`);
+    return images.map((archive) => ({ archive }));
+  }
+  if (!disks.length) throw new RestoreError('USAGE', 'no disk image chosen');
+  const seen = new Set<string>();
+  const out = disks.map((d) => {
+    const archive = imageArchiveName(d.archive);
+    if (seen.has(archive)) throw new RestoreError('USAGE', `${archive} is given twice`);
+    seen.add(archive);
+    return { ...d, archive };
+  });
+  const pos = (a: string): number => {
+    const i = images.indexOf(a);
+    return i < 0 ? Infinity : i;
+  };
+  return out.sort((a, b) => pos(a.archive) - pos(b.archive));
+}
+
+/** Checks everything that can be checked before the first chunk; throws RestoreError on problems. */
+export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promise<PreparedSnapshotRestore> {
+  const restore = req.mode === 'restore';
+  const force = req.force ?? false;
+  const dir = req.dir === undefined ? undefined : resolve(req.dir);
+  const madeDir = restore && dir && req.createDir ? await makeDir(dir) : false;
+  let reader: SnapshotReader | undefined;
+  const targets: Target[] = [];
+  try {
+    if (restore && dir) await checkDir(dir);
+    reader = await req.source.openSnapshot(req.ref);
+    const manifest = decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME, req.signal));
+    const chosen = selectDisks(manifest, req.ref, req.disks);
+    const plans: ArchivePlan[] = [];
+    for (const d of chosen) plans.push(await planImageArchive(reader, manifest, d.archive, req.crypt, req.signal));
+
+    let config: { path: string; text: string } | undefined;
+    const paths: Array<DiskTarget | undefined> = chosen.map((d) => {
+      if (!restore) return undefined;
+      if (d.target) return { ...d.target, path: resolve(d.target.path) };
+      if (!dir) throw new RestoreError('USAGE', `no target for ${d.archive}: give it a target or a target folder`);
+      return { path: join(dir, diskFileName(d.archive)) };
+    });
+    if (restore) {
+      const seen = new Set<string>();
+      for (const t of paths) {
+        if (seen.has(t!.path)) throw new RestoreError('USAGE', `two disks would be written to ${t!.path}`);
+        seen.add(t!.path);
+      }
+      const g = req.config === false ? undefined : await readGuestConfig(reader, manifest, req.crypt, req.signal);
+      const configPath = g && (req.config ? resolve(req.config) : dir ? join(dir, g.filename) : undefined);
+      if (g && configPath) {
+        if (seen.has(configPath)) throw new RestoreError('USAGE', `the guest config and a disk would both be written to ${configPath}`);
+        await checkConfigTarget(configPath, force);
+        config = { path: configPath, text: g.text };
+      }
+      for (const [i, t] of paths.entries()) {
+        targets.push(await openTarget({ path: t!.path, size: plans[i]!.index.size, force: t!.force ?? force, sparse: t!.sparse ?? req.sparse ?? true }));
+      }
+    }
+
+    const auto = req.concurrency === 'auto';
+    const slots: JobSlotsLike = req.slots ?? new LiveLimiter(DEFAULT_CONCURRENCY);
+    slots.limit = clampConcurrency(typeof req.concurrency === 'number' ? req.concurrency : auto ? AutoTuner.INITIAL_LIMIT : DEFAULT_CONCURRENCY);
+    const multi = new MultiRestore(
+      plans.map((p, i) => ({
+        archive: p.archive,
+        input: { index: p.index, source: p.reader, cryptMode: p.cryptMode, zeroDigest: p.zeroDigest, ...(p.crypt ? { crypt: p.crypt } : {}) },
+        ...(targets[i] ? { target: targets[i] } : {}),
+      })),
+      { slots, decoder: req.decoder ?? sharedDecodePool(), ...(req.signal ? { signal: req.signal } : {}) },
+    );
+    const tuner = new AutoTuner(multi, slots.ceiling ? { maxLimit: () => slots.ceiling!() } : {});
+    if (auto) tuner.enable();
+    const open = reader;
+    return {
+      disks: plans.map((p, i) => ({ archive: p.archive, plan: p, ...(targets[i] ? { target: targets[i].path } : {}) })),
+      multi,
+      tuner,
+      ...(config ? { config: config.path } : {}),
+      async run() {
+        try {
+          let s = await multi.run();
+          if (config && s.status === 'succeeded') {
+            try {
+              await writeGuestConfig(config.path, config.text, force);
+              s = { ...s, config: config.path };
+            } catch (e) {
+              s = { ...s, status: 'failed', error: toRestoreError(e, `writing ${config.path}`).toInfo() };
+            }
+          }
+          return s;
+        } finally {
+          tuner.disable();
+          slots.close?.();
+          await open.close();
+        }
+      },
+    };
+  } catch (e) {
+    for (const t of targets) await discard(t);
+    req.slots?.close?.();
+    await reader?.close().catch(() => {});
+    if (madeDir) await rmdir(dir!).catch(() => {});
+    throw e;
+  }
+}
+
+/** A target opened before the job could start: nothing was written, so its `.partial` goes. */
+async function discard(t: Target): Promise<void> {
+  await t.abandon().catch(() => {});
+  if (t.kind === 'file' && t.writePath !== t.path) await rm(t.writePath, { force: true }).catch(() => {});
+}
+
+async function checkDir(dir: string): Promise<void> {
+  const st = await stat(dir).catch(() => undefined);
+  if (!st?.isDirectory()) throw new RestoreError('TARGET_NOT_WRITABLE', `the folder ${dir} does not exist`);
+}
+
+/** Creates the folder (not its parents); true when this call created it. */
+async function makeDir(dir: string): Promise<boolean> {
+  try {
+    await mkdir(dir);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw toRestoreError(e, `creating the folder ${dir}`);
+  }
+}
