@@ -16,6 +16,13 @@ export interface Slots {
   resume(): void;
   acquire(signal?: AbortSignal): Promise<void>;
   release(): void;
+  /**
+   * An engine starts asking for slots (join) or has no more chunks to start (leave). Shared slots
+   * use this to know how much the job wants: its whole limit while any of its engines still has
+   * chunks to start, even in the moment between two acquisitions.
+   */
+  join?(): void;
+  leave?(): void;
 }
 
 interface Waiter {

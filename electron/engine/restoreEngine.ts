@@ -207,6 +207,7 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     const running = new Set<Promise<void>>();
     this.#stall.check(0);
     if (this.#stall.tickMs > 0) this.#stallTimer = setInterval(() => this.checkStall(), this.#stall.tickMs);
+    this.#limiter.join?.();
     try {
       for (const pos of this.#positions()) {
         if (this.#failure || signal.aborted) break;
@@ -225,6 +226,8 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
       }
     } catch (e) {
       if (!signal.aborted) this.#fail(toRestoreError(e, 'scheduling'));
+    } finally {
+      this.#limiter.leave?.();
     }
     while (running.size) await Promise.allSettled([...running]);
     while (this.#writes.size) await Promise.allSettled([...this.#writes]);

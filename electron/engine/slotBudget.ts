@@ -6,8 +6,9 @@
 //   all jobs together hold fewer than the budget.
 // The fair share is max-min fair ("water-filling"): a job that wants less than an equal part
 // (a low limit, or nothing more to start) keeps what it wants, and the rest is split among the
-// others. A job wants its whole limit while it has a chunk waiting for a slot, else only what it
-// holds, so a job near its end, paused or waiting on its disk leaves its part to the others.
+// others. A job wants its whole limit while one of its engines still has chunks to start (or a
+// chunk waits for a slot), else only what it holds: a job near its end, paused, or not started
+// yet leaves its part to the others.
 // Nothing running is taken back: a job above its share (it started alone) gets no new slot until
 // it is below it, the way LiveLimiter lowers a limit. The whole-VM job shares one lender among its
 // disks, so its limit counts over all of them; waiters are served first come, first served, which
@@ -143,6 +144,8 @@ export class JobSlots implements Slots {
   #active = 0;
   #paused = false;
   #closed = false;
+  /** Engines that still have chunks to start. */
+  #asking = 0;
   #waiters: Waiter[] = [];
 
   constructor(budget: SlotBudget, limit: number) {
@@ -187,9 +190,18 @@ export class JobSlots implements Slots {
     return this.#budget.ceilingFor(this);
   }
 
-  /** What this job asks of the budget: its limit while a chunk waits for a slot, else what it holds. */
+  /** What this job asks of the budget: its limit while it has chunks to start, else what it holds. */
   wants(): number {
-    return this.#waiters.length > 0 && !this.#paused ? Math.max(this.#active, this.#limit) : this.#active;
+    return (this.#asking > 0 || this.#waiters.length > 0) && !this.#paused ? Math.max(this.#active, this.#limit) : this.#active;
+  }
+
+  join(): void {
+    this.#asking++;
+  }
+
+  leave(): void {
+    this.#asking = Math.max(0, this.#asking - 1);
+    this.#budget.drain();
   }
 
   acquire(signal?: AbortSignal): Promise<void> {

@@ -128,3 +128,15 @@ test('closing a job rejects what still waits; its slots go to the others as they
   assert.equal(c.active, 4, "the closed job's slots went to the other one as they came back");
   await assert.rejects(a.acquire(), { code: 'INTERNAL' });
 });
+
+test("a job keeps its share while its engines have chunks to start, even with no chunk waiting that moment", () => {
+  const b = new SlotBudget(6);
+  const a = b.lender(64);
+  const c = b.lender(64);
+  a.join();
+  c.join();
+  void ask(a, 6);
+  assert.equal(a.active, 3, 'the other job is between two acquisitions: its half stays free for it');
+  c.leave();
+  assert.equal(a.active, 6, 'the other job has nothing more to start: its part goes to this one');
+});
