@@ -15,8 +15,9 @@ import type { ArchiveSummary, DiskProgress, ProgressCounters, RestoreSummary } f
 import { RestoreError } from '../../shared/errors.ts';
 import type { ChunkDecoder } from './decoder.ts';
 import type { Slots } from './liveLimiter.ts';
-import { clampConcurrency, RestoreEngine, type ChunkEvent, type EngineInput } from './restoreEngine.ts';
-import type { RetryPolicy } from './retry.ts';
+import { clampConcurrency } from '../../shared/limits.ts';
+import { RestoreEngine, type ChunkEvent, type EngineInput } from './restoreEngine.ts';
+import type { RetryPolicy } from '../source/retry.ts';
 import type { Target } from './target.ts';
 
 export interface DiskInput {

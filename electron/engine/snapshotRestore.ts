@@ -23,7 +23,7 @@ import { sharedDecodePool } from './decodePool.ts';
 import { checkConfigTarget, readGuestConfig, writeGuestConfig } from './guestConfig.ts';
 import { LiveLimiter, type Slots } from './liveLimiter.ts';
 import { MultiRestore } from './multiRestore.ts';
-import { clampConcurrency, DEFAULT_CONCURRENCY } from './restoreEngine.ts';
+import { clampConcurrency, DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
 import { openTarget, type Target } from './target.ts';
 
 /** Where one disk goes; force and sparse default to the request's. */
