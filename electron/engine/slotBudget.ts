@@ -14,12 +14,9 @@
 // disks, so its limit counts over all of them; waiters are served first come, first served, which
 // alternates between the disks.
 import { RestoreError } from '../../shared/errors.ts';
+import { DEFAULT_CHUNK_BUDGET, MAX_CHUNK_BUDGET } from '../../shared/limits.ts';
 import { LiveLimiter, type Slots } from './liveLimiter.ts';
 
-/** Chunks in flight over all jobs when the settings do not say (MAX_CONCURRENCY: one job at full limit). */
-export const DEFAULT_CHUNK_BUDGET = 64;
-/** The highest budget a setting may ask for (memory: budget × chunk size, 4 MiB chunks). */
-export const MAX_CHUNK_BUDGET = 256;
 
 interface Waiter {
   resolve: () => void;

@@ -10,6 +10,7 @@
 // disk has succeeded, so a config beside the disks means the restore is complete.
 import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { diskFileName } from '../../shared/jobNames.ts';
 import type { RestoreSummary } from '../../shared/progress.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { RestoreError, toRestoreError } from '../../shared/errors.ts';
@@ -76,11 +77,6 @@ export interface PreparedSnapshotRestore {
   config?: string;
   /** Runs to the end, writes the config, releases the source and the slots; never throws. */
   run(): Promise<RestoreSummary>;
-}
-
-/** drive-scsi0.img.fidx → drive-scsi0.raw */
-export function diskFileName(archive: string): string {
-  return `${archive.replace(/\.fidx$/, '').replace(/\.img$/, '')}.raw`;
 }
 
 /** The snapshot's disk images, or the named ones checked and put in the snapshot's order. */
