@@ -280,7 +280,7 @@ export type ChunkMap =
 export interface ChunkMapEvent {
   jobId: string;
   map: ChunkMap;
-  /** A job over several disks: which one (index in progress.disks); absent for disk 0. */
+  /** A job over several disks: which one (its index in progress.disks); absent for a single-disk job. */
   disk?: number;
 }
 

@@ -46,11 +46,19 @@ interface Disk {
   result?: RestoreSummary;
 }
 
-/**
- * Emits 'chunk' (DiskChunkEvent), 'limit' (limit, reason), 'pause', 'resume', and 'disk'
- * (index, its summary) when a disk ends.
- */
-export class MultiRestore extends EventEmitter {
+/** What the coordinator emits: the engine's events for the job as a whole, plus a disk's end. */
+export interface MultiEvents {
+  /** A chunk of one disk is done. */
+  chunk: [event: DiskChunkEvent];
+  /** The job's limit changed, and why. */
+  limit: [limit: number, reason: string];
+  pause: [];
+  resume: [];
+  /** A disk ended (succeeded, failed, or stopped); the job goes on until every disk has. */
+  disk: [index: number, summary: RestoreSummary];
+}
+
+export class MultiRestore extends EventEmitter<MultiEvents> {
   readonly #disks: Disk[];
   readonly #slots: Slots;
   readonly #abort = new AbortController();
