@@ -211,6 +211,8 @@ export interface BatchRef {
   count: number;
   /** The folder the batch restores into. */
   folder: string;
+  /** This job's image bytes (its disks' sizes), known before it runs: the batch's total progress counts it. */
+  bytes: number;
 }
 
 /**

@@ -5,7 +5,8 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { StartBatchArgs, StartJobArgs } from '../../shared/contract.ts';
 import { RestoreError } from '../../shared/errors.ts';
-import { checkBackupId } from '../pbs/names.ts';
+import { backupTimeName, checkBackupId } from '../pbs/names.ts';
+import type { BackupSource } from '../source/chunkSource.ts';
 
 const bad = (message: string): never => {
   throw new RestoreError('BAD_ARGUMENTS', message);
@@ -50,17 +51,27 @@ export function checkStartArgs(args: StartJobArgs): StartJobArgs {
   return out;
 }
 
-/** One whole-VM restore per snapshot, each into `<targetDir>/<type>-<id>/` (created when it starts). */
-export async function batchJobs(args: StartBatchArgs): Promise<{ folder: string; jobs: StartJobArgs[] }> {
+/**
+ * One whole-VM restore per snapshot, each into `<targetDir>/<type>-<id>/` (created when it starts),
+ * with the image bytes of each (for the batch's total progress before its jobs run). Every
+ * snapshot is looked up first: one that is gone or has no disk image fails the whole batch.
+ */
+export async function batchJobs(args: StartBatchArgs, source: BackupSource): Promise<{ folder: string; jobs: Array<{ args: StartJobArgs; bytes: number }> }> {
   const folder = absolute('target folder', args.targetDir);
   const st = await stat(folder).catch(() => undefined);
   if (!st?.isDirectory()) throw new RestoreError('TARGET_NOT_WRITABLE', `the folder ${folder} does not exist`);
   const seen = new Set<string>();
-  const jobs = args.snapshots.map((snapshot): StartJobArgs => {
+  const jobs = [];
+  for (const snapshot of args.snapshots) {
     const sub = `${snapshot.type}-${checkBackupId(snapshot.id)}`;
     if (seen.has(sub)) bad(`two snapshots would be restored into ${join(folder, sub)}: pick one snapshot per VM`);
     seen.add(sub);
-    return {
+    const name = `${snapshot.ns ? `${snapshot.ns}/` : ''}${snapshot.type}/${snapshot.id}/${backupTimeName(snapshot.time)}`;
+    const info = (await source.listSnapshots(snapshot.ns, { type: snapshot.type, id: snapshot.id })).find((x) => x.backupTime === snapshot.time);
+    if (!info) throw new RestoreError('SNAPSHOT_NOT_FOUND', `snapshot ${name} not found in ${source.label}`);
+    const bytes = info.files.filter((f) => f.filename.endsWith('.img.fidx')).reduce((n, f) => n + f.size, 0);
+    if (!info.files.some((f) => f.filename.endsWith('.img.fidx'))) throw new RestoreError('ARCHIVE_NOT_FOUND', `snapshot ${name} has no disk images (*.img.fidx)`);
+    const job: StartJobArgs = {
       mode: 'restore',
       sourceId: args.sourceId,
       snapshot,
@@ -73,6 +84,7 @@ export async function batchJobs(args: StartBatchArgs): Promise<{ folder: string;
       ...(args.keyfile ? { keyfile: resolve(args.keyfile) } : {}),
       ...(args.password !== undefined ? { password: args.password } : {}),
     };
-  });
+    jobs.push({ args: job, bytes });
+  }
   return { folder, jobs };
 }
