@@ -44,12 +44,16 @@ function FolderStatus({ check }: { check: TargetCheck | undefined }) {
   return <p className="hint danger-text">This is not a folder.</p>;
 }
 
+const inFolder = (path: string, folder: string): boolean => path.startsWith(`${folder}/`) || path.startsWith(`${folder}\\`);
+
 function DiskRow(props: {
   id: string;
   file: SnapshotFileDetail;
   state: DiskState;
   target: string;
   overwrite: boolean;
+  /** The folder the restore creates: a target in it needs no folder yet. */
+  newFolder: string | undefined;
   units: Units;
   onChange(patch: Partial<DiskState>): void;
   onCheck(check: TargetCheck | undefined): void;
@@ -87,7 +91,7 @@ function DiskRow(props: {
             onChange={(e) => props.onChange({ target: e.currentTarget.value, deviceOk: false })}
           />
           <div id={`${id}-h`}>
-            <TargetStatus check={check} units={units} />
+            {check?.kind === 'missing' && props.newFolder && inFolder(check.path, props.newFolder) ? <p className="hint ok-text">A new file in the new folder.</p> : <TargetStatus check={check} units={units} />}
           </div>
           {isDevice ? (
             check.problem?.code === 'TARGET_TOO_SMALL' ? (
@@ -200,7 +204,7 @@ function RestoreVmForm({ req, onClose }: { req: RestoreVmRequest; onClose: () =>
       const f = await api().invoke('targets.check', { path: folder.trim() });
       const makeFolder = f.kind === 'missing' && !!f.folderExists;
       if (f.kind !== 'directory' && !makeFolder) return fail({ error: { code: 'TARGET_NOT_WRITABLE', message: `${f.path} is not a folder that exists or can be created` }, field: 'folder' });
-      const inNewFolder = (p: string): boolean => makeFolder && (p.startsWith(`${f.path}/`) || p.startsWith(`${f.path}\\`));
+      const inNewFolder = (p: string): boolean => makeFolder && inFolder(p, f.path);
       const seen = new Set<string>();
       for (const file of included) {
         const dc = diskArgs(file);
@@ -276,6 +280,7 @@ function RestoreVmForm({ req, onClose }: { req: RestoreVmRequest; onClose: () =>
                 state={disks[f.filename]!}
                 target={targetOf(f)}
                 overwrite={overwrite}
+                newFolder={createFolder ? folderCheck.path : undefined}
                 units={units}
                 onChange={(patch) => setDisks((s) => ({ ...s, [f.filename]: { ...s[f.filename]!, ...patch } }))}
                 onCheck={(c) => setChecks((s) => (s[f.filename] === c ? s : { ...s, [f.filename]: c }))}
