@@ -17,7 +17,9 @@ import type { ChunkDecoder } from './decoder.ts';
 import type { Slots } from './liveLimiter.ts';
 import { clampConcurrency } from '../../shared/limits.ts';
 import { RestoreEngine, type ChunkEvent, type EngineInput } from './restoreEngine.ts';
+import type { RateMeter } from '../source/rateLimitedSource.ts';
 import type { RetryPolicy } from '../source/retry.ts';
+import type { StallChange, StallOptions } from './stallWatch.ts';
 import type { Target } from './target.ts';
 
 export interface DiskInput {
@@ -33,6 +35,9 @@ export interface MultiRestoreOptions {
   decoder?: ChunkDecoder;
   signal?: AbortSignal;
   retry?: RetryPolicy;
+  /** The job's rate gate, which every disk's reads pass (for progress and stall detection). */
+  rate?: RateMeter;
+  stall?: StallOptions;
 }
 
 /** A chunk event of one disk. */
@@ -54,6 +59,8 @@ export interface MultiEvents {
   limit: [limit: number, reason: string];
   pause: [];
   resume: [];
+  /** A disk's source stalled, flows again, or stalled past the timeout (its engine's StallWatch). */
+  stall: [change: StallChange];
   /** A disk ended (succeeded, failed, or stopped); the job goes on until every disk has. */
   disk: [index: number, summary: RestoreSummary];
 }
@@ -87,8 +94,11 @@ export class MultiRestore extends EventEmitter<MultiEvents> {
         ...(opts.retry ? { retry: opts.retry } : {}),
         signal: this.#abort.signal,
         slots: this.#slots,
+        ...(opts.rate ? { rate: opts.rate } : {}),
+        ...(opts.stall ? { stall: opts.stall } : {}),
       });
       engine.on('chunk', (e: ChunkEvent) => this.emit('chunk', { ...e, disk: i } satisfies DiskChunkEvent));
+      engine.on('stall', (c) => this.emit('stall', c));
       return { archive: d.archive, engine };
     });
   }
@@ -150,6 +160,8 @@ export class MultiRestore extends EventEmitter<MultiEvents> {
     const sum = (k: 'totalBytes' | 'totalChunks' | 'doneBytes' | 'doneChunks' | 'zeroBytes' | 'zeroChunks' | 'sourceBytes' | 'reusedChunks' | 'inFlight' | 'writing'): number =>
       ps.reduce((s, p) => s + p[k], 0);
     const now = performance.now();
+    // A disk that has ended no longer stalls the job.
+    const stalled = ps.flatMap((p, i) => (p.stalledSince !== undefined && !this.#disks[i]!.result ? [p.stalledSince] : []));
     const disks: DiskProgress[] = ps.map((p, i) => ({
       archive: this.#disks[i]!.archive,
       totalBytes: p.totalBytes,
@@ -176,6 +188,9 @@ export class MultiRestore extends EventEmitter<MultiEvents> {
       auto: this.#auto,
       limitReason: this.#limitReason,
       paused: this.#slots.paused,
+      // One gate for the job: every disk reports the same cap.
+      ...(ps[0]!.rateLimit !== undefined ? { rateLimit: ps[0]!.rateLimit, rateLimited: ps.some((p) => p.rateLimited) } : {}),
+      ...(stalled.length ? { stalledSince: Math.min(...stalled) } : {}),
       ...(this.#disks.length > 1 ? { disks } : {}),
     };
   }

@@ -18,6 +18,9 @@ import { DEFAULT_CHUNK_BUDGET, MAX_CHUNK_BUDGET } from '../../shared/limits.ts';
 import { LiveLimiter, type Slots } from './liveLimiter.ts';
 
 
+/** Slots a job may be given: a JobSlots has all of these, a plain LiveLimiter the first part. */
+export type JobSlotsLike = Slots & { ceiling?(): number; close?(): void };
+
 interface Waiter {
   resolve: () => void;
   reject: (e: unknown) => void;

@@ -22,10 +22,14 @@ import { AutoTuner } from './autoTuner.ts';
 import type { ChunkDecoder } from './decoder.ts';
 import { sharedDecodePool } from './decodePool.ts';
 import { checkConfigTarget, readGuestConfig, writeGuestConfig } from './guestConfig.ts';
-import { LiveLimiter, type Slots } from './liveLimiter.ts';
+import { LiveLimiter } from './liveLimiter.ts';
+import type { JobSlotsLike } from './slotBudget.ts';
 import { MultiRestore } from './multiRestore.ts';
 import { clampConcurrency, DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
 import { openTarget, type Target } from './target.ts';
+import type { StallOptions } from './stallWatch.ts';
+import { RateGate, rateLimitedSource } from '../source/rateLimitedSource.ts';
+import type { TokenBucket } from '../source/tokenBucket.ts';
 
 /** Where one disk goes; force and sparse default to the request's. */
 export interface DiskTarget {
@@ -40,8 +44,6 @@ export interface DiskChoice {
   target?: DiskTarget;
 }
 
-/** Slots a job may be given: a lender of the machine's budget (slotBudget.ts) has all of these. */
-export type JobSlotsLike = Slots & { ceiling?(): number; close?(): void };
 
 export interface SnapshotRestoreRequest {
   source: BackupSource;
@@ -62,6 +64,11 @@ export interface SnapshotRestoreRequest {
   concurrency?: number | 'auto';
   /** The job's slots (closed when the job ends or fails to start); default a limiter of its own. Its limit is set from `concurrency`. */
   slots?: JobSlotsLike;
+  /** The job's cap on source bytes per second over all its disks (0 or absent: none); changeable later through `gate`. */
+  rate?: number;
+  /** Caps shared with other jobs (the service's cap across all jobs). */
+  sharedRates?: readonly TokenBucket[];
+  stall?: StallOptions;
   /** Defaults to the process's shared worker pool. */
   decoder?: ChunkDecoder;
   signal?: AbortSignal;
@@ -73,6 +80,8 @@ export interface PreparedSnapshotRestore {
   multi: MultiRestore;
   /** Owns the job's limit while enabled ("auto"); a user's limit disables it. */
   tuner: AutoTuner;
+  /** The job's rate cap over all its disks: `gate.rate = bytesPerSecond` changes it while the job runs. */
+  gate: RateGate;
   /** Where the guest config will be written once every disk succeeded; undefined: none. */
   config?: string;
   /** Runs to the end, writes the config, releases the source and the slots; never throws. */
@@ -115,7 +124,7 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
     const manifest = decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME, req.signal));
     const chosen = selectDisks(manifest, req.ref, req.disks);
     const plans: ArchivePlan[] = [];
-    for (const d of chosen) plans.push(await planImageArchive(reader, manifest, d.archive, req.crypt, req.signal));
+    for (const d of chosen) plans.push(await planImageArchive(reader, d.archive, req.crypt, req.signal, manifest));
 
     let config: { path: string; text: string } | undefined;
     const paths: Array<DiskTarget | undefined> = chosen.map((d) => {
@@ -145,13 +154,16 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
     const auto = req.concurrency === 'auto';
     const slots: JobSlotsLike = req.slots ?? new LiveLimiter(DEFAULT_CONCURRENCY);
     slots.limit = clampConcurrency(typeof req.concurrency === 'number' ? req.concurrency : auto ? AutoTuner.INITIAL_LIMIT : DEFAULT_CONCURRENCY);
+    // One gate for the job: its cap counts the source bytes of every disk.
+    const gate = new RateGate(req.rate ?? 0, { shared: req.sharedRates ?? [], estimate: plans[0]!.index.chunkSize });
+    const source = rateLimitedSource(reader, gate);
     const multi = new MultiRestore(
       plans.map((p, i) => ({
         archive: p.archive,
-        input: { index: p.index, source: p.reader, cryptMode: p.cryptMode, zeroDigest: p.zeroDigest, ...(p.crypt ? { crypt: p.crypt } : {}) },
+        input: { index: p.index, source, cryptMode: p.cryptMode, zeroDigest: p.zeroDigest, ...(p.crypt ? { crypt: p.crypt } : {}) },
         ...(targets[i] ? { target: targets[i] } : {}),
       })),
-      { slots, decoder: req.decoder ?? sharedDecodePool(), ...(req.signal ? { signal: req.signal } : {}) },
+      { slots, decoder: req.decoder ?? sharedDecodePool(), rate: gate, ...(req.stall ? { stall: req.stall } : {}), ...(req.signal ? { signal: req.signal } : {}) },
     );
     const tuner = new AutoTuner(multi, slots.ceiling ? { maxLimit: () => slots.ceiling!() } : {});
     if (auto) tuner.enable();
@@ -160,6 +172,7 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
       disks: plans.map((p, i) => ({ archive: p.archive, plan: p, ...(targets[i] ? { target: targets[i].path } : {}) })),
       multi,
       tuner,
+      gate,
       ...(config ? { config: config.path } : {}),
       async run() {
         try {

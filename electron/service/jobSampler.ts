@@ -11,7 +11,6 @@ import type { ChunkMap, Events } from '../../shared/contract.ts';
 import type { ProgressCounters } from '../../shared/progress.ts';
 import { encodeChunkMap } from '../../shared/chunkMap.ts';
 import { PeakRate } from '../../shared/rates.ts';
-import type { MultiRestore } from '../engine/multiRestore.ts';
 import { Throttle } from './throttle.ts';
 
 export interface SamplerOptions {
@@ -23,8 +22,18 @@ export interface SamplerOptions {
   mapMs: number;
 }
 
+type SampledEvent = 'chunk' | 'limit' | 'pause' | 'resume';
+
+/** What is sampled: a single disk's engine, or a whole-VM job's coordinator (multiRestore.ts). */
+export interface SampledJob {
+  progress(): ProgressCounters;
+  chunkStates(disk?: number): Uint8Array;
+  on(event: SampledEvent, listener: () => void): unknown;
+  off(event: SampledEvent, listener: () => void): unknown;
+}
+
 export class JobSampler {
-  readonly #engine: MultiRestore;
+  readonly #engine: SampledJob;
   readonly #disks: number;
   readonly #o: SamplerOptions;
   readonly #progress: Throttle;
@@ -34,16 +43,16 @@ export class JobSampler {
   readonly #lastMap: string[] = [];
   #running = true;
 
-  constructor(engine: MultiRestore, o: SamplerOptions) {
+  /** `disks`: how many chunk maps the job has (one per disk). */
+  constructor(engine: SampledJob, disks: number, o: SamplerOptions) {
     this.#engine = engine;
-    this.#disks = engine.archives.length;
+    this.#disks = disks;
     this.#o = o;
     this.#progress = new Throttle(o.progressMs, () => this.#sample());
     engine.on('chunk', this.#poke);
     engine.on('limit', this.#poke);
     engine.on('pause', this.#poke);
     engine.on('resume', this.#poke);
-    engine.on('disk', this.#poke);
     this.#mapTimer = setInterval(() => {
       this.#emitMap();
       const p = engine.progress();
@@ -68,7 +77,7 @@ export class JobSampler {
     this.#emitMap();
     this.#progress.stop();
     this.#running = false;
-    for (const name of ['chunk', 'limit', 'pause', 'resume', 'disk'] as const) this.#engine.off(name, this.#poke);
+    for (const name of ['chunk', 'limit', 'pause', 'resume'] as const) this.#engine.off(name, this.#poke);
     const maps = Array.from({ length: this.#disks }, (_, i) => encodeChunkMap(this.#engine.chunkStates(i)));
     return { maps, progress: this.#engine.progress(), peak: this.#peak.peak(average) };
   }
