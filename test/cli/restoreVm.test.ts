@@ -38,9 +38,10 @@ test('restore --all --target-dir writes every disk bit-exact and sparse, and the
   const r = await runCli(['restore', ...base(vm), '--all', '--target-dir', dir, '--concurrency', '8', '--json'], env);
   assert.equal(r.code, 0, r.stderr);
   const s = lastJson(r.stdout);
-  assert.deepEqual(Object.keys(s).sort(), ['MB/s', 'archives', 'bytes', 'chunks', 'config', 'mode', 'seconds', 'sourceBytes', 'status', 'zeroBytes', 'zeroChunks'].sort());
+  assert.deepEqual(Object.keys(s).sort(), ['MB/s', 'archives', 'bytes', 'chunks', 'config', 'mode', 'resumedBytes', 'seconds', 'sourceBytes', 'status', 'zeroBytes', 'zeroChunks'].sort());
   assert.equal(s.status, 'succeeded');
   assert.equal(s.mode, 'restore');
+  assert.equal(s.resumedBytes, 0);
   const sum = (k: 'size' | 'chunks' | 'zeroChunks') => vm.disks.reduce((t, d) => t + d[k], 0);
   assert.equal(s.bytes, sum('size'));
   assert.equal(s.chunks, sum('chunks'));
