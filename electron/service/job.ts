@@ -30,13 +30,14 @@ import type { AutoTuner } from '../engine/autoTuner.ts';
 import type { ChunkDecoder } from '../engine/decoder.ts';
 import { prepareRestore, type PreparedRestore, type RestoreRequest } from '../engine/restoreJob.ts';
 import type { SlotBudget } from '../engine/slotBudget.ts';
-import { prepareSnapshotRestore, type DiskChoice as EngineDisk, type PreparedSnapshotRestore } from '../engine/snapshotRestore.ts';
+import type { PreparedSnapshotRestore } from '../engine/snapshotRestore.ts';
 import type { RateGate } from '../source/rateLimitedSource.ts';
 import type { StallChange, StallOptions } from '../engine/stallWatch.ts';
 import type { TokenBucket } from '../source/tokenBucket.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { toRef } from './catalog.ts';
 import { JobSampler, type SampledJob } from './jobSampler.ts';
+import { prepareVmJob, resolvedRequest } from './jobVm.ts';
 import { checkMove } from './jobState.ts';
 import { describeEnd, describeInterrupted } from './jobText.ts';
 import { loadKey } from './keys.ts';
@@ -345,19 +346,16 @@ export class Job {
       this.#password = undefined;
       const opened = await ctx.openSource(r.sourceId);
       signal.throwIfAborted();
-      const prepared = r.archive === undefined ? await this.#prepareVm(opened, crypt, signal) : await prepareRestore({
+      const slots = ctx.budget?.lender(DEFAULT_CONCURRENCY);
+      const shared = { concurrency: this.#info.concurrency, rate: this.#info.rate ?? 0, sharedRates: ctx.sharedRates, ...(ctx.stall ? { stall: ctx.stall } : {}), ...(ctx.decoder ? { decoder: ctx.decoder } : {}), ...(slots ? { slots } : {}) };
+      const prepared = r.archive === undefined ? await prepareVmJob(r, opened.source, { ...shared, ...(crypt ? { crypt } : {}), signal }) : await prepareRestore({
         source: opened.source,
         ref: toRef(r.snapshot),
         archive: r.archive,
         ...(crypt ? { crypt } : {}),
         ...(r.mode === 'restore' ? { target: { path: r.target!, force: r.force ?? false, sparse: r.sparse ?? true, resume: r.resume === true }, stateDir: ctx.stateDir } : {}),
-        concurrency: this.#info.concurrency,
-        rate: this.#info.rate ?? 0,
-        sharedRates: ctx.sharedRates,
-        ...(ctx.stall ? { stall: ctx.stall } : {}),
+        ...shared,
         ...(ctx.recorder ? { recorder: ctx.recorder } : {}),
-        ...(ctx.decoder ? { decoder: ctx.decoder } : {}),
-        ...(ctx.budget ? { slots: ctx.budget.lender(DEFAULT_CONCURRENCY) } : {}),
         signal,
       });
       if ('multi' in prepared) this.#attachVm(prepared);
@@ -389,47 +387,9 @@ export class Job {
     this.#watch(this.#steered()!);
   }
 
-  /** A job over several disks of the snapshot: every disk's plan and target, the config's place. */
-  #prepareVm(opened: OpenedSource, crypt: CryptConfig | undefined, signal: AbortSignal): Promise<PreparedSnapshotRestore> {
-    const ctx = this.#ctx!;
-    const r = this.#info.request;
-    const restore = r.mode === 'restore';
-    const own = (d: NonNullable<Exclude<typeof r.disks, 'all'>>[number]): EngineDisk['target'] =>
-      restore && d.target ? { path: d.target, ...(d.force !== undefined ? { force: d.force } : {}), ...(d.sparse !== undefined ? { sparse: d.sparse } : {}) } : undefined;
-    return prepareSnapshotRestore({
-      source: opened.source,
-      ref: toRef(r.snapshot),
-      mode: r.mode,
-      disks: r.disks === 'all' || r.disks === undefined ? 'all' : r.disks.map((d) => ({ archive: d.archive, ...(own(d) ? { target: own(d)! } : {}) })),
-      ...(crypt ? { crypt } : {}),
-      ...(restore && r.targetDir ? { dir: r.targetDir, createDir: r.createTargetDir ?? false } : {}),
-      ...(r.config ? { config: r.config } : {}),
-      force: r.force ?? false,
-      sparse: r.sparse ?? true,
-      concurrency: this.#info.concurrency,
-      rate: this.#info.rate ?? 0,
-      sharedRates: ctx.sharedRates,
-      ...(ctx.stall ? { stall: ctx.stall } : {}),
-      ...(ctx.decoder ? { decoder: ctx.decoder } : {}),
-      ...(ctx.budget ? { slots: ctx.budget.lender(DEFAULT_CONCURRENCY) } : {}),
-      signal,
-    });
-  }
-
   #attachVm(vm: PreparedSnapshotRestore): void {
     this.#vm = vm;
-    const r = this.#info.request;
-    // The disks as resolved: every one named, with its target, in the snapshot's order.
-    const asked = Array.isArray(r.disks) ? r.disks : [];
-    const { config: _c, ...rest } = r;
-    this.#info.request = {
-      ...rest,
-      disks: vm.disks.map((d) => {
-        const mine = asked.find((a) => a.archive === d.archive || `${a.archive}.fidx` === d.archive);
-        return { ...mine, archive: d.archive, ...(d.target ? { target: d.target } : {}) };
-      }),
-      ...(vm.config ? { config: vm.config } : {}),
-    };
+    this.#info.request = resolvedRequest(this.#info.request, vm);
     this.#changed();
     this.#watch(this.#steered()!);
   }
