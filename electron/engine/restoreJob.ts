@@ -64,7 +64,13 @@ export interface PreparedRestore {
 
 /** Checks everything that can be checked before the first chunk; throws RestoreError on problems. */
 export async function prepareRestore(req: RestoreRequest): Promise<PreparedRestore> {
-  const plan = await openImageArchive(req.source, req.ref, req.archive, req.crypt, req.signal);
+  let plan: ArchivePlan;
+  try {
+    plan = await openImageArchive(req.source, req.ref, req.archive, req.crypt, req.signal);
+  } catch (e) {
+    req.slots?.close?.();
+    throw e;
+  }
   let opened: OpenedResumable | undefined;
   try {
     if (req.target) {

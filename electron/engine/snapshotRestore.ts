@@ -115,10 +115,11 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
   const restore = req.mode === 'restore';
   const force = req.force ?? false;
   const dir = req.dir === undefined ? undefined : resolve(req.dir);
-  const madeDir = restore && dir && req.createDir ? await makeDir(dir) : false;
+  let madeDir = false;
   let reader: SnapshotReader | undefined;
   const targets: Target[] = [];
   try {
+    if (restore && dir && req.createDir) madeDir = await makeDir(dir);
     if (restore && dir) await checkDir(dir);
     reader = await req.source.openSnapshot(req.ref);
     const manifest = decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME, req.signal));
