@@ -11,14 +11,13 @@ import { dirname } from 'node:path';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { decodeBlob } from '../pbs/dataBlob.ts';
 import { RestoreError, toRestoreError } from '../../shared/errors.ts';
+import { MAX_CONFIG_BYTES, tooLarge } from '../../shared/limits.ts';
 import { checkManifestKey, verifyManifestFile, type Manifest, type ManifestFile } from '../pbs/manifest.ts';
 import type { SnapshotReader } from '../source/chunkSource.ts';
 
 /** The config blobs PVE uploads, VM first. */
 export const GUEST_CONFIG_BLOBS = ['qemu-server.conf.blob', 'pct.conf.blob'] as const;
 
-/** PVE configs are a few KiB; anything near this is not one, and is not read into memory. */
-const MAX_CONFIG_BYTES = 4 * 2 ** 20;
 
 export interface GuestConfigText {
   /** The file name PVE uses: qemu-server.conf or pct.conf. */
@@ -40,10 +39,11 @@ export async function readGuestConfig(reader: SnapshotReader, m: Manifest, crypt
   if (!entry) return undefined;
   const encrypted = entry.cryptMode === 'encrypt';
   checkManifestKey(m, crypt, encrypted);
-  if (entry.size > MAX_CONFIG_BYTES) throw new RestoreError('MANIFEST_INVALID', `${entry.filename} is ${entry.size} bytes: too large for a guest configuration`);
-  const raw = await reader.readFile(entry.filename, signal);
+  // A few KiB in PVE: anything past the bound is refused before it is read or inflated.
+  if (entry.size > MAX_CONFIG_BYTES) throw tooLarge(entry.filename, entry.size, MAX_CONFIG_BYTES, 'blob');
+  const raw = await reader.readFile(entry.filename, signal, MAX_CONFIG_BYTES);
   verifyManifestFile(m, entry.filename, createHash('sha256').update(raw).digest(), raw.length);
-  const text = decodeBlob(raw, encrypted ? { crypt: crypt!, cryptMode: 'encrypt' } : {}).toString('utf8');
+  const text = decodeBlob(raw, { maxSize: MAX_CONFIG_BYTES, ...(encrypted ? { crypt: crypt!, cryptMode: 'encrypt' as const } : {}) }).toString('utf8');
   return { filename: entry.filename.replace(/\.blob$/, ''), blob: entry.filename, encrypted, text };
 }
 

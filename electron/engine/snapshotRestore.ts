@@ -25,8 +25,8 @@ import { checkConfigTarget, readGuestConfig, writeGuestConfig } from './guestCon
 import { LiveLimiter } from './liveLimiter.ts';
 import type { JobSlotsLike } from './slotBudget.ts';
 import { MultiRestore } from './multiRestore.ts';
-import { clampConcurrency, DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
-import { openTarget, type Target } from './target.ts';
+import { clampConcurrency, DEFAULT_CONCURRENCY, MAX_MANIFEST_BYTES } from '../../shared/limits.ts';
+import { checkTargetOutside, openTarget, type Target } from './target.ts';
 import type { StallOptions } from './stallWatch.ts';
 import { RateGate, rateLimitedSource } from '../source/rateLimitedSource.ts';
 import type { TokenBucket } from '../source/tokenBucket.ts';
@@ -119,10 +119,14 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
   let reader: SnapshotReader | undefined;
   const targets: Target[] = [];
   try {
-    if (restore && dir && req.createDir) madeDir = await makeDir(dir);
-    if (restore && dir) await checkDir(dir);
-    reader = await req.source.openSnapshot(req.ref);
-    const manifest = decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME, req.signal));
+    if (restore && dir) {
+      // Checked before the folder is made: never a folder inside the datastore being read.
+      if (req.source.localPath !== undefined) await checkTargetOutside(dir, [req.source.localPath]);
+      if (req.createDir) madeDir = await makeDir(dir);
+      await checkDir(dir);
+    }
+    reader = await req.source.openSnapshot(req.ref, req.signal);
+    const manifest = decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME, req.signal, MAX_MANIFEST_BYTES));
     const chosen = selectDisks(manifest, req.ref, req.disks);
     const plans: ArchivePlan[] = [];
     for (const d of chosen) plans.push(await planImageArchive(reader, d.archive, req.crypt, req.signal, manifest));
@@ -145,10 +149,20 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
       if (g && configPath) {
         if (seen.has(configPath)) throw new RestoreError('USAGE', `the guest config and a disk would both be written to ${configPath}`);
         await checkConfigTarget(configPath, force);
+        if (req.source.localPath !== undefined) await checkTargetOutside(configPath, [req.source.localPath]);
         config = { path: configPath, text: g.text };
       }
       for (const [i, t] of paths.entries()) {
-        targets.push(await openTarget({ path: t!.path, size: plans[i]!.index.size, force: t!.force ?? force, sparse: t!.sparse ?? req.sparse ?? true }));
+        targets.push(
+          await openTarget({
+            path: t!.path,
+            size: plans[i]!.index.size,
+            force: t!.force ?? force,
+            sparse: t!.sparse ?? req.sparse ?? true,
+            // Never inside the datastore being read (target.ts).
+            ...(req.source.localPath !== undefined ? { forbidden: [req.source.localPath] } : {}),
+          }),
+        );
       }
     }
 
