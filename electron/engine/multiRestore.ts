@@ -99,6 +99,9 @@ export class MultiRestore extends EventEmitter<MultiEvents> {
       });
       engine.on('chunk', (e: ChunkEvent) => this.emit('chunk', { ...e, disk: i } satisfies DiskChunkEvent));
       engine.on('stall', (c) => this.emit('stall', c));
+      // Stop the other disks at the first error, not once this disk has settled: they would go on
+      // writing (and might even finish) while its chunks in flight drain.
+      engine.on('failed', () => this.#stopFor(i));
       return { archive: d.archive, engine };
     });
   }
@@ -202,15 +205,19 @@ export class MultiRestore extends EventEmitter<MultiEvents> {
       this.#disks.map(async (d, i) => {
         const s = await d.engine.run();
         d.result = s;
-        if (s.status === 'failed' && this.#firstFailure === undefined) {
-          this.#firstFailure = i;
-          this.#abort.abort(new RestoreError('CANCELLED', `stopped because ${d.archive} failed`));
-        }
+        if (s.status === 'failed') this.#stopFor(i);
         this.emit('disk', i, s);
       }),
     );
     this.#ended = performance.now();
     return this.#summary();
+  }
+
+  /** Disk `i` failed: the first failure is the job's, and stops every other disk. */
+  #stopFor(i: number): void {
+    if (this.#firstFailure !== undefined) return;
+    this.#firstFailure = i;
+    this.#abort.abort(new RestoreError('CANCELLED', `stopped because ${this.#disks[i]?.archive ?? `disk ${i}`} failed`));
   }
 
   #summary(): RestoreSummary {

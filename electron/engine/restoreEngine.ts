@@ -80,6 +80,8 @@ export interface EngineEvents {
   resume: [];
   /** The source stalled, flows again, or stalled past the stall timeout (StallWatch). */
   stall: [change: StallChange];
+  /** The job failed (its first error); chunks in flight still settle before run() resolves. */
+  failed: [error: RestoreError];
 }
 
 const { pending: PENDING, inFlight: IN_FLIGHT, done: DONE, zero: ZERO, failed: FAILED } = ChunkState;
@@ -383,6 +385,7 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     if (this.#failure) return;
     this.#failure = err;
     this.#abort.abort(err);
+    this.emit('failed', err);
   }
 
   async #finish(): Promise<RestoreSummary> {
