@@ -56,7 +56,8 @@ function layout(kind: 'mixed' | 'zero-heavy', chunks: number): string[] {
   });
 }
 
-async function writeSnapshot(root: string, id: string, kind: 'mixed' | 'zero-heavy', sizeMiB: number, crypt?: CryptConfig): Promise<BenchImage> {
+/** Writes one disk's chunks into the chunk store; returns its index and what it holds. */
+async function writeDisk(root: string, seed: string, kind: 'mixed' | 'zero-heavy', sizeMiB: number, crypt?: CryptConfig): Promise<{ fidx: Buffer; size: number; chunks: number; zeroChunks: number }> {
   const chunks = Math.max(1, Math.floor((sizeMiB * 1024 * 1024) / CHUNK));
   const digests: Buffer[] = [];
   let zeroChunks = 0;
@@ -64,7 +65,7 @@ async function writeSnapshot(root: string, id: string, kind: 'mixed' | 'zero-hea
   for (let i = 0; i < chunks; i++) {
     const k = kinds[i]!;
     if (k === 'z') zeroChunks++;
-    const data = k === 'z' ? Buffer.alloc(CHUNK) : k === 't' ? textChunk(`${id}-${i}`) : randomChunk(`${id}-${i}`);
+    const data = k === 'z' ? Buffer.alloc(CHUNK) : k === 't' ? textChunk(`${seed}-${i}`) : randomChunk(`${seed}-${i}`);
     const { digest, blob } = buildChunk(data, { compress: true, ...(crypt ? { crypt } : {}) });
     const hex = toHex(digest);
     await mkdir(join(root, '.chunks', hex.slice(0, 4)), { recursive: true });
@@ -72,17 +73,40 @@ async function writeSnapshot(root: string, id: string, kind: 'mixed' | 'zero-hea
     digests.push(digest);
   }
   const size = chunks * CHUNK;
-  const fidx = writeFixedIndex({ size, chunkSize: CHUNK, digests, ctime: BENCH_TIME });
+  return { fidx: writeFixedIndex({ size, chunkSize: CHUNK, digests, ctime: BENCH_TIME }), size, chunks, zeroChunks };
+}
+
+/** A snapshot of VM `id` with the given disks, its manifest listing them in this order. */
+async function writeVm(root: string, id: string, disks: Array<{ archive: string; kind: 'mixed' | 'zero-heavy'; sizeMiB: number }>, crypt?: CryptConfig): Promise<BenchImage[]> {
   const dir = join(root, 'vm', id, backupTimeName(BENCH_TIME));
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'drive-scsi0.img.fidx'), fidx);
-  const csum = createHash('sha256').update(fidx.subarray(4096)).digest();
-  const cryptMode = crypt ? 'encrypt' : 'none';
-  await writeFile(
-    join(dir, 'index.json.blob'),
-    encodeManifestBlob({ backupType: 'vm', backupId: id, backupTime: BENCH_TIME, files: [{ filename: 'drive-scsi0.img.fidx', cryptMode, size, csum }] }, crypt),
-  );
-  return { id, archive: 'drive-scsi0.img.fidx', size, chunks, zeroChunks, workBytes: (chunks - zeroChunks) * CHUNK, encrypted: Boolean(crypt) };
+  const cryptMode = crypt ? ('encrypt' as const) : ('none' as const);
+  const files = [];
+  const images: BenchImage[] = [];
+  for (const d of disks) {
+    // The first disk's seed is the VM id alone, so single-disk images stay what they were.
+    const w = await writeDisk(root, images.length ? `${id}-${d.archive}` : id, d.kind, d.sizeMiB, crypt);
+    await writeFile(join(dir, d.archive), w.fidx);
+    files.push({ filename: d.archive, cryptMode, size: w.size, csum: createHash('sha256').update(w.fidx.subarray(4096)).digest() });
+    images.push({ id, archive: d.archive, size: w.size, chunks: w.chunks, zeroChunks: w.zeroChunks, workBytes: (w.chunks - w.zeroChunks) * CHUNK, encrypted: Boolean(crypt) });
+  }
+  await writeFile(join(dir, 'index.json.blob'), encodeManifestBlob({ backupType: 'vm', backupId: id, backupTime: BENCH_TIME, files }, crypt));
+  return images;
+}
+
+async function writeSnapshot(root: string, id: string, kind: 'mixed' | 'zero-heavy', sizeMiB: number, crypt?: CryptConfig): Promise<BenchImage> {
+  return (await writeVm(root, id, [{ archive: 'drive-scsi0.img.fidx', kind, sizeMiB }], crypt))[0]!;
+}
+
+/**
+ * A VM with two disks, as PVE backs up a system disk and a data disk: three quarters and one
+ * quarter of `sizeMiB`, mixed content.
+ */
+export async function writeTwoDiskVm(root: string, sizeMiB: number): Promise<BenchImage[]> {
+  return writeVm(root, '903', [
+    { archive: 'drive-scsi0.img.fidx', kind: 'mixed', sizeMiB: (sizeMiB * 3) / 4 },
+    { archive: 'drive-scsi1.img.fidx', kind: 'mixed', sizeMiB: sizeMiB / 4 },
+  ]);
 }
 
 export async function writeBenchDatastore(root: string, sizeMiB: number): Promise<Record<'mixed' | 'zeroHeavy' | 'encrypted', BenchImage>> {

@@ -4,6 +4,7 @@ import type { BackupSource } from '../electron/source/chunkSource.ts';
 import type { BenchImage } from './dataset.ts';
 import type { RunResult } from './measure.ts';
 import type { ResumeResult } from './resume.ts';
+import type { TwoDiskResult } from './twoDisks.ts';
 
 export interface Scenario {
   name: string;
@@ -40,6 +41,8 @@ interface Input {
   results: ScenarioResult[];
   /** The resume scenario (bench/resume.ts), when it ran. */
   resume?: ResumeResult;
+  /** The whole-VM scenario (twoDisks.ts). */
+  twoDisks?: TwoDiskResult;
 }
 
 const f = (n: number, d = 0): string => n.toFixed(d);
@@ -98,6 +101,13 @@ export function renderReport(input: Input): { text: string; markdown: string; js
           '≈ 1 (time ∝ non-zero part)',
         ] as [string, string, string]]
       : []),
+    ...(input.twoDisks
+      ? [[
+          `two disks +${input.twoDisks.delayMs} ms/chunk at limit ${input.twoDisks.limit}: one job ${f(input.twoDisks.oneJobMBps)} MB/s / one after another ${f(input.twoDisks.oneByOneMBps)} MB/s`,
+          ratio(input.twoDisks.ratio),
+          '≥ 1 (the link never idles between disks)',
+        ] as [string, string, string]]
+      : []),
     ['main-thread event-loop utilisation, worst run', ratio(maxElu), '≤ 0.50'],
     ['main-thread CPU time / wall time, worst run (what the main thread really uses)', ratio(maxMainCpu), '(context for the line above)'],
     ...(input.resume
@@ -141,6 +151,7 @@ export function renderReport(input: Input): { text: string; markdown: string; js
     ceilings: c,
     results: results.map((r) => ({ scenario: r.scenario.name, image: r.scenario.image, runs: r.runs })),
     ...(input.resume ? { resume: input.resume } : {}),
+    ...(input.twoDisks ? { twoDisks: input.twoDisks } : {}),
     ratios: ratios.map(([name, value, goal]) => ({ name, value: Number(value), goal })),
   };
   return { text, markdown: md, json };

@@ -12,13 +12,14 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { LocalDatastore } from '../electron/source/localDatastore.ts';
 import { defaultPoolSize } from '../electron/engine/decodePool.ts';
-import { benchKey, CHUNK, writeBenchDatastore } from './dataset.ts';
+import { benchKey, CHUNK, writeBenchDatastore, writeTwoDiskVm } from './dataset.ts';
 import { decodeCeiling, readCeiling, writeCeiling } from './ceilings.ts';
 import { withChunkDelay } from '../electron/source/delayedSource.ts';
 import { runOne, type Mode, type RunResult } from './measure.ts';
 import { remoteScenario } from './remote.ts';
 import { resumeScenario } from './resume.ts';
 import { renderReport, type Scenario, type ScenarioResult } from './report.ts';
+import { runTwoDisks, TWO_DISK_DELAY_MS } from './twoDisks.ts';
 
 const { values } = parseArgs({ options: { 'size-mib': { type: 'string' }, reps: { type: 'string' }, quick: { type: 'boolean' }, 'target-dir': { type: 'string' } } });
 const quick = values.quick === true;
@@ -43,6 +44,7 @@ try {
   process.stderr.write(`writing bench datastore (${sizeMiB} MiB images) in ${work}\n`);
   const root = join(work, 'store');
   const ds = await writeBenchDatastore(root, sizeMiB);
+  const vm = await writeTwoDiskVm(root, sizeMiB);
   // Flush the freshly written chunks now: writeback running under the first measurements slowed
   // them by up to 2x.
   spawnSync('sync');
@@ -85,13 +87,16 @@ try {
     }
     results.push({ scenario: sc, runs });
   }
+  const vmDir = join(targetDir, 'vm');
+  await mkdir(vmDir);
+  const twoDisks = await runTwoDisks(withChunkDelay(local, TWO_DISK_DELAY_MS), vm, vmDir, reps, (what) => process.stderr.write(`\r\x1b[2K${what}`));
   process.stderr.write('\r\x1b[2K');
   await remote?.close();
   process.stderr.write('resume: a restore killed half way, then resumed\n');
   const resume = await resumeScenario(root, ds.mixed, targetDir);
 
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
-  const report = renderReport({ targetDir, machine, date: new Date().toISOString(), sizeMiB, reps, chunkSize: CHUNK, ceilings, results, resume });
+  const report = renderReport({ targetDir, machine, date: new Date().toISOString(), sizeMiB, reps, chunkSize: CHUNK, ceilings, results, resume, twoDisks });
   process.stdout.write(report.text);
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   await mkdir(dir, { recursive: true });

@@ -1,14 +1,16 @@
 // The application frame: a sidebar with the screens (Sources, Browse, Jobs, Settings), the running
-// jobs at a glance and the display preferences; the current screen; the restore dialog, the file
-// browser; notices.
+// jobs at a glance and the display preferences; the current screen; the restore dialogs (one disk,
+// a whole VM, the newest snapshots of several VMs), the file browser; notices.
 import { Notices } from './components/Notices.tsx';
 import { Sidebar } from './views/Sidebar.tsx';
 import { BrowseView } from './views/BrowseView.tsx';
 import { JobsView } from './views/JobsView.tsx';
 import { JobView } from './views/JobView.tsx';
+import { RestoreBatchDialog } from './views/RestoreBatchDialog.tsx';
 import { RestoreDialog } from './views/RestoreDialog.tsx';
 import { SettingsView } from './views/SettingsView.tsx';
 import { FileBrowserDialog } from './views/FileBrowserDialog.tsx';
+import { RestoreVmDialog } from './views/RestoreVmDialog.tsx';
 import { SourcesView } from './views/SourcesView.tsx';
 import { useStore } from './store/index.ts';
 
@@ -31,6 +33,8 @@ function Screen() {
 export function App() {
   const restoring = useStore((s) => !!s.restore);
   const browsing = useStore((s) => !!s.browser);
+  const restoringVm = useStore((s) => !!s.restoreVm);
+  const restoringBatch = useStore((s) => !!s.restoreBatch);
   return (
     <div className="app">
       <a className="skip-link" href="#content">
@@ -42,6 +46,8 @@ export function App() {
       </main>
       {restoring && <RestoreDialog />}
       {browsing && <FileBrowserDialog />}
+      {restoringVm && <RestoreVmDialog />}
+      {restoringBatch && <RestoreBatchDialog />}
       <Notices />
     </div>
   );

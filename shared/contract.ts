@@ -155,10 +155,24 @@ export interface StartJobArgs {
   mode: 'restore' | 'verify';
   sourceId: string;
   snapshot: SnapshotSelector;
-  /** Image archive, `drive-scsi0.img` or `drive-scsi0.img.fidx`. */
-  archive: string;
-  /** Required for a restore: a file (written as `<target>.partial` until done) or a block device. */
+  /** One image archive, `drive-scsi0.img` or `drive-scsi0.img.fidx`. Give either this or `disks`. */
+  archive?: string;
+  /** With `archive`, required for a restore: a file (written as `<target>.partial` until done) or a block device. */
   target?: string;
+  /**
+   * Several disks of the snapshot in one job (a whole VM; docs/jobs.md): 'all' its image archives,
+   * or the ones listed, each with its own target or into `targetDir`. Instead of `archive`.
+   */
+  disks?: 'all' | DiskChoice[];
+  /** With `disks`: the folder for disks without a target (`<targetDir>/<disk>.raw`) and for the guest config. */
+  targetDir?: string;
+  /** Create targetDir when the job starts (one level: its parent must exist). */
+  createTargetDir?: boolean;
+  /**
+   * With `disks`: where the guest config is written as text once every disk succeeded; default
+   * `<targetDir>/qemu-server.conf` (`pct.conf`); without either, it is not written.
+   */
+  config?: string;
   /** Replace an existing file, or write to a block device. */
   force?: boolean;
   /** Leave zero chunks as holes in a file (default from settings, normally true). */
@@ -177,8 +191,49 @@ export interface StartJobArgs {
   password?: string;
 }
 
-/** The job's request as the service shows it: never the password. */
-export type JobRequest = Omit<StartJobArgs, 'password' | 'concurrency' | 'rate'> & { sourceLabel: string };
+/** One disk of a whole-VM job. */
+export interface DiskChoice {
+  /** Image archive, `drive-scsi0.img` or `drive-scsi0.img.fidx`. */
+  archive: string;
+  /** A file or a block device; without one, `<targetDir>/<disk>.raw`. */
+  target?: string;
+  /** This disk's own force (replace its file, write its device); default the job's. */
+  force?: boolean;
+  /** This disk's own sparse; default the job's. */
+  sparse?: boolean;
+}
+
+/** Jobs started together by jobs.startBatch (one per VM). */
+export interface BatchRef {
+  id: string;
+  /** This job's place in the batch (0-based) and the batch's size. */
+  index: number;
+  count: number;
+  /** The folder the batch restores into. */
+  folder: string;
+  /** This job's image bytes (its disks' sizes), known before it runs: the batch's total progress counts it. */
+  bytes: number;
+}
+
+/**
+ * The job's request as the service shows it: never the password. A job over `disks` lists them
+ * resolved once it has opened the snapshot: each disk's archive and target, in the snapshot's
+ * order, and `config` where the guest config goes (absent: nowhere).
+ */
+export type JobRequest = Omit<StartJobArgs, 'password' | 'concurrency' | 'rate'> & { sourceLabel: string; batch?: BatchRef };
+
+/** Restores of the newest snapshot of several groups, one job per VM, each into `<targetDir>/<type>-<id>/`. */
+export interface StartBatchArgs {
+  sourceId: string;
+  snapshots: SnapshotSelector[];
+  /** An existing folder; each job creates its own sub-folder in it. */
+  targetDir: string;
+  force?: boolean;
+  sparse?: boolean;
+  concurrency?: Concurrency;
+  keyfile?: string;
+  password?: string;
+}
 
 export interface JobInfo {
   id: string;
@@ -227,6 +282,8 @@ export type ChunkMap =
 export interface ChunkMapEvent {
   jobId: string;
   map: ChunkMap;
+  /** A job over several disks: which one (its index in progress.disks); absent for a single-disk job. */
+  disk?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,6 +377,11 @@ export interface Settings {
   sparseByDefault: boolean;
   /** Finished jobs kept in the history. */
   historyLimit: number;
+  /**
+   * Chunks in flight over all running jobs (the machine-wide budget; docs/jobs.md). Each job's own
+   * concurrency applies within its fair share of it.
+   */
+  chunkBudget: number;
   /** The user removed the demo datastore: do not offer it again. */
   demoDismissed: boolean;
 }
@@ -441,7 +503,9 @@ export interface Commands {
   'jobs.list': { args: NoArgs; result: JobInfo[] };
   'jobs.get': { args: JobRef; result: JobInfo };
   /** The current chunk map (null once the job's engine is gone, e.g. after a restart). */
-  'jobs.chunkMap': { args: JobRef; result: ChunkMap | null };
+  'jobs.chunkMap': { args: { id: string; disk?: number }; result: ChunkMap | null };
+  /** One restore job per snapshot (all its disks), queued under the budget, sharing a batch id. */
+  'jobs.startBatch': { args: StartBatchArgs; result: { batch: string; jobs: JobInfo[] } };
   /** Removes a finished job from the history. */
   'jobs.forget': { args: JobRef; result: null };
 

@@ -73,3 +73,12 @@ export function tooLarge(what: string, size: number, max: number, kind: 'blob' |
   const code = kind === 'index' ? 'INDEX_INVALID' : kind === 'chunk' ? 'CHUNK_TOO_LARGE' : 'BLOB_TOO_LARGE';
   return new RestoreError(code, `${what} is ${size} bytes, more than the ${max} bytes it can validly have`);
 }
+
+/**
+ * Chunks in flight over every running job (the machine-wide budget, docs/jobs.md) when the settings
+ * do not say: what one job may use, so a job alone runs as it always did.
+ */
+export const DEFAULT_CHUNK_BUDGET = 64;
+
+/** The highest budget a setting may ask for: memory is about budget × (chunk size + decode). */
+export const MAX_CHUNK_BUDGET = 256;

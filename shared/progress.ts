@@ -42,6 +42,19 @@ export interface ProgressCounters {
   rateLimited?: boolean;
   /** Set while stalled: epoch ms since when no source bytes arrived although chunks were in flight. */
   stalledSince?: number;
+  /** A job over several disks (a whole VM): one row per disk, in the snapshot's order. */
+  disks?: DiskProgress[];
+}
+
+/** One disk of a whole-VM job: its own counters and how it stands. */
+export interface DiskProgress {
+  archive: string;
+  totalBytes: number;
+  totalChunks: number;
+  doneBytes: number;
+  doneChunks: number;
+  zeroBytes: number;
+  state: 'running' | JobOutcome;
 }
 
 export type JobOutcome = 'succeeded' | 'failed' | 'cancelled';
@@ -63,6 +76,25 @@ export interface RestoreSummary {
   peakMbPerSec?: number;
   /** The restored file or device (on success), or where partial data was left. */
   target?: string;
+  partial?: boolean;
+  error?: ContractError;
+  /** A job over several disks: each disk's result, in the snapshot's order. */
+  archives?: ArchiveSummary[];
+  /** A restore over several disks: where the guest configuration was written (absent: none). */
+  config?: string;
+}
+
+/** One disk's result in a whole-VM job. */
+export interface ArchiveSummary {
+  archive: string;
+  /** The restored file or device, or where its partial data was left. */
+  target?: string;
+  status: JobOutcome;
+  bytes: number;
+  zeroBytes: number;
+  sourceBytes: number;
+  chunks: number;
+  zeroChunks: number;
   partial?: boolean;
   error?: ContractError;
 }

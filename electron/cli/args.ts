@@ -4,7 +4,7 @@ import { parseRate } from '../../shared/units.ts';
 import { RestoreError } from '../../shared/errors.ts';
 import { isConcurrencyLimit, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 
-export type Flags = Record<string, string | boolean | undefined>;
+export type Flags = Record<string, string | boolean | string[] | undefined>;
 export type ParseArgsOptions = NonNullable<ParseArgsConfig['options']>;
 
 export function parse(argv: string[], options: ParseArgsOptions): { flags: Flags; positionals: string[] } {

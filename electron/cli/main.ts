@@ -6,6 +6,7 @@ import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { FILES_GET_USAGE, FILES_LS_USAGE, filesCommand } from './commands/files.ts';
 import { LIST_USAGE, listCommand } from './commands/list.ts';
 import { RESTORE_USAGE, VERIFY_USAGE, restoreCommand } from './commands/restore.ts';
+import { RESTORE_DISKS_USAGE, VERIFY_DISKS_USAGE, isDisksForm, restoreDisksCommand } from './commands/restoreDisks.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 import { printError } from './output.ts';
 
@@ -14,7 +15,9 @@ const HELP = `restore-console: restore Proxmox Backup Server disk images fast, a
 usage:
   restore-console ${LIST_USAGE}
   restore-console ${RESTORE_USAGE}
+  restore-console ${RESTORE_DISKS_USAGE}
   restore-console ${VERIFY_USAGE}
+  restore-console ${VERIFY_DISKS_USAGE}
   restore-console ${FILES_LS_USAGE}
   restore-console ${FILES_GET_USAGE}
   restore-console ${DEMO_USAGE}
@@ -26,9 +29,14 @@ usage:
                      API token. The password or token secret comes from PBS_PASSWORD or a prompt
   --fingerprint FP   SHA-256 fingerprint of the server certificate (or PBS_FINGERPRINT); needed
                      unless the certificate is trusted by the system
-  --archive NAME     image archive, e.g. drive-scsi0.img (".fidx" may be omitted); for files,
-                     also a file archive, root.pxar (see "restore-console files --help")
-  --concurrency N    chunks in flight, ${MIN_CONCURRENCY}-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}), or "auto" to tune while running
+  --archive NAME     image archive, e.g. drive-scsi0.img (".fidx" may be omitted); repeat it to
+                     restore several disks of the snapshot in one job; for files, also a file
+                     archive, root.pxar (see "restore-console files --help")
+  --all              every disk image of the snapshot (a whole VM) in one job
+  --target-dir DIR   an existing folder: each disk goes to DIR/<disk>.raw (drive-scsi0.img →
+                     drive-scsi0.raw), the guest config to DIR/qemu-server.conf (pct.conf)
+  --concurrency N    chunks in flight, ${MIN_CONCURRENCY}-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}), or "auto" to tune while running;
+                     with several disks, counted over all of them
   --rate RATE        cap on bytes read from the source per second: 50MB, 20MiB, 1.5GB or
                      plain bytes (proxmox-backup-client's option); 0 or absent: no cap
   --keyfile FILE     key file of an encrypted backup; its password comes from
@@ -48,10 +56,11 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'list':
       return listCommand(rest);
+    // Several disks, all of a snapshot's, or a target folder: the whole-VM form.
     case 'restore':
-      return restoreCommand(rest, 'restore');
+      return isDisksForm(rest) ? restoreDisksCommand(rest, 'restore') : restoreCommand(rest, 'restore');
     case 'verify':
-      return restoreCommand(rest, 'verify');
+      return isDisksForm(rest) ? restoreDisksCommand(rest, 'verify') : restoreCommand(rest, 'verify');
     case 'files':
       return filesCommand(rest);
     case 'demo':

@@ -7,6 +7,7 @@
 // As in the official client, the auth id defaults to root@pam, and without PBS_PASSWORD the password
 // is asked for on the terminal. Secrets are never printed: messages name the auth id only. The flags
 // become a SourceConfig, opened by the service's openSource like a saved source.
+import { raceAbort } from '../../shared/abort.ts';
 import { isRestoreError, RestoreError } from '../../shared/errors.ts';
 import { openSource as openConfig, type OpenedSource } from '../service/openSource.ts';
 import { isApiToken, parseRepository } from '../source/pbs/repository.ts';
@@ -70,4 +71,20 @@ export async function openSource(flags: Flags, env: Env = process.env): Promise<
     }
     throw e;
   }
+}
+
+/**
+ * openSource, given up when `signal` aborts: a connection attempt cannot be stopped half-way,
+ * only no longer waited for (main.ts then exits without waiting for it either), so a stop ends
+ * the command at once; a source that opens after that is closed.
+ */
+export function openSourceUnlessStopped(flags: Flags, signal: AbortSignal): Promise<OpenedSource> {
+  const opening = openSource(flags);
+  opening.then(
+    (o) => {
+      if (signal.aborted) void o.close().catch(() => {});
+    },
+    () => {},
+  );
+  return raceAbort(opening, signal);
 }

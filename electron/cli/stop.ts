@@ -7,6 +7,8 @@
 // the terminal reaches both processes, and bin.mjs forwards what it gets. So that one Ctrl-C
 // counts once, the child ignores its own SIGINT and takes Ctrl-C from bin.mjs as SIGUSR2, a
 // signal no terminal sends; SIGTERM and SIGHUP are forwarded as themselves.
+import { RestoreError } from '../../shared/errors.ts';
+
 export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
 const EXIT_CODES: Record<StopSignal, number> = { SIGINT: 130, SIGHUP: 129, SIGTERM: 143 };
@@ -33,4 +35,19 @@ export function onStop(handler: (signal: StopSignal) => void): () => void {
   return () => {
     for (const [s, l] of listeners) process.off(s, l);
   };
+}
+
+/**
+ * A command's stop handling: the first stop aborts `abort` (the job ends "cancelled", its partial
+ * data stays named .partial); a second Ctrl-C exits at once. `exitCode()` is a cancelled run's status.
+ */
+export function cancelOnStop(abort: AbortController): { off(): void; exitCode(): number } {
+  let stopped: StopSignal | undefined;
+  const off = onStop((signal) => {
+    if (stopped === 'SIGINT' && signal === 'SIGINT') process.exit(130);
+    if (stopped) return;
+    stopped = signal;
+    abort.abort(new RestoreError('CANCELLED', stopReason(signal)));
+  });
+  return { off, exitCode: () => stopExitCode(stopped ?? 'SIGINT') };
 }

@@ -63,18 +63,34 @@ export async function openCheckedIndex(reader: SnapshotReader, archiveName: stri
 
 /** Open an image archive of a snapshot for restore or verify. The caller closes plan.reader. */
 export async function openImageArchive(source: BackupSource, ref: SnapshotRef, archiveName: string, crypt?: CryptConfig, signal?: AbortSignal): Promise<ArchivePlan> {
-  const archive = checkArchiveName(normalizeArchiveName(archiveName));
-  if (!archive.endsWith('.fidx')) {
-    throw new RestoreError('ARCHIVE_NOT_IMAGE', `${archive} is not a disk image (only *.img.fidx archives can be restored)`);
-  }
+  const archive = imageArchiveName(archiveName);
   const reader = await source.openSnapshot(ref, signal);
   try {
-    const checked = await openCheckedIndex(reader, archive, crypt, signal);
-    if (checked.kind !== 'fixed') throw new Error('internal: a .fidx name gave a dynamic index');
-    const { kind: _kind, ...plan } = checked;
-    return { reader, ...plan };
+    return await planImageArchive(reader, archive, crypt, signal);
   } catch (e) {
     await reader.close();
     throw e;
   }
+}
+
+/** A valid archive name that names a disk image (`.fidx` added when missing). */
+export function imageArchiveName(archiveName: string): string {
+  const archive = checkArchiveName(normalizeArchiveName(archiveName));
+  if (!archive.endsWith('.fidx')) {
+    throw new RestoreError('ARCHIVE_NOT_IMAGE', `${archive} is not a disk image (only *.img.fidx archives can be restored)`);
+  }
+  return archive;
+}
+
+/**
+ * Plans one image archive of a snapshot already open (openCheckedIndex's checks). Several
+ * archives of one snapshot share the reader and pass its manifest: on a PBS server one reader
+ * session downloads every index, so every chunk they reference may be read in it. Does not close
+ * the reader.
+ */
+export async function planImageArchive(reader: SnapshotReader, archive: string, crypt?: CryptConfig, signal?: AbortSignal, manifest?: Manifest): Promise<ArchivePlan> {
+  const checked = await openCheckedIndex(reader, imageArchiveName(archive), crypt, signal, manifest);
+  if (checked.kind !== 'fixed') throw new RestoreError('INTERNAL', 'a .fidx name gave a dynamic index');
+  const { kind: _kind, ...plan } = checked;
+  return { reader, ...plan };
 }

@@ -47,8 +47,12 @@ export interface AutoTunerOptions {
   periodMs?: number;
   settleMs?: number;
   minCompletions?: number;
-  /** Upper bound, e.g. from memory (limit × chunk size). */
-  maxLimit?: number;
+  /**
+   * Upper bound, e.g. from memory (limit × chunk size), or read at each decision: a job under the
+   * machine's chunk budget passes the share it could get (slotBudget.ts), so two auto jobs never
+   * each grow past what the budget can give them.
+   */
+  maxLimit?: number | (() => number);
   /** Tick interval of the internal timer; 0 disables the timer (tests call tick()). */
   tickMs?: number;
 }
@@ -88,7 +92,8 @@ export class AutoTuner {
   // first seconds are never worse than the default, and probes from there.
   static readonly INITIAL_LIMIT = DEFAULT_CONCURRENCY;
   readonly #engine: TunableEngine;
-  readonly #o: Required<AutoTunerOptions>;
+  readonly #o: Required<Omit<AutoTunerOptions, 'maxLimit'>>;
+  readonly #maxLimit: () => number;
   #timer: NodeJS.Timeout | undefined;
   #enabled = false;
   #phase: Phase = 'startup';
@@ -109,9 +114,10 @@ export class AutoTuner {
       periodMs: opts.periodMs ?? 300,
       settleMs: opts.settleMs ?? 100,
       minCompletions: opts.minCompletions ?? 8,
-      maxLimit: Math.min(opts.maxLimit ?? MAX_CONCURRENCY, MAX_CONCURRENCY),
       tickMs: opts.tickMs ?? 50,
     };
+    const max = opts.maxLimit ?? MAX_CONCURRENCY;
+    this.#maxLimit = typeof max === 'function' ? () => Math.max(1, Math.min(max(), MAX_CONCURRENCY)) : () => Math.min(max, MAX_CONCURRENCY);
   }
 
   get enabled(): boolean {
@@ -152,7 +158,7 @@ export class AutoTuner {
   }
 
   #set(limit: number, reason: string): void {
-    const next = Math.max(1, Math.min(this.#o.maxLimit, Math.round(limit)));
+    const next = Math.max(1, Math.min(this.#maxLimit(), Math.round(limit)));
     // An unchanged limit keeps its reason: the reason says why the limit last changed.
     if (next !== this.#engine.limit) this.#engine.setConcurrency(next, `auto: ${reason}`);
     this.#startWindow();
@@ -178,7 +184,7 @@ export class AutoTuner {
       r = Math.min(r, s.r);
     }
     const need = r === Infinity ? 0 : Math.ceil(2 * x * r - 1e-9);
-    return Math.min(this.#o.maxLimit, Math.max(RAISE_FLOOR, need));
+    return Math.min(this.#maxLimit(), Math.max(RAISE_FLOOR, need));
   }
 
   /** Samples the engine; call every few tens of milliseconds. */

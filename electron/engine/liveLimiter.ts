@@ -3,6 +3,28 @@
 // admits nobody until the active count is below the new limit. Nothing running is ever aborted.
 // Pausing admits nobody until resumed.
 
+/**
+ * What the engine needs from its limiter: slots to acquire and release, a limit that can change,
+ * pause and resume. A LiveLimiter of its own by default; a JobSlots (slotBudget.ts) when several
+ * engines share one job's limit inside the machine's budget.
+ */
+export interface Slots {
+  limit: number;
+  readonly active: number;
+  readonly paused: boolean;
+  pause(): void;
+  resume(): void;
+  acquire(signal?: AbortSignal): Promise<void>;
+  release(): void;
+  /**
+   * An engine starts asking for slots (join) or has no more chunks to start (leave). Shared slots
+   * use this to know how much the job wants: its whole limit while any of its engines still has
+   * chunks to start, even in the moment between two acquisitions.
+   */
+  join?(): void;
+  leave?(): void;
+}
+
 interface Waiter {
   resolve: () => void;
   reject: (e: unknown) => void;
@@ -10,7 +32,7 @@ interface Waiter {
   onAbort?: () => void;
 }
 
-export class LiveLimiter {
+export class LiveLimiter implements Slots {
   #limit: number;
   #active = 0;
   #paused = false;

@@ -28,7 +28,7 @@ import type { ChunkSource } from '../source/chunkSource.ts';
 import type { RateMeter } from '../source/rateLimitedSource.ts';
 import type { ChunkSet } from './chunkSet.ts';
 import { inlineDecoder, type ChunkDecoder } from './decoder.ts';
-import { LiveLimiter } from './liveLimiter.ts';
+import { LiveLimiter, type Slots } from './liveLimiter.ts';
 import { RepeatCache } from './repeatCache.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../source/retry.ts';
 import { StallWatch, type StallChange, type StallOptions } from './stallWatch.ts';
@@ -57,6 +57,12 @@ export interface EngineOptions {
   /** The rate cap the source passes through (rateLimitedSource), for progress and stall detection. */
   rate?: RateMeter;
   stall?: StallOptions;
+  /**
+   * Slots shared with other engines (the disks of one whole-VM job, inside the machine's budget:
+   * slotBudget.ts); `concurrency` is then ignored and setConcurrency, pause and resume act on the
+   * shared slots. Default: a limiter of this engine's own.
+   */
+  slots?: Slots;
 }
 
 export interface ChunkEvent {
@@ -74,6 +80,8 @@ export interface EngineEvents {
   resume: [];
   /** The source stalled, flows again, or stalled past the stall timeout (StallWatch). */
   stall: [change: StallChange];
+  /** The job failed (its first error); chunks in flight still settle before run() resolves. */
+  failed: [error: RestoreError];
 }
 
 const { pending: PENDING, inFlight: IN_FLIGHT, done: DONE, zero: ZERO, failed: FAILED } = ChunkState;
@@ -82,7 +90,9 @@ const { pending: PENDING, inFlight: IN_FLIGHT, done: DONE, zero: ZERO, failed: F
 export class RestoreEngine extends EventEmitter<EngineEvents> {
   readonly #in: EngineInput;
   readonly #opts: EngineOptions;
-  readonly #limiter: LiveLimiter;
+  readonly #limiter: Slots;
+  /** Chunks of this engine holding a slot (the shared slots count other engines' too). */
+  #inFlight = 0;
   readonly #writeSlots = new LiveLimiter(WRITE_SLOTS);
   readonly #writes = new Set<Promise<void>>();
   readonly #repeats: RepeatCache;
@@ -103,7 +113,7 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     super();
     this.#in = input;
     this.#opts = opts;
-    this.#limiter = new LiveLimiter(clampConcurrency(opts.concurrency ?? DEFAULT_CONCURRENCY));
+    this.#limiter = opts.slots ?? new LiveLimiter(clampConcurrency(opts.concurrency ?? DEFAULT_CONCURRENCY));
     this.#states = new Uint8Array(input.index.count);
     const resumed = opts.resumed;
     if (resumed && resumed.count !== input.index.count) throw new RangeError(`resumed chunks: a set of ${resumed.count} for an index of ${input.index.count}`);
@@ -126,7 +136,7 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
   }
 
   get inFlight(): number {
-    return this.#limiter.active;
+    return this.#inFlight;
   }
 
   /** Change the limit now; running chunks are never aborted. */
@@ -181,7 +191,7 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
       totalBytes: index.size,
       totalChunks: index.count,
       ...this.#c,
-      inFlight: this.#limiter.active,
+      inFlight: this.#inFlight,
       writing: this.#writeSlots.active,
       limit: this.#limiter.limit,
       auto: this.#auto,
@@ -199,6 +209,7 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     const running = new Set<Promise<void>>();
     this.#stall.check(0);
     if (this.#stall.tickMs > 0) this.#stallTimer = setInterval(() => this.checkStall(), this.#stall.tickMs);
+    this.#limiter.join?.();
     try {
       for (const pos of this.#positions()) {
         if (this.#failure || signal.aborted) break;
@@ -207,7 +218,9 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
           this.#limiter.release();
           break;
         }
+        this.#inFlight++;
         const p: Promise<void> = this.#runChunk(pos.i, pos.start, pos.len, pos.zero).finally(() => {
+          this.#inFlight--;
           this.#limiter.release();
           running.delete(p);
         });
@@ -215,6 +228,8 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
       }
     } catch (e) {
       if (!signal.aborted) this.#fail(toRestoreError(e, 'scheduling'));
+    } finally {
+      this.#limiter.leave?.();
     }
     while (running.size) await Promise.allSettled([...running]);
     while (this.#writes.size) await Promise.allSettled([...this.#writes]);
@@ -370,6 +385,7 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     if (this.#failure) return;
     this.#failure = err;
     this.#abort.abort(err);
+    this.emit('failed', err);
   }
 
   async #finish(): Promise<RestoreSummary> {

@@ -13,11 +13,12 @@ import { openImageArchive, type ArchivePlan } from './archivePlan.ts';
 import { AutoTuner } from './autoTuner.ts';
 import type { ChunkDecoder } from './decoder.ts';
 import { sharedDecodePool } from './decodePool.ts';
-import { DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
+import { clampConcurrency, DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
 import { RestoreEngine } from './restoreEngine.ts';
 import { openResumableTarget, type OpenedResumable, type ResumableTargetRequest } from './resumableTarget.ts';
 import type { RetryPolicy } from '../source/retry.ts';
 import type { StallOptions } from './stallWatch.ts';
+import type { JobSlotsLike } from './slotBudget.ts';
 
 export interface RestoreRequest {
   source: BackupSource;
@@ -41,6 +42,11 @@ export interface RestoreRequest {
   /** Defaults to the process's shared worker pool. */
   decoder?: ChunkDecoder;
   signal?: AbortSignal;
+  /**
+   * The job's slots inside the machine's budget of chunks in flight (slotBudget.ts; the service
+   * passes a lender): closed when the job ends or fails to start. Default: a limiter of its own.
+   */
+  slots?: JobSlotsLike;
 }
 
 export interface PreparedRestore {
@@ -58,7 +64,13 @@ export interface PreparedRestore {
 
 /** Checks everything that can be checked before the first chunk; throws RestoreError on problems. */
 export async function prepareRestore(req: RestoreRequest): Promise<PreparedRestore> {
-  const plan = await openImageArchive(req.source, req.ref, req.archive, req.crypt, req.signal);
+  let plan: ArchivePlan;
+  try {
+    plan = await openImageArchive(req.source, req.ref, req.archive, req.crypt, req.signal);
+  } catch (e) {
+    req.slots?.close?.();
+    throw e;
+  }
   let opened: OpenedResumable | undefined;
   try {
     if (req.target) {
@@ -82,11 +94,14 @@ export async function prepareRestore(req: RestoreRequest): Promise<PreparedResto
       });
     }
   } catch (e) {
+    req.slots?.close?.();
     await plan.reader.close();
     throw e;
   }
   const gate = new RateGate(req.rate ?? 0, { shared: req.sharedRates ?? [], estimate: plan.index.chunkSize });
   const auto = req.concurrency === 'auto';
+  const initial = typeof req.concurrency === 'number' ? req.concurrency : auto ? AutoTuner.INITIAL_LIMIT : DEFAULT_CONCURRENCY;
+  if (req.slots) req.slots.limit = clampConcurrency(initial);
   const engine = new RestoreEngine(
     {
       index: plan.index,
@@ -96,7 +111,8 @@ export async function prepareRestore(req: RestoreRequest): Promise<PreparedResto
       ...(plan.crypt ? { crypt: plan.crypt } : {}),
     },
     {
-      concurrency: typeof req.concurrency === 'number' ? req.concurrency : auto ? AutoTuner.INITIAL_LIMIT : DEFAULT_CONCURRENCY,
+      concurrency: initial,
+      ...(req.slots ? { slots: req.slots } : {}),
       ...(opened ? { target: opened.target } : {}),
       ...(opened?.resumed ? { resumed: opened.resumed } : {}),
       decoder: req.decoder ?? sharedDecodePool(),
@@ -106,7 +122,9 @@ export async function prepareRestore(req: RestoreRequest): Promise<PreparedResto
       ...(req.retry ? { retry: req.retry } : {}),
     },
   );
-  const tuner = new AutoTuner(engine);
+  const slots = req.slots;
+  // Auto under the budget never aims past the share this job could get (docs/jobs.md).
+  const tuner = new AutoTuner(engine, slots?.ceiling ? { maxLimit: () => slots.ceiling!() } : {});
   if (auto) tuner.enable();
   return {
     plan,
@@ -119,6 +137,7 @@ export async function prepareRestore(req: RestoreRequest): Promise<PreparedResto
         return await engine.run();
       } finally {
         tuner.disable();
+        slots?.close?.();
         await plan.reader.close();
       }
     },

@@ -2,6 +2,7 @@
 // Clicking it brings the window forward.
 import { Notification } from 'electron';
 import type { FinalJobState, JobInfo, Settings } from '../../shared/contract.ts';
+import { jobDisks } from '../../shared/jobNames.ts';
 import { isFinalState } from '../../shared/jobStates.ts';
 import type { RestoreService } from '../service/service.ts';
 
@@ -19,7 +20,7 @@ export function notifyWhenJobsEnd(service: RestoreService, focus: () => void): v
     if (level === 'off' || (level === 'errors' && job.state !== 'failed')) return;
     if (!Notification.isSupported()) return;
     const n = new Notification({
-      title: `${job.mode === 'restore' ? 'Restore' : 'Verify'} ${outcome}: ${job.request.archive.replace(/\.fidx$/, '')}`,
+      title: `${job.mode === 'restore' ? 'Restore' : 'Verify'} ${outcome}: ${jobDisks(job.request)}`,
       body: job.message ?? '',
       urgency: job.state === 'failed' ? 'critical' : 'normal',
     });

@@ -7,11 +7,11 @@ import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { decodeBlob } from '../pbs/dataBlob.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
 import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from '../../shared/limits.ts';
+import { guestConfigEntry } from '../engine/guestConfig.ts';
 import { checkManifestKey, decodeManifestBlob, MANIFEST_BLOB_NAME } from '../pbs/manifest.ts';
 import { formatSnapshotRef, type SnapshotRef } from '../pbs/names.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
 
-const CONFIG_BLOBS = ['qemu-server.conf.blob', 'pct.conf.blob'];
 /** The most of a guest configuration shown (marked truncated beyond). */
 export const SHOWN_CONFIG_BYTES = 1024 * 1024;
 
@@ -44,7 +44,7 @@ export async function snapshotDetail(source: BackupSource, sourceId: string, sel
     const verify = manifest.unprotected.verify_state as { state?: unknown; upid?: unknown } | undefined;
     const notes = manifest.unprotected.notes;
     let config: GuestConfig | undefined;
-    const entry = manifest.files.find((f) => CONFIG_BLOBS.includes(f.filename));
+    const entry = guestConfigEntry(manifest);
     if (entry) {
       const encrypted = entry.cryptMode === 'encrypt';
       config = { filename: entry.filename, encrypted };

@@ -1,12 +1,14 @@
 // One restore or verify job: its commands (pause, resume, cancel, concurrency), its run from the
-// request to a final state through its own engine (prepareRestore), and what it keeps for the
-// history. The state machine is jobState.ts, the events while it runs jobSampler.ts, the line it
+// request to a final state through its own engine (prepareRestore), or its engines for a job over
+// several disks of a snapshot (prepareSnapshotRestore; docs/jobs.md), under the machine's budget
+// of chunks in flight either way, and what it keeps for the history. The state machine is jobState.ts, the events while it runs jobSampler.ts, the line it
 // ends with jobText.ts. The final sample and map go out before the final state; nothing follows it.
 //
 // Resume (docs/resume.md): a restore that ends without success keeps its partial target and its
 // resume state; the job says so (`resumable`) and remembers both files across restarts, so that
 // `jobs.continue` can start a job that finishes it and `jobs.deletePartial` can remove them.
 import type {
+  BatchRef,
   ChunkMap,
   Concurrency,
   ContractError,
@@ -23,13 +25,19 @@ import { isFinalState } from '../../shared/jobStates.ts';
 import { emptySummary, type RestoreSummary } from '../../shared/progress.ts';
 import { access } from 'node:fs/promises';
 import { formatBytes } from '../../shared/units.ts';
+import { DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
+import type { AutoTuner } from '../engine/autoTuner.ts';
 import type { ChunkDecoder } from '../engine/decoder.ts';
 import { prepareRestore, type PreparedRestore, type RestoreRequest } from '../engine/restoreJob.ts';
+import type { SlotBudget } from '../engine/slotBudget.ts';
+import type { PreparedSnapshotRestore } from '../engine/snapshotRestore.ts';
+import type { RateGate } from '../source/rateLimitedSource.ts';
 import type { StallChange, StallOptions } from '../engine/stallWatch.ts';
 import type { TokenBucket } from '../source/tokenBucket.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { toRef } from './catalog.ts';
-import { JobSampler } from './jobSampler.ts';
+import { JobSampler, type SampledJob } from './jobSampler.ts';
+import { prepareVmJob, resolvedRequest } from './jobVm.ts';
 import { checkMove } from './jobState.ts';
 import { describeEnd, describeInterrupted } from './jobText.ts';
 import { loadKey } from './keys.ts';
@@ -52,6 +60,16 @@ export interface JobContext {
   sharedRates: readonly TokenBucket[];
   stall?: StallOptions;
   recorder?: RestoreRequest['recorder'];
+  /** The machine's budget of chunks in flight, shared by every job. */
+  budget?: SlotBudget;
+}
+
+/** What a running job steers, on either path: one disk's engine, or the coordinator of several. */
+interface Steered {
+  engine: SampledJob & { pause(): void; resume(): void; setConcurrency(n: number, reason: string): void; on(event: 'stall', l: (c: StallChange) => void): unknown };
+  tuner: AutoTuner;
+  gate: RateGate;
+  disks: number;
 }
 
 /** The files a restore that did not finish leaves: its partial target and its resume state. */
@@ -81,9 +99,11 @@ export class Job {
   readonly #abort = new AbortController();
   #password: string | undefined;
   #prepared: PreparedRestore | undefined;
+  /** A job over several disks, while it runs. */
+  #vm: PreparedSnapshotRestore | undefined;
   #pauseWanted = false;
   #sampler: JobSampler | undefined;
-  #finalMap: ChunkMap | undefined;
+  #finalMaps: ChunkMap[] | undefined;
   #done: Promise<void> | undefined;
   #resumeFiles: ResumeFiles | undefined;
 
@@ -104,9 +124,10 @@ export class Job {
     defaults: { concurrency: Concurrency; sparse: boolean; rate: number },
     ctx: JobContext,
     resumeOf?: Job,
+    batch?: BatchRef,
   ): Job {
     const { password, concurrency: _c, rate: _r, ...rest } = args;
-    const request = { ...rest, sourceLabel, ...(args.mode === 'restore' ? { sparse: args.sparse ?? defaults.sparse, force: args.force ?? false } : {}) };
+    const request = { ...rest, sourceLabel, ...(args.mode === 'restore' ? { sparse: args.sparse ?? defaults.sparse, force: args.force ?? false } : {}), ...(batch ? { batch } : {}) };
     const info: JobInfo = {
       id,
       mode: args.mode,
@@ -124,11 +145,15 @@ export class Job {
   static fromRecord(r: JobRecord): Job {
     const { log, resumeFiles, ...info } = r;
     if (!isFinalState(info.state)) {
-      const legacy = info.mode === 'restore' && info.startedAt !== undefined && info.request.target ? `${info.request.target}.partial` : undefined;
+      const r = info.request;
+      const started = info.mode === 'restore' && info.startedAt !== undefined;
+      const legacy = started && r.target ? `${r.target}.partial` : undefined;
       const partial = resumeFiles?.writePath ?? legacy;
+      // A whole-VM job's disks were listed with their targets once its snapshot was open.
+      const partials = partial ? [partial] : started && Array.isArray(r.disks) ? r.disks.flatMap((d) => (d.target ? [`${d.target}.partial`] : [])) : [];
       info.state = 'failed';
       info.error = { code: 'INTERRUPTED', message: 'the app stopped while this job ran' };
-      info.message = describeInterrupted(partial);
+      info.message = describeInterrupted(partials);
       if (partial) info.partialPath = partial;
       if (resumeFiles) info.resumable = true;
     }
@@ -202,7 +227,8 @@ export class Job {
 
   /** The job now; progress fresh from the engine while it runs. */
   info(): JobInfo {
-    const live = this.#prepared && !this.final ? { progress: this.#prepared.engine.progress() } : {};
+    const steered = this.#steered();
+    const live = steered && !this.final ? { progress: steered.engine.progress() } : {};
     return structuredClone({ ...this.#info, ...live });
   }
 
@@ -214,9 +240,20 @@ export class Job {
     return this.#log.filter((e) => e.seq > afterSeq).slice(0, limit);
   }
 
-  chunkMap(): ChunkMap | null {
-    if (this.#prepared && !this.final) return encodeChunkMap(this.#prepared.engine.chunkStates());
-    return this.#finalMap ?? null;
+  /** A disk's chunk map (disk 0 for a single-disk job); null once the engines are gone. */
+  chunkMap(disk = 0): ChunkMap | null {
+    const steered = this.#steered();
+    if (steered && !this.final) {
+      if (disk >= steered.disks) throw new RestoreError('BAD_ARGUMENTS', `job ${this.id} has ${steered.disks} disk${steered.disks === 1 ? '' : 's'}; there is no disk ${disk}`);
+      return encodeChunkMap(steered.engine.chunkStates(disk));
+    }
+    return this.#finalMaps?.[disk] ?? null;
+  }
+
+  #steered(): Steered | undefined {
+    if (this.#prepared) return { engine: this.#prepared.engine, tuner: this.#prepared.tuner, gate: this.#prepared.gate, disks: 1 };
+    if (this.#vm) return { engine: this.#vm.multi, tuner: this.#vm.tuner, gate: this.#vm.gate, disks: this.#vm.disks.length };
+    return undefined;
   }
 
   /** Resolves when the job reached a final state (at once for history entries). */
@@ -231,7 +268,7 @@ export class Job {
     if (s === 'paused') return;
     if (s !== 'running') throw new RestoreError('INVALID_STATE', `job ${this.id} is ${s}; only a running job can pause`);
     this.#pauseWanted = true;
-    this.#prepared?.engine.pause();
+    this.#steered()?.engine.pause();
     this.#setState('paused');
     this.#note('info', 'paused: chunks in flight finish, no new ones start');
   }
@@ -241,7 +278,7 @@ export class Job {
     if (s === 'running') return;
     if (s !== 'paused') throw new RestoreError('INVALID_STATE', `job ${this.id} is ${s}; only a paused job can resume`);
     this.#pauseWanted = false;
-    this.#prepared?.engine.resume();
+    this.#steered()?.engine.resume();
     this.#setState('running');
     this.#note('info', 'resumed');
   }
@@ -265,7 +302,8 @@ export class Job {
   setRate(rate: number): void {
     if (this.final) throw new RestoreError('INVALID_STATE', `job ${this.id} already ${this.#info.state}`);
     this.#info.rate = rate;
-    if (this.#prepared) this.#prepared.gate.rate = rate;
+    const steered = this.#steered();
+    if (steered) steered.gate.rate = rate;
     this.#note('info', rate ? `rate cap set to ${formatBytes(rate)}/s` : 'rate cap removed');
     this.#ctx?.emit('job', this.info());
     this.#ctx?.changed(this);
@@ -296,7 +334,9 @@ export class Job {
     this.#info.startedAt = Date.now();
     this.#setState('running');
     const r = this.#info.request;
-    this.#note('info', `${r.mode === 'restore' ? `restoring ${r.archive} to ${r.target}` : `verifying ${r.archive}`} from ${r.sourceLabel}`);
+    const what = r.archive ?? (r.disks === 'all' || r.disks === undefined ? 'every disk' : r.disks.map((d) => d.archive).join(', '));
+    const where = r.target ?? r.targetDir ?? 'their targets';
+    this.#note('info', `${r.mode === 'restore' ? `restoring ${what} to ${where}` : `verifying ${what}`} from ${r.sourceLabel}`);
     const signal = this.#abort.signal;
     let summary: RestoreSummary;
     let error: ContractError | undefined;
@@ -306,21 +346,20 @@ export class Job {
       this.#password = undefined;
       const opened = await ctx.openSource(r.sourceId);
       signal.throwIfAborted();
-      const prepared = await prepareRestore({
+      const slots = ctx.budget?.lender(DEFAULT_CONCURRENCY);
+      const shared = { concurrency: this.#info.concurrency, rate: this.#info.rate ?? 0, sharedRates: ctx.sharedRates, ...(ctx.stall ? { stall: ctx.stall } : {}), ...(ctx.decoder ? { decoder: ctx.decoder } : {}), ...(slots ? { slots } : {}) };
+      const prepared = r.archive === undefined ? await prepareVmJob(r, opened.source, { ...shared, ...(crypt ? { crypt } : {}), signal }) : await prepareRestore({
         source: opened.source,
         ref: toRef(r.snapshot),
         archive: r.archive,
         ...(crypt ? { crypt } : {}),
         ...(r.mode === 'restore' ? { target: { path: r.target!, force: r.force ?? false, sparse: r.sparse ?? true, resume: r.resume === true }, stateDir: ctx.stateDir } : {}),
-        concurrency: this.#info.concurrency,
-        rate: this.#info.rate ?? 0,
-        sharedRates: ctx.sharedRates,
-        ...(ctx.stall ? { stall: ctx.stall } : {}),
+        ...shared,
         ...(ctx.recorder ? { recorder: ctx.recorder } : {}),
-        ...(ctx.decoder ? { decoder: ctx.decoder } : {}),
         signal,
       });
-      this.#attach(prepared);
+      if ('multi' in prepared) this.#attachVm(prepared);
+      else this.#attach(prepared);
       summary = await prepared.run();
       if (summary.error) error = summary.error;
     } catch (e) {
@@ -345,14 +384,27 @@ export class Job {
       if (t.resumed?.size) this.#note('info', `resuming: ${t.resumed.size} of ${prepared.plan.index.count} chunks are already written and synced`);
       ctx.changed(this);
     }
-    engine.on('stall', (c: StallChange) => {
+    this.#watch(this.#steered()!);
+  }
+
+  #attachVm(vm: PreparedSnapshotRestore): void {
+    this.#vm = vm;
+    this.#info.request = resolvedRequest(this.#info.request, vm);
+    this.#changed();
+    this.#watch(this.#steered()!);
+  }
+
+  /** Stall notes, the concurrency asked for, and the sampler, for whichever path runs. */
+  #watch(steered: Steered): void {
+    const ctx = this.#ctx!;
+    steered.engine.on('stall', (c: StallChange) => {
       if (c.kind === 'stalled') this.#note('warn', `stalled: no data from the source since ${new Date(c.since).toISOString()} while chunks are being read`);
       else if (c.kind === 'cleared') this.#note('info', `the stall is over: data flows again after ${((c.at - c.since) / 1000).toFixed(0)} s`);
       this.#sampler?.poke();
     });
-    if (this.#pauseWanted) engine.pause();
+    if (this.#pauseWanted) steered.engine.pause();
     this.#applyConcurrency();
-    this.#sampler = new JobSampler(engine, {
+    this.#sampler = new JobSampler(steered.engine, steered.disks, {
       jobId: this.id,
       emit: (event, payload) => ctx.emit(event, payload),
       onSample: (progress) => (this.#info.progress = progress),
@@ -362,7 +414,7 @@ export class Job {
   }
 
   #applyConcurrency(): void {
-    const p = this.#prepared;
+    const p = this.#steered();
     if (!p) return;
     const c = this.#info.concurrency;
     if (c === 'auto') p.tuner.enable();
@@ -378,10 +430,11 @@ export class Job {
     const last = this.#sampler?.finish(summary.mbPerSec * 1e6);
     this.#sampler = undefined;
     if (last) {
-      this.#finalMap = last.map;
+      this.#finalMaps = last.maps;
       this.#info.progress = last.progress;
     }
     this.#prepared = undefined;
+    this.#vm = undefined;
     this.#info.endedAt = Date.now();
     if (summary.seconds > 0) summary = { ...summary, peakMbPerSec: Math.round((last?.peak ?? summary.mbPerSec * 1e6) / 1e4) / 100 };
     this.#info.summary = summary;
@@ -391,7 +444,9 @@ export class Job {
     if (!partial && !attached && this.#info.resumedFrom && this.#resumeFiles && summary.status !== 'succeeded') partial = this.#resumeFiles.writePath;
     if (partial) this.#info.partialPath = partial;
     if (partial && this.#resumeFiles && !NOT_RESUMABLE.has(error?.code ?? '')) this.#info.resumable = true;
-    this.#info.message = describeEnd(this.#info, summary, error, partial);
+    // A whole-VM job's partial targets are in its summary, one per disk that did not finish.
+    const partials = summary.archives ? summary.archives.flatMap((a) => (a.partial && a.target ? [a.target] : [])) : partial ? [partial] : [];
+    this.#info.message = describeEnd(this.#info, summary, error, partials);
     this.#note(summary.status === 'failed' ? 'error' : 'info', this.#info.message, error?.code);
     this.#setState(summary.status);
   }

@@ -2,7 +2,8 @@
 //   progress: the engine's cumulative counters, sampled when something happened (a chunk finished,
 //     the limit changed, pause/resume) but at most once per `progressMs` (10 Hz), plus a heartbeat
 //     each `mapMs` while work is under way;
-//   chunkMap: at most once per `mapMs`, and only when it changed;
+//   chunkMap: at most once per `mapMs`, and only when it changed (each disk's of a whole-VM job,
+//     marked with the disk's index);
 //   the peak speed for the summary, from the same samples.
 // finish() sends the last sample and map and stops: the job's final state comes after them, and
 // nothing follows it.
@@ -10,7 +11,6 @@ import type { ChunkMap, Events } from '../../shared/contract.ts';
 import type { ProgressCounters } from '../../shared/progress.ts';
 import { encodeChunkMap } from '../../shared/chunkMap.ts';
 import { PeakRate } from '../../shared/rates.ts';
-import type { RestoreEngine } from '../engine/restoreEngine.ts';
 import { Throttle } from './throttle.ts';
 
 export interface SamplerOptions {
@@ -22,18 +22,31 @@ export interface SamplerOptions {
   mapMs: number;
 }
 
+type SampledEvent = 'chunk' | 'limit' | 'pause' | 'resume';
+
+/** What is sampled: a single disk's engine, or a whole-VM job's coordinator (multiRestore.ts). */
+export interface SampledJob {
+  progress(): ProgressCounters;
+  chunkStates(disk?: number): Uint8Array;
+  on(event: SampledEvent, listener: () => void): unknown;
+  off(event: SampledEvent, listener: () => void): unknown;
+}
+
 export class JobSampler {
-  readonly #engine: RestoreEngine;
+  readonly #engine: SampledJob;
+  readonly #disks: number;
   readonly #o: SamplerOptions;
   readonly #progress: Throttle;
   readonly #mapTimer: NodeJS.Timeout;
   readonly #peak = new PeakRate();
   readonly #poke = (): void => this.#progress.poke();
-  #lastMap = '';
+  readonly #lastMap: string[] = [];
   #running = true;
 
-  constructor(engine: RestoreEngine, o: SamplerOptions) {
+  /** `disks`: how many chunk maps the job has (one per disk). */
+  constructor(engine: SampledJob, disks: number, o: SamplerOptions) {
     this.#engine = engine;
+    this.#disks = disks;
     this.#o = o;
     this.#progress = new Throttle(o.progressMs, () => this.#sample());
     engine.on('chunk', this.#poke);
@@ -58,14 +71,15 @@ export class JobSampler {
    * The last sample and map go out now; then silence. Returns the final map and counters, and the
    * peak image rate in bytes per second (`average` when the job never ran a whole window).
    */
-  finish(average: number): { map: ChunkMap; progress: ProgressCounters; peak: number } {
+  finish(average: number): { maps: ChunkMap[]; progress: ProgressCounters; peak: number } {
     clearInterval(this.#mapTimer);
     this.#progress.flush();
     this.#emitMap();
     this.#progress.stop();
     this.#running = false;
     for (const name of ['chunk', 'limit', 'pause', 'resume'] as const) this.#engine.off(name, this.#poke);
-    return { map: encodeChunkMap(this.#engine.chunkStates()), progress: this.#engine.progress(), peak: this.#peak.peak(average) };
+    const maps = Array.from({ length: this.#disks }, (_, i) => encodeChunkMap(this.#engine.chunkStates(i)));
+    return { maps, progress: this.#engine.progress(), peak: this.#peak.peak(average) };
   }
 
   #sample(): void {
@@ -78,10 +92,12 @@ export class JobSampler {
 
   #emitMap(): void {
     if (!this.#running) return;
-    const map = encodeChunkMap(this.#engine.chunkStates());
-    const key = JSON.stringify(map);
-    if (key === this.#lastMap) return;
-    this.#lastMap = key;
-    this.#o.emit('chunkMap', { jobId: this.#o.jobId, map });
+    for (let disk = 0; disk < this.#disks; disk++) {
+      const map = encodeChunkMap(this.#engine.chunkStates(disk));
+      const key = JSON.stringify(map);
+      if (key === this.#lastMap[disk]) continue;
+      this.#lastMap[disk] = key;
+      this.#o.emit('chunkMap', { jobId: this.#o.jobId, map, ...(this.#disks > 1 ? { disk } : {}) });
+    }
   }
 }

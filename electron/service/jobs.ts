@@ -1,12 +1,15 @@
 // Jobs: start, queue, run side by side (each with its own engine), steer, and keep as history in
 // jobs.json across restarts. At most `maxRunningJobs` run at once; the rest wait in 'queued'.
 // A restore that ended without success can be continued by a new job (`continue`, docs/resume.md)
-// or have what it left deleted (`deletePartial`).
+// or have what it left deleted (`deletePartial`). The running jobs share one budget of chunks in
+// flight (settings.chunkBudget; docs/jobs.md), each within its fair share of it. A batch is
+// several jobs started together, one per VM.
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import type { ChunkMap, Concurrency, JobInfo, LogEntry, Settings, StartJobArgs } from '../../shared/contract.ts';
+import type { BatchRef, ChunkMap, Concurrency, JobInfo, LogEntry, Settings, StartJobArgs } from '../../shared/contract.ts';
 import { RestoreError } from '../../shared/errors.ts';
 import { removeState } from '../engine/resumeState.ts';
+import { SlotBudget } from '../engine/slotBudget.ts';
 import { Job, type JobContext, type JobRecord } from './job.ts';
 import type { JsonFile } from './jsonFile.ts';
 import { validJobRecords } from './records.ts';
@@ -31,9 +34,12 @@ export class JobManager {
   #dirty = false;
   #closed = false;
 
-  constructor(opts: { file: JsonFile<JobsFile>; ctx: Omit<JobContext, 'changed'>; settings: () => Settings }) {
+  readonly #budget: SlotBudget;
+
+  constructor(opts: { file: JsonFile<JobsFile>; ctx: Omit<JobContext, 'changed' | 'budget'>; settings: () => Settings }) {
     this.#file = opts.file;
-    this.#ctx = opts.ctx;
+    this.#budget = new SlotBudget(opts.settings().chunkBudget);
+    this.#ctx = { ...opts.ctx, budget: this.#budget };
     this.#settings = opts.settings;
   }
 
@@ -52,25 +58,26 @@ export class JobManager {
   }
 
   /**
-   * Queues a job (`resumeOf`: the job it continues). `realTarget` is where its target really leads
-   * (resolveTargetPath): a target that a queued or running job will write is refused (TARGET_BUSY),
-   * checked and claimed in one step. The engine's target lock catches every other writer.
+   * Queues a job (`resumeOf`: the job it continues; `batch`: the batch it belongs to). `realTarget`
+   * is where its target (or a whole-VM job's folder) really leads (resolveTargetPath): a target
+   * that a queued or running job will write is refused (TARGET_BUSY), checked and claimed in one
+   * step. The engine's target lock catches every other writer.
    */
-  start(args: StartJobArgs, sourceLabel: string, resumeOf?: Job, realTarget?: string): JobInfo {
+  start(args: StartJobArgs, sourceLabel: string, resumeOf?: Job, realTarget?: string, batch?: BatchRef): JobInfo {
     if (this.#closed) throw new RestoreError('INVALID_STATE', 'the service is shutting down');
     if (realTarget !== undefined) {
       for (const [other, t] of this.#targets) {
         if (t === realTarget && !other.final) {
-          throw new RestoreError('TARGET_BUSY', `${args.target} is the target of job ${other.id} (${other.state}): cancel it or choose another target`);
+          throw new RestoreError('TARGET_BUSY', `${args.target ?? args.targetDir} is the target of job ${other.id} (${other.state}): cancel it or choose another target`);
         }
       }
     }
     const s = this.#settings();
     const id = `job-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const ctx: JobContext = { ...this.#ctx, changed: () => this.#saveSoon() };
-    const job = Job.create(id, args, sourceLabel, { concurrency: s.defaultConcurrency, sparse: s.sparseByDefault, rate: s.defaultRate }, ctx, resumeOf);
+    const job = Job.create(id, args, sourceLabel, { concurrency: s.defaultConcurrency, sparse: s.sparseByDefault, rate: s.defaultRate }, ctx, resumeOf, batch);
     this.#jobs.set(id, job);
-    const claimed = realTarget ?? args.target;
+    const claimed = realTarget ?? args.target ?? args.targetDir;
     if (claimed !== undefined) this.#targets.set(job, claimed);
     this.#queue.push(job);
     const info = job.info();
@@ -91,8 +98,8 @@ export class JobManager {
     return this.#job(id).info();
   }
 
-  chunkMap(id: string): ChunkMap | null {
-    return this.#job(id).chunkMap();
+  chunkMap(id: string, disk?: number): ChunkMap | null {
+    return this.#job(id).chunkMap(disk);
   }
 
   logLines(id: string, afterSeq?: number, limit?: number): LogEntry[] {
@@ -185,6 +192,7 @@ export class JobManager {
 
   /** Starts queued jobs while slots are free (also after maxRunningJobs was raised). */
   pump(): void {
+    this.#budget.total = this.#settings().chunkBudget;
     this.#pump();
   }
 

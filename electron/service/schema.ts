@@ -5,7 +5,7 @@
 // schema, or a schema that disagrees with the contract's args, fails the type check.
 import type { CommandArgs, CommandName, EventName } from '../../shared/contract.ts';
 import { RestoreError } from '../../shared/errors.ts';
-import { MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
+import { MAX_CHUNK_BUDGET, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 
 // The combinators are exported for the persisted records (records.ts), checked the same way.
 export type Check<T> = (v: unknown, path: string) => T;
@@ -134,11 +134,20 @@ export const snapshot = obj({ ns: req(str({ max: 256 })), type: req(backupType),
 const keyArgs = obj({ keyfile: req(path), password: opt(str({ max: 1024 })) });
 const jobRef = obj({ id: req(id) });
 
+const archiveName = str({ min: 1, max: 256 });
+/** A VM has at most a few dozen disks (PVE: 31 SCSI, 16 VirtIO, 6 SATA, 4 IDE, EFI, TPM). */
+const MAX_DISKS = 64;
+const diskChoice = obj({ archive: req(archiveName), target: opt(path), force: opt(bool), sparse: opt(bool) });
+
 const startJob = obj({
   mode: req(literal('restore', 'verify')),
   sourceId: req(id),
   snapshot: req(snapshot),
-  archive: req(str({ min: 1, max: 256 })),
+  archive: opt(archiveName),
+  disks: opt(oneOf(literal('all'), list(diskChoice, 1, MAX_DISKS), `"all" or a list of 1–${MAX_DISKS} disks`)),
+  targetDir: opt(path),
+  createTargetDir: opt(bool),
+  config: opt(path),
   target: opt(path),
   force: opt(bool),
   sparse: opt(bool),
@@ -170,7 +179,21 @@ const settingsPatch = obj({
   notifications: opt(literal('all', 'errors', 'off')),
   sparseByDefault: opt(bool),
   historyLimit: opt(int(1, 10000)),
+  chunkBudget: opt(int(1, MAX_CHUNK_BUDGET)),
   demoDismissed: opt(bool),
+});
+
+/** A batch restores at most this many VMs at once (each a job in the history). */
+const MAX_BATCH = 200;
+const startBatch = obj({
+  sourceId: req(id),
+  snapshots: req(list(snapshot, 1, MAX_BATCH)),
+  targetDir: req(path),
+  force: opt(bool),
+  sparse: opt(bool),
+  concurrency: opt(concurrency),
+  keyfile: opt(path),
+  password: opt(str({ max: 1024 })),
 });
 
 export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
@@ -197,7 +220,8 @@ export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
   'jobs.deletePartial': jobRef,
   'jobs.list': noArgs,
   'jobs.get': jobRef,
-  'jobs.chunkMap': jobRef,
+  'jobs.chunkMap': obj({ id: req(id), disk: opt(int(0, MAX_DISKS - 1)) }),
+  'jobs.startBatch': startBatch,
   'jobs.forget': jobRef,
   'logs.get': obj({ jobId: opt(id), afterSeq: opt(int(0, Number.MAX_SAFE_INTEGER)), limit: opt(int(1, 10000)) }),
   'settings.get': noArgs,

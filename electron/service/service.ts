@@ -4,6 +4,7 @@
 // JSON files in `dataDir`. Every call is checked against the contract's argument shapes before it
 // acts, whatever transport it came through, and every error leaves as a RestoreError carrying a
 // contract code.
+import { randomBytes } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -43,6 +44,7 @@ import { redact, type SecretBox } from './secrets.ts';
 import { DEFAULT_SETTINGS, mergeSettings, type SettingsFile } from './settings.ts';
 import { SourceRegistry, type SourcesFile } from './sources.ts';
 import { checkTarget } from './targets.ts';
+import { batchJobs, checkStartArgs, writtenPaths } from './jobArgs.ts';
 
 export interface ServiceOptions {
   /** Where settings.json, sources.json, jobs.json and the demo datastore live. */
@@ -292,22 +294,25 @@ export class RestoreService implements RestoreConsoleApi {
 
     'jobs.start': async (args) => {
       const source = this.#sources.get(args.sourceId);
-      if (args.mode === 'restore' && !args.target) throw new RestoreError('BAD_ARGUMENTS', 'target: required for a restore');
-      if (args.mode === 'verify' && (args.target || args.force !== undefined || args.sparse !== undefined || args.resume !== undefined)) {
-        throw new RestoreError('BAD_ARGUMENTS', 'a verify job takes no target, force, sparse or resume');
+      const clean = checkStartArgs(args);
+      // Inside any datastore source, not only the one read: they are all someone's backups.
+      for (const p of writtenPaths(clean)) await checkTargetOutside(p, this.#sources.datastorePaths());
+      // A whole-VM job claims its folder, a single-disk job its target (TARGET_BUSY for another job).
+      const claim = clean.target ?? clean.targetDir;
+      return this.#jobs.start(clean, source.label, undefined, claim ? await resolveTargetPath(claim) : undefined);
+    },
+    'jobs.startBatch': async (args) => {
+      const source = this.#sources.get(args.sourceId);
+      const { folder, jobs } = await batchJobs(args, (await this.#sources.open(args.sourceId)).source);
+      await checkTargetOutside(folder, this.#sources.datastorePaths());
+      const batch = `batch-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+      this.#logs.add('info', `restoring ${jobs.length} VM${jobs.length === 1 ? '' : 's'} into ${folder} (${batch})`, { sourceId: source.id });
+      const started = [];
+      for (const [index, j] of jobs.entries()) {
+        const ref = { id: batch, index, count: jobs.length, folder, bytes: j.bytes };
+        started.push(this.#jobs.start(j.args, source.label, undefined, await resolveTargetPath(j.args.targetDir!), ref));
       }
-      // The service has no working folder a person would know: a relative path is refused, not guessed.
-      if (args.target !== undefined && !isAbsolute(args.target)) {
-        throw new RestoreError('TARGET_NOT_ABSOLUTE', `the target ${JSON.stringify(args.target)} is not an absolute path`);
-      }
-      const target = args.target ? resolve(args.target) : undefined;
-      if (target) {
-        // Inside any datastore source, not only the one read: they are all someone's backups.
-        await checkTargetOutside(target, this.#sources.datastorePaths());
-      }
-      const realTarget = target ? await resolveTargetPath(target) : undefined;
-      const keyfile = args.keyfile ? resolve(args.keyfile) : undefined;
-      return this.#jobs.start({ ...args, ...(target ? { target } : {}), ...(keyfile ? { keyfile } : {}) }, source.label, undefined, realTarget);
+      return { batch, jobs: started };
     },
     'jobs.pause': ({ id }) => this.#jobs.pause(id),
     'jobs.resume': ({ id }) => this.#jobs.resume(id),
@@ -318,7 +323,7 @@ export class RestoreService implements RestoreConsoleApi {
     'jobs.deletePartial': async ({ id }) => this.#jobs.deletePartial(id, await this.#realTargetOf(id)),
     'jobs.list': () => this.#jobs.list(),
     'jobs.get': ({ id }) => this.#jobs.get(id),
-    'jobs.chunkMap': ({ id }) => this.#jobs.chunkMap(id),
+    'jobs.chunkMap': ({ id, disk }) => this.#jobs.chunkMap(id, disk),
     'jobs.forget': ({ id }) => {
       this.#jobs.forget(id);
       this.#hub.emit('job.removed', { id });

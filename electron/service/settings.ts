@@ -1,7 +1,7 @@
 // Settings: defaults, and the stored file read field by field, so one bad value (an edited file,
 // an older version) falls back to its default instead of discarding the rest.
 import type { Settings } from '../../shared/contract.ts';
-import { DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
+import { DEFAULT_CHUNK_BUDGET, DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
 import { COMMAND_SCHEMAS } from './schema.ts';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -12,6 +12,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   notifications: 'all',
   sparseByDefault: true,
   historyLimit: 200,
+  chunkBudget: DEFAULT_CHUNK_BUDGET,
   demoDismissed: false,
 });
 

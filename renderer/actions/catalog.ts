@@ -19,13 +19,13 @@ export async function selectSource(sourceId: string, ns = ''): Promise<void> {
   patch({
     sourceId,
     ns,
-    ...(changed ? { namespaces: [''], groups: [], snapshots: [], selected: undefined, detail: undefined, detailError: undefined, expanded: {} } : {}),
+    ...(changed ? { namespaces: [''], groups: [], snapshots: [], selected: undefined, detail: undefined, detailError: undefined, expanded: {}, picked: {} } : {}),
   });
   await loadListing();
 }
 
 export async function selectNamespace(ns: string): Promise<void> {
-  patch({ ns, groups: [], snapshots: [], selected: undefined, detail: undefined, detailError: undefined, expanded: {} });
+  patch({ ns, groups: [], snapshots: [], selected: undefined, detail: undefined, detailError: undefined, expanded: {}, picked: {} });
   await loadListing();
 }
 

@@ -3,6 +3,7 @@
 import type { Concurrency, StartJobArgs } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
 import { useStore } from '../store/index.ts';
+import { mapKey } from '../store/jobsSlice.ts';
 import { reportError } from './notify.ts';
 
 export async function startJob(args: StartJobArgs): Promise<string> {
@@ -71,10 +72,10 @@ export async function loadJobLog(id: string): Promise<void> {
   }
 }
 
-export async function loadChunkMap(id: string): Promise<void> {
+export async function loadChunkMap(id: string, disk = 0): Promise<void> {
   try {
-    const map = await api().invoke('jobs.chunkMap', { id });
-    if (map && !useStore.getState().chunkMaps[id]) useStore.getState().setChunkMap(id, map);
+    const map = await api().invoke('jobs.chunkMap', { id, ...(disk ? { disk } : {}) });
+    if (map && !useStore.getState().chunkMaps[mapKey(id, disk)]) useStore.getState().setChunkMap(id, map, disk);
   } catch {
     // A job from an earlier run has no map; the view says so.
   }

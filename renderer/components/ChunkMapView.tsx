@@ -9,17 +9,19 @@ import { chunkMapLayout } from '../chart/chunkMapLayout.ts';
 import { drawChunkMap } from '../chart/drawChunkMap.ts';
 import { formatCount } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
+import { mapKey } from '../store/jobsSlice.ts';
 import { useCanvasRedraw } from './useCanvasRedraw.ts';
 
 
-export function ChunkMapView({ jobId, verify }: { jobId: string; verify: boolean }) {
+export function ChunkMapView({ jobId, verify, disk }: { jobId: string; verify: boolean; disk?: number }) {
+  const key = mapKey(jobId, disk);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const countRefs = useRef<Array<HTMLSpanElement | null>>([]);
   const emptyRef = useRef<HTMLParagraphElement>(null);
 
   const draw = useCallback(() => {
     const canvas = canvasRef.current;
-    const map: ChunkMap | undefined = useStore.getState().chunkMaps[jobId];
+    const map: ChunkMap | undefined = useStore.getState().chunkMaps[key];
     if (!canvas) return;
     canvas.hidden = !map;
     if (emptyRef.current) emptyRef.current.hidden = !!map;
@@ -36,9 +38,9 @@ export function ChunkMapView({ jobId, verify }: { jobId: string; verify: boolean
       if (el) el.textContent = formatCount(n);
     });
     canvas.setAttribute('aria-label', `Chunk map of ${formatCount(states.length)} chunks${layout.per > 1 ? `, ${layout.per} per cell` : ''}: ${counts.map((n, i) => `${n} ${CHUNK_STATE_NAMES[i]}`).join(', ')}`);
-  }, [jobId]);
+  }, [key]);
 
-  useCanvasRedraw(canvasRef, draw, (s, prev) => s.chunkMaps[jobId] !== prev.chunkMaps[jobId]);
+  useCanvasRedraw(canvasRef, draw, (s, prev) => s.chunkMaps[key] !== prev.chunkMaps[key]);
 
   return (
     <figure className="chunkmap">

@@ -4,6 +4,7 @@ import type { JobInfo, JobState, SnapshotSelector } from '../../shared/contract.
 
 /** A job as headings need it (its progress is not needed, and not selected). */
 export type JobLike = Omit<JobInfo, 'progress'>;
+import { jobDisks } from '../../shared/jobNames.ts';
 import { formatDuration, formatTime } from '../../shared/units.ts';
 
 export const STATE_LABEL: Record<JobState, string> = {
@@ -21,14 +22,11 @@ export function snapshotName(s: SnapshotSelector): string {
   return `${s.ns ? `${s.ns}/` : ''}${s.type}/${s.id}`;
 }
 
-/** drive-scsi0.img.fidx → drive-scsi0.img */
-export function archiveName(archive: string): string {
-  return archive.replace(/\.fidx$/, '');
-}
+export { archiveName } from '../../shared/jobNames.ts';
 
 export function jobTitle(job: JobLike): string {
   const r = job.request;
-  return `${job.mode === 'verify' ? 'Verify' : 'Restore'} ${snapshotName(r.snapshot)} ${archiveName(r.archive)}`;
+  return `${job.mode === 'verify' ? 'Verify' : 'Restore'} ${snapshotName(r.snapshot)} ${jobDisks(r)}`;
 }
 
 export function jobSubtitle(job: JobLike): string {

@@ -35,3 +35,17 @@ export function snapshotMatches(s: SnapshotInfo, groupComment: string | undefine
     .toLowerCase();
   return words.every((w) => hay.includes(w));
 }
+
+/** The disk images of a snapshot (what a whole-VM restore writes). */
+export function imageFiles(s: Pick<SnapshotInfo, 'files'>): SnapshotInfo['files'] {
+  return s.files.filter((f) => f.filename.endsWith('.img.fidx'));
+}
+
+/** A group's newest snapshot among those listed. */
+export function newestOf(snapshots: SnapshotInfo[], g: { ns: string; backupType: string; backupId: string }): SnapshotInfo | undefined {
+  let best: SnapshotInfo | undefined;
+  for (const s of snapshots) {
+    if (s.ns === g.ns && s.backupType === g.backupType && s.backupId === g.backupId && (!best || s.backupTime > best.backupTime)) best = s;
+  }
+  return best;
+}

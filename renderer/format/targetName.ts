@@ -5,11 +5,17 @@
 import type { SnapshotSelector } from '../../shared/contract.ts';
 import { formatDate } from '../../shared/units.ts';
 
+const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+const nsPrefix = (snapshot: SnapshotSelector): string => safe(snapshot.ns ? `${snapshot.ns.replaceAll('/', '-')}-` : '');
+
 export function defaultTargetName(snapshot: SnapshotSelector, archive: string): string {
   const disk = archive.replace(/\.img(\.fidx)?$/, '').replace(/\.fidx$/, '');
-  const ns = snapshot.ns ? `${snapshot.ns.replaceAll('/', '-')}-` : '';
-  const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_');
-  return `${safe(ns)}${safe(snapshot.id)}-${safe(disk)}-${formatDate(snapshot.time * 1000)}.raw`;
+  return `${nsPrefix(snapshot)}${safe(snapshot.id)}-${safe(disk)}-${formatDate(snapshot.time * 1000)}.raw`;
+}
+
+/** The folder suggested for a whole VM: `<vmid>-<snapshot date>`, holding `<disk>.raw` files and the config. */
+export function defaultFolderName(snapshot: SnapshotSelector): string {
+  return `${nsPrefix(snapshot)}${safe(snapshot.id)}-${formatDate(snapshot.time * 1000)}`;
 }
 
 /** Joins a folder and a name with the folder's own separator (Windows paths use backslashes). */

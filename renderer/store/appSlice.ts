@@ -1,5 +1,6 @@
 // The page itself: which shell serves it, whether the event stream is up, where the user is
-// (mirrored in location.hash so a reload stays put), the restore dialog and the notices.
+// (mirrored in location.hash so a reload stays put), the restore dialogs and the notices.
+import type { SnapshotInfo } from '../../shared/catalog.ts';
 import type { AppInfo, SnapshotDetail } from '../../shared/contract.ts';
 import type { Slice } from './state.ts';
 
@@ -21,6 +22,18 @@ export interface RestoreRequest {
   archive: string;
 }
 
+/** What the whole-VM restore dialog was opened for: every disk of this snapshot. */
+export interface RestoreVmRequest {
+  sourceId: string;
+  detail: SnapshotDetail;
+}
+
+/** What the batch dialog was opened for: the newest snapshot of each selected group. */
+export interface RestoreBatchRequest {
+  sourceId: string;
+  snapshots: SnapshotInfo[];
+}
+
 export interface AppSlice {
   info?: AppInfo;
   /** The event stream is connected (always true in the desktop app). */
@@ -29,10 +42,16 @@ export interface AppSlice {
   loaded: boolean;
   route: Route;
   restore?: RestoreRequest;
+  restoreVm?: RestoreVmRequest;
+  restoreBatch?: RestoreBatchRequest;
   notices: Notice[];
   navigate(route: Route): void;
   openRestore(r: RestoreRequest): void;
   closeRestore(): void;
+  openRestoreVm(r: RestoreVmRequest): void;
+  closeRestoreVm(): void;
+  openRestoreBatch(r: RestoreBatchRequest): void;
+  closeRestoreBatch(): void;
   notify(n: Omit<Notice, 'id'>): void;
   dismiss(id: number): void;
 }
@@ -47,6 +66,10 @@ export const createAppSlice: Slice<AppSlice> = (set) => ({
   navigate: (route) => set({ route }),
   openRestore: (restore) => set({ restore }),
   closeRestore: () => set({ restore: undefined }),
+  openRestoreVm: (restoreVm) => set({ restoreVm }),
+  closeRestoreVm: () => set({ restoreVm: undefined }),
+  openRestoreBatch: (restoreBatch) => set({ restoreBatch }),
+  closeRestoreBatch: () => set({ restoreBatch: undefined }),
   // The newest five are enough: older ones were seen or are in the log.
   notify: (n) => set((s) => ({ notices: [...s.notices, { ...n, id: ++nextNotice }].slice(-5) })),
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((x) => x.id !== id) })),

@@ -22,12 +22,16 @@ export interface CatalogState {
   detailError?: ContractError;
   /** Key file path per source id, as typed in this session. */
   keyFiles: Record<string, string>;
+  /** Groups picked for "Restore latest snapshots…", by groupKey(). */
+  picked: Record<string, boolean>;
 }
 
 export interface CatalogSlice {
   catalog: CatalogState;
   patchCatalog(patch: Partial<CatalogState>): void;
   toggleGroup(key: string, open?: boolean): void;
+  /** Picks (or unpicks) groups for a batch restore; `keys` undefined with false unpicks all. */
+  pickGroups(keys: string[] | undefined, picked: boolean): void;
 }
 
 export const groupKey = (g: { ns: string; backupType: string; backupId: string }): string => `${g.ns}|${g.backupType}/${g.backupId}`;
@@ -36,8 +40,18 @@ export const sameSnapshot = (a: SnapshotSelector | undefined, b: SnapshotSelecto
   !!a && !!b && a.ns === b.ns && a.type === b.type && a.id === b.id && a.time === b.time;
 
 export const createCatalogSlice: Slice<CatalogSlice> = (set) => ({
-  catalog: { namespaces: [''], ns: '', groups: [], snapshots: [], loading: false, filter: '', expanded: {}, detailLoading: false, keyFiles: {} },
+  catalog: { namespaces: [''], ns: '', groups: [], snapshots: [], loading: false, filter: '', expanded: {}, detailLoading: false, keyFiles: {}, picked: {} },
   patchCatalog: (patch) => set((s) => ({ catalog: { ...s.catalog, ...patch } })),
+  pickGroups: (keys, picked) =>
+    set((s) => {
+      if (!keys) return { catalog: { ...s.catalog, picked: {} } };
+      const next = { ...s.catalog.picked };
+      for (const k of keys) {
+        if (picked) next[k] = true;
+        else delete next[k];
+      }
+      return { catalog: { ...s.catalog, picked: next } };
+    }),
   toggleGroup: (key, open) =>
     set((s) => ({ catalog: { ...s.catalog, expanded: { ...s.catalog.expanded, [key]: open ?? !s.catalog.expanded[key] } } })),
 });

@@ -8,8 +8,12 @@ import type { Slice } from './state.ts';
 
 const MAX_LOG = 500;
 
+/** Where a disk's chunk map is kept: disk 0 (and a single-disk job's map) under the job's id. */
+export const mapKey = (jobId: string, disk?: number): string => (disk ? `${jobId}#${disk}` : jobId);
+
 export interface JobsSlice {
   jobs: Record<string, JobInfo>;
+  /** By mapKey(): the job id for a single disk (or disk 0), `<id>#<disk>` for the others. */
   chunkMaps: Record<string, ChunkMap>;
   /** The slider's value while a change is on its way to the service. */
   requested: Record<string, Concurrency>;
@@ -19,7 +23,7 @@ export interface JobsSlice {
   /** The service's whole list: each job merged as upsertJobs does, jobs it no longer has removed. */
   replaceJobs(jobs: JobInfo[]): void;
   applyProgress(jobId: string, p: ProgressCounters): void;
-  setChunkMap(jobId: string, map: ChunkMap): void;
+  setChunkMap(jobId: string, map: ChunkMap, disk?: number): void;
   removeJob(id: string): void;
   setRequested(id: string, c: Concurrency | undefined): void;
   addLogLines(jobId: string, lines: LogEntry[]): void;
@@ -49,11 +53,11 @@ export const createJobsSlice: Slice<JobsSlice> = (set) => ({
       const next = applyProgressEvent(job, p);
       return next === job ? s : { jobs: { ...s.jobs, [jobId]: next! } };
     }),
-  setChunkMap: (jobId, map) => set((s) => ({ chunkMaps: { ...s.chunkMaps, [jobId]: map } })),
+  setChunkMap: (jobId, map, disk) => set((s) => ({ chunkMaps: { ...s.chunkMaps, [mapKey(jobId, disk)]: map } })),
   removeJob: (id) =>
     set((s) => {
       const { [id]: _j, ...jobs } = s.jobs;
-      const { [id]: _m, ...chunkMaps } = s.chunkMaps;
+      const chunkMaps = Object.fromEntries(Object.entries(s.chunkMaps).filter(([k]) => k !== id && !k.startsWith(`${id}#`)));
       const { [id]: _l, ...jobLogs } = s.jobLogs;
       return { jobs, chunkMaps, jobLogs };
     }),

@@ -30,7 +30,7 @@ export function startListener(api: RestoreConsoleApi): () => void {
       recordSample(jobId, progress);
       s().applyProgress(jobId, progress);
     }),
-    api.on('chunkMap', ({ jobId, map }) => s().setChunkMap(jobId, map)),
+    api.on('chunkMap', ({ jobId, map, disk }) => s().setChunkMap(jobId, map, disk)),
     api.on('filesJob', (job) => s().upsertFilesJobs([job])),
     api.on('filesProgress', ({ jobId, progress }) => s().applyFilesProgress(jobId, progress)),
     api.on('log', (entry) => {

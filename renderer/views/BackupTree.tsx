@@ -1,11 +1,13 @@
 // The backup groups of a namespace, each opening to its snapshots (newest first), as one table
 // so the columns line up: time and age, size, verify state, protection, encryption, notes. Every
-// row is reached with Tab; a group's button says whether it is open (aria-expanded).
+// row is reached with Tab; a group's button says whether it is open (aria-expanded). Groups whose
+// newest snapshot holds disk images can be picked (one by one, or all of the namespace) for
+// "Restore latest snapshots…" (BrowseView).
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { GroupInfo, SnapshotInfo } from '../../shared/catalog.ts';
 import { selectSnapshot } from '../actions/catalog.ts';
-import { encryptionOf, snapshotMatches } from '../format/snapshot.ts';
+import { encryptionOf, imageFiles, newestOf, snapshotMatches } from '../format/snapshot.ts';
 import { formatAge, formatBytes, formatTime } from '../../shared/units.ts';
 import { groupKey, sameSnapshot } from '../store/catalogSlice.ts';
 import { useStore } from '../store/index.ts';
@@ -78,6 +80,12 @@ function SnapshotRow({ s }: { s: SnapshotInfo }) {
 
 function GroupRows({ row }: { row: Row }) {
   const key = groupKey(row.group);
+  const picked = useStore((s) => !!s.catalog.picked[key]);
+  const pick = useStore((s) => s.pickGroups);
+  const restorable = useStore((s) => {
+    const newest = newestOf(s.catalog.snapshots, row.group);
+    return !!newest && imageFiles(newest).length > 0;
+  });
   const filtering = useStore((s) => s.catalog.filter.trim() !== '');
   const open = useStore((s) => !!s.catalog.expanded[key]) || filtering;
   const toggle = useStore((s) => s.toggleGroup);
@@ -86,6 +94,15 @@ function GroupRows({ row }: { row: Row }) {
     <>
       <tr className="group-row">
         <td colSpan={6}>
+          <input
+            type="checkbox"
+            className="pick"
+            checked={picked}
+            disabled={!restorable}
+            title={restorable ? undefined : 'no disk images in its newest snapshot'}
+            aria-label={`Pick ${g.backupType}/${g.backupId} for restoring its newest snapshot`}
+            onChange={(e) => pick([key], e.currentTarget.checked)}
+          />
           <button type="button" className="row-button group-button" aria-expanded={open} onClick={() => toggle(key)}>
             <span aria-hidden="true" className="chevron">
               {open ? '▾' : '▸'}
@@ -106,6 +123,31 @@ function GroupRows({ row }: { row: Row }) {
   );
 }
 
+/** Picks every group of the namespace that can be restored as a VM (or none). */
+function PickAll() {
+  const keys = useStore(
+    useShallow((s) =>
+      s.catalog.groups.filter((g) => {
+        const n = newestOf(s.catalog.snapshots, g);
+        return !!n && imageFiles(n).length > 0;
+      }).map(groupKey),
+    ),
+  );
+  const picked = useStore((s) => keys.filter((k) => s.catalog.picked[k]).length);
+  const pick = useStore((s) => s.pickGroups);
+  return (
+    <input
+      type="checkbox"
+      className="pick"
+      checked={keys.length > 0 && picked === keys.length}
+      ref={(el) => void (el && (el.indeterminate = picked > 0 && picked < keys.length))}
+      disabled={!keys.length}
+      aria-label="Pick every VM of this namespace"
+      onChange={(e) => pick(e.currentTarget.checked ? keys : undefined, e.currentTarget.checked)}
+    />
+  );
+}
+
 export function BackupTree() {
   const rows = useRows();
   const loading = useStore((s) => s.catalog.loading);
@@ -116,7 +158,9 @@ export function BackupTree() {
         <caption className="visually-hidden">Backup groups and their snapshots</caption>
         <thead>
           <tr>
-            <th scope="col">Backup</th>
+            <th scope="col">
+              <PickAll /> Backup
+            </th>
             <th scope="col" className="num">
               Size
             </th>

@@ -1,9 +1,14 @@
 // Browse: source → namespace → group → snapshot → archive. The list (a tree of groups and their
 // snapshots, newest first, with size, verify state, age, protection, encryption and notes) sits
-// next to the selected snapshot's detail; the filter narrows both groups and snapshots.
+// next to the selected snapshot's detail; the filter narrows both groups and snapshots. Groups
+// picked in the list restore together: the newest snapshot of each, one job per VM.
 import { useEffect, useId } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { SnapshotInfo } from '../../shared/catalog.ts';
 import { loadListing, selectNamespace, selectSource } from '../actions/catalog.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
+import { imageFiles, newestOf } from '../format/snapshot.ts';
+import { groupKey } from '../store/catalogSlice.ts';
 import { useStore } from '../store/index.ts';
 import { BackupTree } from './BackupTree.tsx';
 import { SnapshotDetailPane } from './SnapshotDetail.tsx';
@@ -60,7 +65,28 @@ function Toolbar() {
       <button type="button" onClick={() => void loadListing()} disabled={loading}>
         {loading ? 'Loading…' : 'Refresh'}
       </button>
+      <BatchButton />
     </div>
+  );
+}
+
+/** Restores the newest snapshot of every picked group, one job per VM (RestoreBatchDialog). */
+function BatchButton() {
+  const picked = useStore(useShallow((s) => Object.keys(s.catalog.picked)));
+  const sourceId = useStore((s) => s.catalog.sourceId);
+  const open = useStore((s) => s.openRestoreBatch);
+  const start = (): void => {
+    const { groups, snapshots } = useStore.getState().catalog;
+    const chosen = groups
+      .filter((g) => picked.includes(groupKey(g)))
+      .map((g) => newestOf(snapshots, g))
+      .filter((x): x is SnapshotInfo => !!x && imageFiles(x).length > 0);
+    if (sourceId && chosen.length) open({ sourceId, snapshots: chosen });
+  };
+  return (
+    <button type="button" className="primary" disabled={!picked.length} onClick={start}>
+      Restore latest snapshots…{picked.length ? ` (${picked.length})` : ''}
+    </button>
   );
 }
 

@@ -2,6 +2,7 @@
 // resume, cancel after a confirmation), a stall when there is one, the numbers, the throughput
 // chart, the chunk map and the log. A finished job says how it ended; a cancelled or failed
 // restore says its target is partial and offers to resume it or delete it.
+// A whole-VM job also shows a row per disk, and the chunk map of the disk picked there.
 import { useEffect, useState } from 'react';
 import { api } from '../api/current.ts';
 import { cancelJob, loadChunkMap, pauseJob, resumeJob } from '../actions/jobs.ts';
@@ -11,6 +12,7 @@ import { ConcurrencyControl } from '../components/ConcurrencyControl.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { Elapsed } from '../components/Elapsed.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
+import { JobDisks } from '../components/JobDisks.tsx';
 import { JobLog } from '../components/JobLog.tsx';
 import { JobStats } from '../components/JobStats.tsx';
 import { LiveSummary } from '../components/LiveSummary.tsx';
@@ -20,15 +22,101 @@ import { StallBanner } from '../components/StallBanner.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { ThroughputChart } from '../components/ThroughputChart.tsx';
 import { useJobHead, type JobHead } from '../components/useJobHead.ts';
+import { archiveName } from '../../shared/jobNames.ts';
 import { isFinalState } from '../../shared/jobStates.ts';
 import { jobSubtitle, jobTitle } from '../format/jobText.ts';
 import { formatBytes, formatDuration, formatPercent, formatRate } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
 
+/** A whole-VM job that ended: which disks stay partial and which were finished (and stay). */
+function DisksOutcome({ job }: { job: JobHead }) {
+  const archives = job.summary?.archives ?? [];
+  const partial = archives.filter((a) => a.partial && a.target);
+  const done = archives.filter((a) => a.status === 'succeeded');
+  if (!partial.length && !done.length) return null;
+  return (
+    <>
+      {partial.length > 0 && (
+        <p>
+          Partial (delete them, or restore again):{' '}
+          {partial.map((a, i) => (
+            <span key={a.archive}>
+              {i ? ', ' : ''}
+              <code className="mono">{a.target}</code>
+            </span>
+          ))}
+        </p>
+      )}
+      {done.length > 0 && (
+        <p className="muted">
+          Finished and kept:{' '}
+          {done.map((a, i) => (
+            <span key={a.archive}>
+              {i ? ', ' : ''}
+              <code className="mono">{a.target ?? a.archive}</code>
+            </span>
+          ))}
+        </p>
+      )}
+    </>
+  );
+}
+
 function Outcome({ job }: { job: JobHead }) {
   const info = useStore((s) => s.info);
   const units = useStore((s) => s.prefs.units);
   const s = job.summary;
+  const vm = s?.archives !== undefined;
+  if (job.state === 'succeeded' && vm) {
+    return (
+      <div className="banner banner-ok" data-testid="outcome">
+        <p>
+          <strong>✓ {job.mode === 'restore' ? 'Restored' : 'Verified'}</strong> {s.archives!.length} disk{s.archives!.length === 1 ? '' : 's'}, {formatBytes(s.bytes, units)}
+          {job.request.targetDir ? (
+            <>
+              {' '}
+              to <code className="mono">{job.request.targetDir}</code>
+            </>
+          ) : null}{' '}
+          in {formatDuration(s.seconds * 1000)}.
+        </p>
+        {s.config && (
+          <p>
+            Guest configuration: <code className="mono">{s.config}</code>
+          </p>
+        )}
+        <p className="muted">
+          Average {formatRate(s.mbPerSec * 1e6, units)}
+          {s.peakMbPerSec !== undefined ? ` · peak ${formatRate(s.peakMbPerSec * 1e6, units)}` : ''} · {formatPercent(s.zeroChunks, s.chunks)} zero chunks
+        </p>
+        {job.mode === 'restore' && info?.dialogs && s.archives![0]?.target && (
+          <button type="button" onClick={() => api().invoke('shell.showInFolder', { path: s.archives![0]!.target! }).catch((e) => reportError(e))}>
+            Show in folder
+          </button>
+        )}
+      </div>
+    );
+  }
+  if (job.state === 'cancelled' && vm) {
+    return (
+      <div className="banner banner-warn" data-testid="outcome">
+        <p>
+          <strong>■ Cancelled.</strong> {job.startedAt === undefined ? job.message : 'No guest configuration was written.'}
+        </p>
+        <DisksOutcome job={job} />
+      </div>
+    );
+  }
+  if (job.state === 'failed' && vm) {
+    return (
+      <div data-testid="outcome">
+        {job.error && <ErrorBox error={job.error} title="The job failed" />}
+        <div className="warn-text">
+          <DisksOutcome job={job} />
+        </div>
+      </div>
+    );
+  }
   if (job.state === 'succeeded') {
     return (
       <div className="banner banner-ok" data-testid="outcome">
@@ -91,11 +179,18 @@ function Outcome({ job }: { job: JobHead }) {
   return null;
 }
 
+/** The name of the disk whose chunk map is shown. */
+function mapDiskName(job: JobHead, disk: number): string {
+  const names = job.summary?.archives?.map((a) => a.archive) ?? (Array.isArray(job.request.disks) ? job.request.disks.map((d) => d.archive) : []);
+  return names[disk] ? archiveName(names[disk]) : '';
+}
+
 function Controls({ job }: { job: JobHead }) {
   const [confirm, setConfirm] = useState(false);
   const active = !isFinalState(job.state);
   if (!active) return null;
   const target = job.request.target;
+  const vm = job.request.disks !== undefined;
   return (
     <div className="controls">
       <ConcurrencyControl job={job} />
@@ -124,6 +219,9 @@ function Controls({ job }: { job: JobHead }) {
           onClose={() => setConfirm(false)}
         >
           <p>The chunks in flight finish, then the job stops.</p>
+          {job.mode === 'restore' && vm && (
+            <p>Disks already finished stay; every other disk stays partial (its target named <code className="mono">.partial</code>), and no guest configuration is written.</p>
+          )}
           {job.mode === 'restore' && target && (
             <p>
               The target stays partial: <code className="mono">{target}.partial</code> will hold only part of the image, and <code className="mono">{target}</code> is not
@@ -140,7 +238,8 @@ export function JobView({ id }: { id: string }) {
   const job = useJobHead(id);
   const loaded = useStore((s) => s.loaded);
   const navigate = useStore((s) => s.navigate);
-  useEffect(() => void loadChunkMap(id), [id]);
+  const [disk, setDisk] = useState(0);
+  useEffect(() => void loadChunkMap(id, disk), [id, disk]);
   if (!job) {
     return (
       <section className="screen">
@@ -178,10 +277,10 @@ export function JobView({ id }: { id: string }) {
         </div>
         <p className="muted">
           {jobSubtitle(job)}
-          {r.target ? (
+          {r.target || r.targetDir ? (
             <>
               {' '}
-              → <span className="mono">{r.target}</span>
+              → <span className="mono">{r.target ?? r.targetDir}</span>
             </>
           ) : null}
           {' · '}
@@ -195,6 +294,14 @@ export function JobView({ id }: { id: string }) {
       <section className="card" aria-label="Progress">
         <JobStats job={job} />
       </section>
+      {r.disks !== undefined && (
+        <section className="card" aria-labelledby={`${id}-disks`}>
+          <h2 id={`${id}-disks`} className="card-title">
+            Disks
+          </h2>
+          <JobDisks job={job} selected={disk} onSelect={setDisk} />
+        </section>
+      )}
       <div className="job-panels">
         <section className="card" aria-labelledby={`${id}-chart`}>
           <h2 id={`${id}-chart`} className="card-title">
@@ -204,9 +311,9 @@ export function JobView({ id }: { id: string }) {
         </section>
         <section className="card" aria-labelledby={`${id}-map`}>
           <h2 id={`${id}-map`} className="card-title">
-            Chunk map
+            Chunk map{r.disks !== undefined ? <> <span className="muted mono small no-caps">{mapDiskName(job, disk)}</span></> : null}
           </h2>
-          <ChunkMapView jobId={id} verify={job.mode === 'verify'} />
+          <ChunkMapView jobId={id} verify={job.mode === 'verify'} disk={disk} />
         </section>
       </div>
       <section className="card" aria-labelledby={`${id}-log`}>

@@ -1,17 +1,20 @@
 // Jobs: running and queued first, then the history (kept across restarts by the service), each
 // with its state, what it restored and where, how long it took, and how it ended: average and
-// peak speed and zero share for a success, the reason and the next step for a failure.
+// peak speed and zero share for a success, the reason and the next step for a failure. Jobs
+// started together ("Restore latest snapshots…") sit under their batch's row, which shows how many
+// are running, queued and done, and the batch's total progress over every VM's disks.
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { continueJob, forgetJob } from '../actions/jobs.ts';
 import { reportError } from '../actions/notify.ts';
 import { Elapsed } from '../components/Elapsed.tsx';
+import { ProgressBar } from '../components/ProgressBar.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { useJobHead } from '../components/useJobHead.ts';
 import { explainError } from '../../shared/errorText.ts';
 import { isActiveState } from '../../shared/jobStates.ts';
 import { jobSubtitle, jobTitle } from '../format/jobText.ts';
-import { formatPercent, formatRate, formatTime } from '../../shared/units.ts';
+import { formatBytes, formatPercent, formatRate, formatTime } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
 
 type Filter = 'all' | 'active' | 'succeeded' | 'failed' | 'cancelled';
@@ -55,11 +58,11 @@ function TargetCell({ path }: { path: string | undefined }) {
   );
 }
 
-function JobRow({ id }: { id: string }) {
+function JobRow({ id, inBatch }: { id: string; inBatch: boolean }) {
   const job = useJobHead(id)!;
   const navigate = useStore((s) => s.navigate);
   return (
-    <tr>
+    <tr className={inBatch ? 'in-batch' : undefined}>
       <td>
         <StateBadge state={job.state} />
       </td>
@@ -77,7 +80,7 @@ function JobRow({ id }: { id: string }) {
         <div className="muted small">{jobSubtitle(job)}</div>
       </td>
       <td className="small target-cell">
-        <TargetCell path={job.request.target} />
+        <TargetCell path={job.request.target ?? job.request.targetDir} />
       </td>
       <td className="small">{formatTime(job.createdAt)}</td>
       <td className="small">
@@ -107,6 +110,69 @@ function JobRow({ id }: { id: string }) {
   );
 }
 
+/** A batch's counts and total progress, from its jobs as the page has them now. */
+function BatchRow({ batch }: { batch: string }) {
+  const units = useStore((s) => s.prefs.units);
+  const jobs = useStore(useShallow((s) => Object.values(s.jobs).filter((j) => j.request.batch?.id === batch)));
+  const ref = jobs[0]?.request.batch;
+  if (!ref) return null;
+  let done = 0;
+  let total = 0;
+  const counts = { active: 0, queued: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  for (const j of jobs) {
+    const t = j.progress?.totalBytes ?? j.request.batch?.bytes ?? 0;
+    total += t;
+    done += j.state === 'succeeded' ? t : (j.progress?.doneBytes ?? 0);
+    if (j.state === 'queued') counts.queued++;
+    else if (isActiveState(j.state)) counts.active++;
+    else counts[j.state as 'succeeded' | 'failed' | 'cancelled']++;
+  }
+  const parts = [
+    counts.active && `${counts.active} running`,
+    counts.queued && `${counts.queued} queued`,
+    counts.succeeded && `${counts.succeeded} done`,
+    counts.failed && `${counts.failed} failed`,
+    counts.cancelled && `${counts.cancelled} cancelled`,
+  ].filter(Boolean);
+  const pct = formatPercent(done, total, 0);
+  return (
+    <tr className="batch-row" data-testid="batch-row">
+      <td>
+        <span className="badge">{jobs.length} VMs</span>
+      </td>
+      <td>
+        <strong>Batch restore</strong>
+        <div className="muted small">{parts.join(', ')}</div>
+      </td>
+      <td className="small target-cell">
+        <TargetCell path={ref.folder} />
+      </td>
+      <td className="small">{formatTime(Math.min(...jobs.map((j) => j.createdAt)))}</td>
+      <td className="small" />
+      <td className="small" colSpan={2}>
+        <ProgressBar value={done} max={total} label="Batch progress" text={`${pct}, ${formatBytes(done, units)} of ${formatBytes(total, units)}`} />
+        <span data-testid="batch-percent">{pct}</span> <span className="muted">of {formatBytes(total, units)}</span>
+      </td>
+    </tr>
+  );
+}
+
+/** Job rows in list order, each batch's jobs gathered under its row where its first job would be. */
+function useEntries(ids: string[]): Array<{ batch: string } | { job: string; inBatch: boolean }> {
+  const batchOf = useStore(useShallow((s) => ids.map((id) => s.jobs[id]?.request.batch?.id ?? '')));
+  const out: Array<{ batch: string } | { job: string; inBatch: boolean }> = [];
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    const b = batchOf[i];
+    if (!b) return void out.push({ job: id, inBatch: false });
+    if (seen.has(b)) return;
+    seen.add(b);
+    out.push({ batch: b });
+    ids.forEach((other, k) => batchOf[k] === b && out.push({ job: other, inBatch: true }));
+  });
+  return out;
+}
+
 export function JobsView() {
   const id = useId();
   const [filter, setFilter] = useState<Filter>('all');
@@ -119,6 +185,7 @@ export function JobsView() {
     ),
   );
   const total = useStore((s) => Object.keys(s.jobs).length);
+  const entries = useEntries(ids);
   return (
     <section className="screen" aria-labelledby="jobs-title">
       <header className="screen-head">
@@ -155,9 +222,7 @@ export function JobsView() {
               </tr>
             </thead>
             <tbody>
-              {ids.map((j) => (
-                <JobRow key={j} id={j} />
-              ))}
+              {entries.map((e) => ('batch' in e ? <BatchRow key={e.batch} batch={e.batch} /> : <JobRow key={e.job} id={e.job} inBatch={e.inBatch} />))}
             </tbody>
           </table>
         ) : (

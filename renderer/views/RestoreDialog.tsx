@@ -6,8 +6,8 @@
 // retried here (gridsync#60). A target an earlier restore did not finish offers to resume it (the
 // chunks its resume state records are not fetched again). Enter starts the restore; Esc closes.
 import { useId, useRef, useState, type FormEvent } from 'react';
-import type { ContractError, PartialTarget, StartJobArgs, TargetCheck, TargetOverwrite } from '../../shared/contract.ts';
-import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
+import type { PartialTarget, StartJobArgs, TargetOverwrite } from '../../shared/contract.ts';
+import { DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
 import { api } from '../api/current.ts';
 import { rememberKeyFile } from '../actions/catalog.ts';
 import { toContractError } from '../../shared/errors.ts';
@@ -20,9 +20,8 @@ import { archiveName } from '../format/jobText.ts';
 import { formatBytes, formatTime } from '../../shared/units.ts';
 import type { RestoreRequest } from '../store/appSlice.ts';
 import { useStore } from '../store/index.ts';
+import { ConcurrencyField, KeyFields, keyProblem, TargetStatus, type Problem } from './restoreFields.tsx';
 import { useRestoreTarget } from './useRestoreTarget.ts';
-
-type Problem = { error: ContractError; field?: 'target' | 'password' | 'keyfile' };
 
 /** The `.partial` an unfinished restore left at this target, and the choice to resume it. */
 function PartialStatus({ partial, resume, setResume }: { partial: PartialTarget; resume: boolean; setResume: (v: boolean) => void }) {
@@ -45,27 +44,6 @@ function PartialStatus({ partial, resume, setResume }: { partial: PartialTarget;
       </label>
     </div>
   );
-}
-
-function TargetStatus({ check, units }: { check: TargetCheck | undefined; units: 'si' | 'iec' }) {
-  if (!check) return null;
-  switch (check.kind) {
-    case 'missing':
-      return check.folderExists ? <p className="hint ok-text">A new file.</p> : <p className="hint danger-text">The folder does not exist.</p>;
-    case 'file':
-      return <p className="hint warn-text">This file exists ({formatBytes(check.size ?? 0, units)}). It is replaced only if you allow overwriting, and only once the restore has succeeded.</p>;
-    case 'device':
-      return (
-        <p className="hint warn-text">
-          A block device{check.size !== undefined ? ` of ${formatBytes(check.size, units)}` : ''}.
-          {check.problem?.code === 'TARGET_TOO_SMALL' ? ' It is smaller than the image.' : ''}
-        </p>
-      );
-    case 'directory':
-      return <p className="hint danger-text">This is a folder: add a file name.</p>;
-    default:
-      return <p className="hint danger-text">This is neither a file nor a block device.</p>;
-  }
 }
 
 export function RestoreDialog() {
@@ -140,15 +118,9 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
       const t = await api().invoke('targets.check', { path: args.target!, imageSize, ...(overwriteAllowed ? { overwrite: overwriteAllowed } : {}), ...(resume ? { resume } : {}) });
       if (t.problem) return fail({ error: t.problem, field: 'target' });
       if (encrypted) {
-        if (!args.keyfile) return fail({ error: { code: 'MISSING_KEY', message: 'this image is encrypted' }, field: 'keyfile' });
-        try {
-          const k = await api().invoke('keys.check', { keyfile: args.keyfile, ...(password ? { password } : {}) });
-          if (!k.unlocked) return fail({ error: { code: 'KEY_PASSWORD_REQUIRED', message: `${args.keyfile} is protected by a password` }, field: 'password' });
-        } catch (ke) {
-          const error = toContractError(ke);
-          return fail({ error, field: error.code === 'WRONG_PASSWORD' || error.code === 'KEY_PASSWORD_REQUIRED' ? 'password' : 'keyfile' });
-        }
-        rememberKeyFile(req.sourceId, args.keyfile);
+        const kp = await keyProblem(args.keyfile ?? '', password);
+        if (kp) return fail(kp);
+        rememberKeyFile(req.sourceId, args.keyfile!);
       }
       await startJob(args);
       onClose();
@@ -249,30 +221,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
           </>
         )}
 
-        <div className="field">
-          <label htmlFor={`${id}-conc`}>Concurrency: chunks in flight</label>
-          <div className="input-row">
-            <input
-              id={`${id}-conc`}
-              type="range"
-              min={MIN_CONCURRENCY}
-              max={MAX_CONCURRENCY}
-              value={concurrency}
-              disabled={auto}
-              aria-valuetext={`${concurrency} chunks in flight`}
-              onChange={(e) => setConcurrency(Number(e.currentTarget.value))}
-              className="grow"
-            />
-            <output htmlFor={`${id}-conc`} className="concurrency-value">
-              {auto ? 'auto' : concurrency}
-            </output>
-            <label className="switch">
-              <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.currentTarget.checked)} />
-              Auto
-            </label>
-          </div>
-          <p className="hint">{DEFAULT_CONCURRENCY} is what PVE uses. Auto starts there and finds the smallest value that reaches full speed. It can be changed while the restore runs.</p>
-        </div>
+        <ConcurrencyField id={id} auto={auto} value={concurrency} onAuto={setAuto} onValue={setConcurrency} />
 
         <div className="field">
           <label htmlFor={`${id}-rate`}>Rate cap</label>
@@ -292,35 +241,17 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
         </div>
 
         {encrypted && (
-          <fieldset className="key-fields">
-            <legend>Encryption key</legend>
-            <div className="field">
-              <label htmlFor={`${id}-key`}>Key file</label>
-              <input id={`${id}-key`} ref={keyRef} className="mono" value={keyfile} required spellCheck={false} onChange={(e) => setKeyfile(e.currentTarget.value)} />
-            </div>
-            <div className="field">
-              <label htmlFor={`${id}-pw`}>Key file password</label>
-              <input
-                id={`${id}-pw`}
-                ref={passwordRef}
-                type="password"
-                autoComplete="off"
-                value={password}
-                aria-invalid={problem?.field === 'password' ? true : undefined}
-                aria-describedby={`${id}-pw-hint`}
-                onChange={(e) => setPassword(e.currentTarget.value)}
-              />
-              <p id={`${id}-pw-hint`} className="hint">
-                Used for this restore only, never stored.
-                {source?.demo ? (
-                  <>
-                    {' '}
-                    Demo datastore: the password is <code>{source.demo.keyPassword}</code>.
-                  </>
-                ) : null}
-              </p>
-            </div>
-          </fieldset>
+          <KeyFields
+            id={id}
+            keyfile={keyfile}
+            password={password}
+            onKeyfile={setKeyfile}
+            onPassword={setPassword}
+            keyRef={keyRef}
+            passwordRef={passwordRef}
+            passwordInvalid={problem?.field === 'password'}
+            source={source}
+          />
         )}
 
         {problem && <ErrorBox error={problem.error} />}

@@ -1,9 +1,10 @@
 // Settings the service keeps (settings.json in the data folder): what a new restore starts with
-// (concurrency, rate cap, sparse files), one rate cap for all running jobs together, how many jobs
-// run at once, and desktop notifications. Each change is saved at once.
+// (concurrency, rate cap, sparse files), one rate cap and one budget of chunks in flight for all
+// running jobs together, how many jobs run at once, and desktop notifications. Each change is
+// saved at once.
 import { useEffect, useId, useState } from 'react';
 import type { Settings } from '../../shared/contract.ts';
-import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
+import { DEFAULT_CHUNK_BUDGET, DEFAULT_CONCURRENCY, MAX_CHUNK_BUDGET, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { api } from '../api/current.ts';
 import { reportError } from '../actions/notify.ts';
 import { rateText, readRate } from '../format/rate.ts';
@@ -112,6 +113,24 @@ export function SettingsView() {
           value={s.globalRate}
           onSave={(globalRate) => save({ globalRate })}
         />
+        <div className="field">
+          <label htmlFor={`${id}-budget`}>Chunks in flight, all jobs</label>
+          <input
+            id={`${id}-budget`}
+            type="number"
+            min={1}
+            max={MAX_CHUNK_BUDGET}
+            value={s.chunkBudget}
+            aria-describedby={`${id}-budget-hint`}
+            onChange={(e) => {
+              const v = Number(e.currentTarget.value);
+              if (Number.isInteger(v) && v >= 1 && v <= MAX_CHUNK_BUDGET) save({ chunkBudget: v });
+            }}
+          />
+          <p id={`${id}-budget-hint`} className="hint">
+            One budget shared by every running job (default {DEFAULT_CHUNK_BUDGET}): each job's own concurrency applies within its fair share of it.
+          </p>
+        </div>
         <div className="field">
           <label htmlFor={`${id}-jobs`}>Jobs running at once</label>
           <input

@@ -1,7 +1,8 @@
 // The selected snapshot: its facts (time and age, size, verify state and age, protection,
 // encryption and key fingerprint, owner), the notes, the archives (disk images restore; file
 // archives and disk images open in the file browser) and the guest configuration as text,
-// decoded with the key file when the snapshot is encrypted.
+// decoded with the key file when the snapshot is encrypted. "Restore VM…" restores every disk (and the
+// config) in one job.
 import { useId, useState } from 'react';
 import type { SnapshotDetail } from '../../shared/contract.ts';
 import { rememberKeyFile, selectSnapshot } from '../actions/catalog.ts';
@@ -63,6 +64,7 @@ export function SnapshotDetailPane() {
   const selected = useStore((s) => s.catalog.selected);
   const units = useStore((s) => s.prefs.units);
   const openRestore = useStore((s) => s.openRestore);
+  const openRestoreVm = useStore((s) => s.openRestoreVm);
   if (!selected) {
     return (
       <aside className="card browse-detail empty-detail" aria-label="Snapshot">
@@ -132,7 +134,14 @@ export function SnapshotDetailPane() {
           <p className="notes">{d.notes}</p>
         </section>
       )}
-      <h3 className="section-title">Archives</h3>
+      <div className="section-head">
+        <h3 className="section-title">Archives</h3>
+        {d.files.some((f) => f.restorable) && (
+          <button type="button" className="primary" onClick={() => openRestoreVm({ sourceId: d.sourceId, detail: d })}>
+            Restore VM…
+          </button>
+        )}
+      </div>
       <ul className="files" aria-label="Archives">
         {d.files.map((f) => (
           <li key={f.filename} className="file">

@@ -3,11 +3,11 @@
 // would stop a restore of this image there (targets.check, asked again shortly after each edit),
 // so the dialog can warn before starting.
 import { useEffect, useRef, useState } from 'react';
-import type { TargetCheck } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
 import { defaultTargetName, joinPath, numbered } from '../format/targetName.ts';
 import type { RestoreRequest } from '../store/appSlice.ts';
 import { useStore } from '../store/index.ts';
+import { useTargetCheck } from './restoreFields.tsx';
 
 export async function freeTarget(dir: string, name: string): Promise<string> {
   const base = joinPath(dir, name);
@@ -23,7 +23,6 @@ export async function freeTarget(dir: string, name: string): Promise<string> {
 export function useRestoreTarget(req: RestoreRequest, archive: string, imageSize: number) {
   const dir = useStore((s) => s.info?.targetDir ?? s.info?.dataDir ?? '');
   const [target, setTarget] = useState('');
-  const [check, setCheck] = useState<TargetCheck | undefined>();
   const edited = useRef(false);
   const sel = req.detail.info;
 
@@ -39,20 +38,7 @@ export function useRestoreTarget(req: RestoreRequest, archive: string, imageSize
     return () => void (live = false);
   }, [dir, archive, sel.ns, sel.backupType, sel.backupId, sel.backupTime]);
 
-  useEffect(() => {
-    setCheck(undefined);
-    if (!target.trim()) return;
-    let live = true;
-    const t = setTimeout(() => {
-      api()
-        .invoke('targets.check', { path: target.trim(), imageSize })
-        .then((c) => live && setCheck(c), () => live && setCheck(undefined));
-    }, 250);
-    return () => {
-      live = false;
-      clearTimeout(t);
-    };
-  }, [target, imageSize]);
+  const check = useTargetCheck(target, imageSize);
 
   return {
     target,

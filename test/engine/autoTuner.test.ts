@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AutoTuner, type TunableEngine } from '../../electron/engine/autoTuner.ts';
 import { MAX_CONCURRENCY } from '../../shared/limits.ts';
+import { SlotBudget } from '../../electron/engine/slotBudget.ts';
 import type { ProgressCounters } from '../../shared/progress.ts';
 
 const CHUNK = 4 * 1024 * 1024;
@@ -67,9 +68,18 @@ class SimEngine implements TunableEngine {
   readonly #sys: System;
   readonly #rand: () => number;
 
-  constructor(sys: System, seed: number) {
+  /** The most chunks the job may hold whatever its limit (its share of a budget); none by default. */
+  readonly #cap: () => number;
+
+  constructor(sys: System, seed: number, cap: () => number = () => Infinity) {
     this.#sys = sys;
     this.#rand = prng(seed);
+    this.#cap = cap;
+  }
+
+  /** The limit that bounds the job now: its own, or its share when that is lower. */
+  get effective(): number {
+    return Math.min(this.limit, this.#cap());
   }
 
   setConcurrency(n: number, reason: string): void {
@@ -95,9 +105,9 @@ class SimEngine implements TunableEngine {
       return;
     }
     const a = sys.noise ?? 0.05;
-    const x = rateAt(sys, this.limit, this.t) * (1 + a * (2 * this.#rand() - 1));
+    const x = rateAt(sys, this.effective, this.t) * (1 + a * (2 * this.#rand() - 1));
     this.#done += (x * STEP_MS) / 1000;
-    this.#inFlight = sys.queue === 'inside' ? this.limit : Math.min(this.limit, x * sys.latency(this.t));
+    this.#inFlight = sys.queue === 'inside' ? this.effective : Math.min(this.effective, x * sys.latency(this.t));
   }
 
   progress(): ProgressCounters {
@@ -390,4 +400,36 @@ test('disable() stops the tuner and gives the limit back', () => {
     tuner.tick();
   }
   assert.deepEqual(engine.changes, []);
+});
+
+test('two auto jobs under one budget: each stops at the share it could get instead of both growing to the maximum', () => {
+  // Latency-bound: more in flight always pays, so a tuner alone would climb to 64.
+  const sys: System = { latency: () => 0.1, capacity: () => 100_000 };
+  const budget = new SlotBudget(64);
+  const lenders = [budget.lender(AutoTuner.INITIAL_LIMIT), budget.lender(AutoTuner.INITIAL_LIMIT)];
+  for (const l of lenders) l.join();
+  const engines = lenders.map((l, i) => new SimEngine(sys, SEEDS[i]!, () => budget.shares().get(l) ?? 0));
+  const tuners = engines.map((e, i) => new AutoTuner(e, { now: () => e.t, tickMs: 0, maxLimit: () => lenders[i]!.ceiling() }));
+  tuners.forEach((t) => t.enable());
+  let most = 0;
+  for (let i = 0; i < 10_000 / STEP_MS; i++) {
+    engines.forEach((e, k) => {
+      e.step();
+      lenders[k]!.limit = e.limit;
+      if (e.t % TICK_MS === 0) tuners[k]!.tick();
+    });
+    most = Math.max(most, ...engines.map((e) => e.limit));
+    assert.ok(engines.reduce((n, e) => n + e.effective, 0) <= 64, 'the two jobs hold more than the budget');
+  }
+  assert.ok(most <= 32, `a limit reached ${most}: past the half of the budget each job can get`);
+  assert.ok(engines.every((e) => e.limit >= 24), `limits ${engines.map((e) => e.limit)}: the jobs did not grow to their shares`);
+  // The other job ends: the one left may grow to the whole budget.
+  lenders[1]!.leave();
+  lenders[1]!.close();
+  for (let i = 0; i < 10_000 / STEP_MS; i++) {
+    engines[0]!.step();
+    lenders[0]!.limit = engines[0]!.limit;
+    if (engines[0]!.t % TICK_MS === 0) tuners[0]!.tick();
+  }
+  assert.ok(engines[0]!.limit > 32, `alone, the job stayed at ${engines[0]!.limit}`);
 });

@@ -5,7 +5,6 @@
 // partial target of an earlier run (docs/resume.md); `--rate` caps source bytes per second;
 // `--stall-timeout` fails a restore whose source sent nothing for that long (resumable).
 import { emptySummary, type RestoreSummary } from '../../../shared/progress.ts';
-import { raceAbort } from '../../../shared/abort.ts';
 import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
 import { prepareRestore } from '../../engine/restoreJob.ts';
@@ -17,9 +16,9 @@ import { zeroRatio } from '../../../shared/rates.ts';
 import { formatBytes, formatDuration } from '../../../shared/units.ts';
 import { ProgressLine } from '../progressLine.ts';
 import type { OpenedSource } from '../../service/openSource.ts';
-import { openSource, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
+import { openSourceUnlessStopped, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
 import { clean, cleanJson, keepSecret, printError } from '../output.ts';
-import { onStop, stopExitCode, stopReason, type StopSignal } from '../stop.ts';
+import { cancelOnStop } from '../stop.ts';
 
 const SELECTORS = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] --archive NAME [--concurrency N|auto] [--rate RATE] [--keyfile FILE] [--json]`;
 export const RESTORE_USAGE = `restore ${SELECTORS} --target PATH [--force] [--no-sparse] [--resume] [--stall-timeout SECONDS]`;
@@ -65,14 +64,7 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
   const json = flags.json === true;
   const started = performance.now();
   const abort = new AbortController();
-  let stopped: StopSignal | undefined;
-  const offStop = onStop((signal) => {
-    // The first stop cancels cleanly (partial data stays named .partial); a second Ctrl-C exits at once.
-    if (stopped === 'SIGINT' && signal === 'SIGINT') process.exit(130);
-    if (stopped) return;
-    stopped = signal;
-    abort.abort(new RestoreError('CANCELLED', stopReason(signal)));
-  });
+  const stop = cancelOnStop(abort);
   let summary: RestoreSummary;
   let opened: OpenedSource | undefined;
   try {
@@ -82,16 +74,7 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     const rate = parseRateFlag(optional(flags, 'rate'));
     const stallTimeout = parseSeconds(optional(flags, 'stall-timeout'), 'stall-timeout');
     const targetPath = mode === 'restore' ? required(flags, 'target') : undefined;
-    // A connection attempt cannot be stopped half-way, only no longer waited for (main.ts then
-    // exits without waiting for it either), so a stop ends the command at once.
-    const opening = openSource(flags);
-    opening.then(
-      (o) => {
-        if (abort.signal.aborted) void o.close().catch(() => {});
-      },
-      () => {},
-    );
-    opened = await raceAbort(opening, abort.signal);
+    opened = await openSourceUnlessStopped(flags, abort.signal);
     const store = opened.source;
     const crypt = await keyFor(optional(flags, 'keyfile'), abort.signal);
     const job = await prepareRestore({
@@ -129,11 +112,11 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     const status = err.code === 'CANCELLED' ? 'cancelled' : 'failed';
     summary = emptySummary(status, mode, seconds, err.toInfo());
   } finally {
-    offStop();
+    stop.off();
     await opened?.close().catch(() => {});
   }
   report(summary, json);
-  return summary.status === 'succeeded' ? 0 : summary.status === 'cancelled' ? stopExitCode(stopped ?? 'SIGINT') : 1;
+  return summary.status === 'succeeded' ? 0 : summary.status === 'cancelled' ? stop.exitCode() : 1;
 }
 
 function report(s: RestoreSummary, json: boolean): void {

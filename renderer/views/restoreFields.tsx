@@ -1,0 +1,144 @@
+// What the two restore dialogs (one disk, a whole VM) share: what a target path is now and what
+// would stop a restore there (targets.check, asked again shortly after each edit), the words for
+// it, the concurrency field, the key fields, and the key check before anything starts.
+import { useEffect, useState, type RefObject } from 'react';
+import type { ContractError, SourceInfo, TargetCheck, TargetOverwrite } from '../../shared/contract.ts';
+import { toContractError } from '../../shared/errors.ts';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
+import { formatBytes, type Units } from '../../shared/units.ts';
+import { api } from '../api/current.ts';
+
+export type Problem = { error: ContractError; field?: 'target' | 'password' | 'keyfile' | 'folder' | 'config'; disk?: string };
+
+/** The service's view of `path` for an image of `imageSize` bytes, refreshed 250 ms after it changes. */
+export function useTargetCheck(path: string, imageSize?: number, overwrite?: TargetOverwrite): TargetCheck | undefined {
+  const [check, setCheck] = useState<TargetCheck | undefined>();
+  useEffect(() => {
+    setCheck(undefined);
+    if (!path.trim()) return;
+    let live = true;
+    const t = setTimeout(() => {
+      api()
+        .invoke('targets.check', { path: path.trim(), ...(imageSize !== undefined ? { imageSize } : {}), ...(overwrite ? { overwrite } : {}) })
+        .then((c) => live && setCheck(c), () => live && setCheck(undefined));
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [path, imageSize, overwrite]);
+  return check;
+}
+
+export function TargetStatus({ check, units }: { check: TargetCheck | undefined; units: Units }) {
+  if (!check) return null;
+  switch (check.kind) {
+    case 'missing':
+      return check.folderExists ? <p className="hint ok-text">A new file.</p> : <p className="hint danger-text">The folder does not exist.</p>;
+    case 'file':
+      return <p className="hint warn-text">This file exists ({formatBytes(check.size ?? 0, units)}). It is replaced only if you allow overwriting, and only once the restore has succeeded.</p>;
+    case 'device':
+      return (
+        <p className="hint warn-text">
+          A block device{check.size !== undefined ? ` of ${formatBytes(check.size, units)}` : ''}.
+          {check.problem?.code === 'TARGET_TOO_SMALL' ? ' It is smaller than the image.' : ''}
+        </p>
+      );
+    case 'directory':
+      return <p className="hint danger-text">This is a folder: add a file name.</p>;
+    default:
+      return <p className="hint danger-text">This is neither a file nor a block device.</p>;
+  }
+}
+
+export function ConcurrencyField({ id, auto, value, onAuto, onValue, hint }: { id: string; auto: boolean; value: number; onAuto(a: boolean): void; onValue(n: number): void; hint?: string }) {
+  return (
+    <div className="field">
+      <label htmlFor={`${id}-conc`}>Concurrency: chunks in flight</label>
+      <div className="input-row">
+        <input
+          id={`${id}-conc`}
+          type="range"
+          min={MIN_CONCURRENCY}
+          max={MAX_CONCURRENCY}
+          value={value}
+          disabled={auto}
+          aria-valuetext={`${value} chunks in flight`}
+          onChange={(e) => onValue(Number(e.currentTarget.value))}
+          className="grow"
+        />
+        <output htmlFor={`${id}-conc`} className="concurrency-value">
+          {auto ? 'auto' : value}
+        </output>
+        <label className="switch">
+          <input type="checkbox" checked={auto} onChange={(e) => onAuto(e.currentTarget.checked)} />
+          Auto
+        </label>
+      </div>
+      <p className="hint">
+        {DEFAULT_CONCURRENCY} is what PVE uses. Auto starts there and finds the smallest value that reaches full speed. It can be changed while the restore runs.
+        {hint ? ` ${hint}` : ''}
+      </p>
+    </div>
+  );
+}
+
+export interface KeyFieldProps {
+  id: string;
+  keyfile: string;
+  password: string;
+  onKeyfile(v: string): void;
+  onPassword(v: string): void;
+  keyRef: RefObject<HTMLInputElement | null>;
+  passwordRef: RefObject<HTMLInputElement | null>;
+  passwordInvalid: boolean;
+  source: SourceInfo | undefined;
+}
+
+export function KeyFields(p: KeyFieldProps) {
+  const { id } = p;
+  return (
+    <fieldset className="key-fields">
+      <legend>Encryption key</legend>
+      <div className="field">
+        <label htmlFor={`${id}-key`}>Key file</label>
+        <input id={`${id}-key`} ref={p.keyRef} className="mono" value={p.keyfile} required spellCheck={false} onChange={(e) => p.onKeyfile(e.currentTarget.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-pw`}>Key file password</label>
+        <input
+          id={`${id}-pw`}
+          ref={p.passwordRef}
+          type="password"
+          autoComplete="off"
+          value={p.password}
+          aria-invalid={p.passwordInvalid ? true : undefined}
+          aria-describedby={`${id}-pw-hint`}
+          onChange={(e) => p.onPassword(e.currentTarget.value)}
+        />
+        <p id={`${id}-pw-hint`} className="hint">
+          Used for this restore only, never stored.
+          {p.source?.demo ? (
+            <>
+              {' '}
+              Demo datastore: the password is <code>{p.source.demo.keyPassword}</code>.
+            </>
+          ) : null}
+        </p>
+      </div>
+    </fieldset>
+  );
+}
+
+/** Proves the key file and its password before a restore starts; the problem, or undefined when it unlocks. */
+export async function keyProblem(keyfile: string, password: string): Promise<Problem | undefined> {
+  if (!keyfile) return { error: { code: 'MISSING_KEY', message: 'this image is encrypted' }, field: 'keyfile' };
+  try {
+    const k = await api().invoke('keys.check', { keyfile, ...(password ? { password } : {}) });
+    if (!k.unlocked) return { error: { code: 'KEY_PASSWORD_REQUIRED', message: `${keyfile} is protected by a password` }, field: 'password' };
+    return undefined;
+  } catch (ke) {
+    const error = toContractError(ke);
+    return { error, field: error.code === 'WRONG_PASSWORD' || error.code === 'KEY_PASSWORD_REQUIRED' ? 'password' : 'keyfile' };
+  }
+}

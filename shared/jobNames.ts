@@ -1,0 +1,21 @@
+// What a job restores, in a few words, for titles and notifications in every shell: the disk of a
+// single-disk job ("drive-scsi0.img"), or the disks of a whole-VM job ("all disks", "2 disks").
+// Pure code.
+import type { JobRequest } from './contract.ts';
+
+/** drive-scsi0.img.fidx → drive-scsi0.img */
+export function archiveName(archive: string): string {
+  return archive.replace(/\.fidx$/, '');
+}
+
+export function jobDisks(r: Pick<JobRequest, 'archive' | 'disks'>): string {
+  if (r.archive !== undefined) return archiveName(r.archive);
+  if (r.disks === 'all' || r.disks === undefined) return 'all disks';
+  if (r.disks.length === 1) return archiveName(r.disks[0]!.archive);
+  return `${r.disks.length} disks`;
+}
+
+/** The file a disk of a whole-VM restore gets in its folder: drive-scsi0.img.fidx → drive-scsi0.raw. */
+export function diskFileName(archive: string): string {
+  return `${archive.replace(/\.fidx$/, '').replace(/\.img$/, '')}.raw`;
+}
