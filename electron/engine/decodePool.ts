@@ -13,7 +13,10 @@ import { RestoreError } from '../../shared/errors.ts';
 import type { ChunkDecoder } from './decoder.ts';
 import { transferList, type DecodeRequest, type DecodeResponse } from './decodeMessages.ts';
 
-let workerUrl = new URL('./decodeWorker.ts', import.meta.url);
+// Where a bundle carries its worker as a file of its own next to it, the bundler defines this
+// (scripts/buildRuntime.ts); from the sources it is undefined.
+declare const RESTORE_CONSOLE_WORKER: string | undefined;
+let workerUrl = new URL(typeof RESTORE_CONSOLE_WORKER === 'string' ? RESTORE_CONSOLE_WORKER : './decodeWorker.ts', import.meta.url);
 
 /** Where the worker script is; the Electron build points this at its bundled worker. */
 export function setDecodeWorkerUrl(url: URL): void {

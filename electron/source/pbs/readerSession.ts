@@ -8,8 +8,11 @@
 // needs the upgrade first. node:http gives the non-101 answer's status and text (PBS puts its error
 // message there), and http2.connect({ createConnection }) runs over the upgraded socket; Node feeds
 // bytes that arrived with the 101 (unshifted back into the socket) to the session.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { connect as h2connect, constants as h2constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
+// node:http and node:http2 are loaded when a session opens (process.getBuiltinModule): a CLI start
+// that reads a local datastore should not pay for them, and an ESM import of node:http also loads
+// Node's internal undici (about a third of a `list` call's start-up, measured).
+import type { IncomingMessage } from 'node:http';
+import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { RestoreError } from '../../../shared/errors.ts';
 import { formatSnapshotRef, type SnapshotRef } from '../../pbs/names.ts';
@@ -26,6 +29,8 @@ const MAX_FRAME = 4 * 1024 * 1024;
 /** MB of buffered session data nghttp2 may hold; 64 streams × 4 MiB must fit (Node's default, 10, fails with ENHANCE_YOUR_CALM). */
 const MAX_SESSION_MEMORY_MB = 512;
 const MAX_ERROR_BODY = 64 * 1024;
+/** RST_STREAM error code CANCEL (RFC 9113 §7), for a stream we give up on. */
+const NGHTTP2_CANCEL = 0x8;
 
 export interface ReaderTarget extends TlsTarget {
   store: string;
@@ -81,7 +86,7 @@ function upgrade(target: ReaderTarget, ref: SnapshotRef, auth: Record<string, st
         reject(err);
       } else resolve(s!);
     };
-    const req = httpRequest({
+    const req = process.getBuiltinModule('node:http').request({
       createConnection: () => socket,
       method: 'GET',
       path: readerPath(target.store, ref),
@@ -125,7 +130,7 @@ export async function openReaderSession(
   const socket = await connectTls(target, signal);
   const upgraded = await upgrade(target, ref, auth, socket, signal, redact);
   const where = hostPort(target.host, target.port);
-  const session = h2connect(`https://${where}`, {
+  const session = process.getBuiltinModule('node:http2').connect(`https://${where}`, {
     createConnection: () => upgraded,
     settings: { initialWindowSize: WINDOW, maxFrameSize: MAX_FRAME, enablePush: false },
     maxSessionMemory: MAX_SESSION_MEMORY_MB,
@@ -213,7 +218,7 @@ export function h2Get(session: ClientHttp2Session, path: string, opts: GetOption
       signal?.removeEventListener('abort', onAbort);
       stream.setTimeout(0);
       if (err) {
-        if (!stream.closed) stream.close(h2constants.NGHTTP2_CANCEL);
+        if (!stream.closed) stream.close(NGHTTP2_CANCEL);
         reject(err);
       } else resolve(body!);
     };
