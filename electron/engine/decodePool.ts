@@ -7,11 +7,12 @@
 // idles waiting for the main thread's next message.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { DecodeOptions } from '../pbs/dataBlob.ts';
+import { isCompressedBlob, type DecodeOptions } from '../pbs/dataBlob.ts';
 import { abortReason } from '../../shared/abort.ts';
 import { RestoreError } from '../../shared/errors.ts';
+import type { BufferPool } from './bufferPool.ts';
 import type { ChunkDecoder } from './decoder.ts';
-import { transferList, type DecodeRequest, type DecodeResponse } from './decodeMessages.ts';
+import { transferable, type DecodeRequest, type DecodeResponse } from './decodeMessages.ts';
 
 // Where a bundle carries its worker as a file of its own next to it, the bundler defines this
 // (scripts/buildRuntime.ts); from the sources it is undefined.
@@ -26,6 +27,8 @@ export function setDecodeWorkerUrl(url: URL): void {
 interface Task {
   req: DecodeRequest;
   transfer: ArrayBuffer[];
+  /** Where the buffers go back to when the worker returns them. */
+  buffers?: BufferPool;
   resolve: (b: Buffer) => void;
   reject: (e: unknown) => void;
   /** Stops watching the caller's signal (once the task left the queue). */
@@ -50,21 +53,23 @@ export class DecodePool implements ChunkDecoder {
     this.size = Math.max(1, size);
   }
 
-  decode(raw: Uint8Array, opts: DecodeOptions, signal?: AbortSignal): Promise<Buffer> {
+  decode(raw: Uint8Array, opts: DecodeOptions, signal?: AbortSignal, buffers?: BufferPool): Promise<Buffer> {
     if (this.#closed) return Promise.reject(new RestoreError('INTERNAL', 'decode pool is closed'));
     signal?.throwIfAborted();
+    const out = buffers && opts.expectedSize !== undefined && isCompressedBlob(raw) ? buffers.take(opts.expectedSize) : undefined;
     const req: DecodeRequest = {
       id: this.#nextId++,
       raw: raw.buffer as ArrayBuffer,
       offset: raw.byteOffset,
       length: raw.byteLength,
+      ...(out ? { out: out.buffer as ArrayBuffer } : {}),
       ...(opts.expectedDigest ? { digest: Uint8Array.from(opts.expectedDigest) } : {}),
       ...(opts.expectedSize !== undefined ? { size: opts.expectedSize } : {}),
       ...(opts.cryptMode ? { cryptMode: opts.cryptMode } : {}),
       ...(opts.crypt ? { key: Uint8Array.from(opts.crypt.encKey) } : {}),
     };
     return new Promise<Buffer>((resolve, reject) => {
-      const task: Task = { req, transfer: transferList(raw), resolve, reject };
+      const task: Task = { req, transfer: transferable([req.raw, ...(req.out ? [req.out] : [])]), ...(buffers ? { buffers } : {}), resolve, reject };
       if (signal) {
         // A cancelled job's decodes must not take the shared pool from other jobs: a task still
         // queued when its signal aborts is dropped. One already at a worker runs to its end.
@@ -72,6 +77,9 @@ export class DecodePool implements ChunkDecoder {
           const i = this.#queue.indexOf(task);
           if (i < 0) return;
           this.#queue.splice(i, 1);
+          // Its buffers never left this thread: they go back to the job's pool.
+          buffers?.give(req.raw);
+          if (req.out) buffers?.give(req.out);
           reject(abortReason(signal));
         };
         signal.addEventListener('abort', onAbort, { once: true });
@@ -112,8 +120,10 @@ export class DecodePool implements ChunkDecoder {
       if (!task) return;
       slot.tasks.delete(m.id);
       if (slot.tasks.size === 0) worker.unref();
+      const data = m.error ? undefined : m.buffers[m.data.index]!;
+      for (const b of m.buffers) if (b !== data) task.buffers?.give(b);
       if (m.error) task.reject(new RestoreError(m.error.code, m.error.message));
-      else task.resolve(Buffer.from(m.data, m.offset, m.length));
+      else task.resolve(Buffer.from(data!, m.data.offset, m.data.length));
       this.#pump();
     });
     const die = (why: string): void => {
