@@ -26,20 +26,45 @@
 // does a period the rate cap held back for most of its ticks: its throughput is the cap's, so
 // "no gain" there says nothing about the limit (the tuner holds its limit under a binding cap).
 //
+// It also reads the machine, because throughput alone is noisy on a shared machine and a raise that
+// "gained" 15 % by chance costs memory and CPU for nothing (the bench saw auto climb to ~60 streams
+// against a server on the same cores, at 0.6-0.9 of a fixed 16):
+//   CPU-bound  the decode workers were busy ≥ 90 % of the period, or the process used ≥ 90 % of the
+//              cores: more chunks in flight cannot go faster, so no raise (probing down goes on).
+//   queueing   a raise counts only if the source kept up: the fetch stage's implied gain, the limit
+//              ratio times the ratio of mean fetch times (time from asking the source for a chunk to
+//              having it), must pass the same threshold as the throughput. A server that serves a
+//              fixed number of requests at a time, or a saturated link or disk, makes fetch times
+//              grow with the limit: that is "no gain" however the throughput reads.
+//   short jobs nothing is raised or probed when the job would end within a few periods at its
+//              current rate: a probe needs a settle and a period to pay, and the job is gone.
+//
 // Tested against a simulated system on a fake clock in test/engine/autoTuner.test.ts. Changes found
 // there: STARTUP re-measures instead of doubling a second time past the knee (it reached 4 × the
 // need), the Little's-law cap, a drop while the limit is unused no longer raises it (a job whose
 // source runs dry doubled its limit), pauses no longer read as drops, probing backs off (a
 // fixed cycle cost 6 % of throughput at the plateau), and a restart no longer takes the period that
 // straddled the change as its reference.
+import { availableParallelism } from 'node:os';
 import type { ProgressCounters } from '../../shared/progress.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../../shared/limits.ts';
+
+/** Cumulative counters the tuner reads the machine from (all optional to provide). */
+export interface TuningCounters {
+  /** Sum of fetch times (ms) and the number of fetches: the source's latency. */
+  fetchMs: number;
+  fetches: number;
+  /** Sum over the decode workers of the time each had work (ms), and how many there are (0: none). */
+  decodeBusyMs: number;
+  decodeWorkers: number;
+}
 
 export interface TunableEngine {
   readonly limit: number;
   setConcurrency(n: number, reason: string): void;
   setAuto(auto: boolean): void;
   progress(): ProgressCounters;
+  tuning?(): TuningCounters;
 }
 
 export interface AutoTunerOptions {
@@ -51,19 +76,45 @@ export interface AutoTunerOptions {
   maxLimit?: number;
   /** Tick interval of the internal timer; 0 disables the timer (tests call tick()). */
   tickMs?: number;
+  /** The process's CPU time so far (ms, all threads) and its cores: the CPU-bound test. */
+  cpuMs?: () => number;
+  cores?: number;
 }
 
 type Phase = 'startup' | 'probe-up' | 'probe-down' | 'hold';
 
 interface Window {
   t0: number;
+  /** Image bytes done (zero chunks included): how fast the job moves towards its end. */
+  image0: number;
   work0: number;
   chunks0: number;
   inFlightSum: number;
   ticks: number;
   /** Ticks at which the rate cap was holding reads back. */
   capped: number;
+  cpu0: number;
+  tuning0: TuningCounters;
 }
+
+/** What one period measured. */
+interface Period {
+  /** Work bytes per second. */
+  rate: number;
+  /** In flight below half the limit: the job does not use its limit. */
+  underused: boolean;
+  cpuBound: boolean;
+  /** Mean fetch time (ms); 0 when nothing was fetched. */
+  fetchMs: number;
+  /** The job would end within a few periods at this rate. */
+  ending: boolean;
+}
+
+const NO_TUNING: TuningCounters = { fetchMs: 0, fetches: 0, decodeBusyMs: 0, decodeWorkers: 0 };
+/** Busy share of the decode workers, or of the process's cores, that counts as CPU-bound. */
+const CPU_BOUND = 0.9;
+/** A job ending within this many periods is not probed any more. */
+const ENDING_PERIODS = 4;
 
 /** One measured period: completion rate (chunks/s) and Little's-law latency (s). */
 interface Sample {
@@ -101,6 +152,8 @@ export class AutoTuner {
   #holdPeriods = 0;
   #holdNeeded = MIN_HOLD;
   #samples: Sample[] = [];
+  /** Mean fetch time (ms) at the base limit; 0 = unknown. */
+  #baseFetch = 0;
 
   constructor(engine: TunableEngine, opts: AutoTunerOptions = {}) {
     this.#engine = engine;
@@ -111,6 +164,13 @@ export class AutoTuner {
       minCompletions: opts.minCompletions ?? 8,
       maxLimit: Math.min(opts.maxLimit ?? MAX_CONCURRENCY, MAX_CONCURRENCY),
       tickMs: opts.tickMs ?? 50,
+      cpuMs:
+        opts.cpuMs ??
+        (() => {
+          const u = process.cpuUsage();
+          return (u.user + u.system) / 1000;
+        }),
+      cores: opts.cores ?? availableParallelism(),
     };
   }
 
@@ -190,7 +250,7 @@ export class AutoTuner {
     if (p.paused) return this.#startWindow();
     if (now < this.#settleUntil || workChunks(p) < this.#warmUntilChunks) return;
     if (!this.#win) {
-      this.#win = { t0: now, work0: workBytes(p), chunks0: workChunks(p), inFlightSum: 0, ticks: 0, capped: 0 };
+      this.#win = { t0: now, image0: p.doneBytes, work0: workBytes(p), chunks0: workChunks(p), inFlightSum: 0, ticks: 0, capped: 0, cpu0: this.#o.cpuMs(), tuning0: this.#tuning() };
       return;
     }
     const w = this.#win;
@@ -208,26 +268,58 @@ export class AutoTuner {
       this.#samples.push({ x, r: inFlight / x });
       if (this.#samples.length > CAP_SAMPLES) this.#samples.shift();
     }
-    this.#decide(rate, inFlight < this.#engine.limit / 2);
+    const t = this.#tuning();
+    const busy = t.decodeWorkers > 0 ? (t.decodeBusyMs - w.tuning0.decodeBusyMs) / (dt * t.decodeWorkers) : 0;
+    const cpu = (this.#o.cpuMs() - w.cpu0) / (dt * this.#o.cores);
+    const fetches = t.fetches - w.tuning0.fetches;
+    const imageRate = (p.doneBytes - w.image0) / dt;
+    this.#decide({
+      rate,
+      underused: inFlight < this.#engine.limit / 2,
+      cpuBound: busy >= CPU_BOUND || cpu >= CPU_BOUND,
+      fetchMs: fetches > 0 ? (t.fetchMs - w.tuning0.fetchMs) / fetches : 0,
+      ending: imageRate > 0 && (p.totalBytes - p.doneBytes) / imageRate < ENDING_PERIODS * (this.#o.periodMs + this.#o.settleMs),
+    });
   }
 
-  #decide(rate: number, underused: boolean): void {
+  #tuning(): TuningCounters {
+    return this.#engine.tuning?.() ?? NO_TUNING;
+  }
+
+  /** Sets the reference a later raise is compared with. */
+  #setBase(m: Period, limit: number): void {
+    this.#base = m.rate;
+    this.#baseLimit = limit;
+    this.#baseFetch = m.fetchMs;
+  }
+
+  /**
+   * Whether a raise from the base limit paid: throughput rose by more than `threshold`, and so did
+   * what the source could deliver at the new limit (limit ratio × fetch-time ratio), when known.
+   */
+  #paid(m: Period, limit: number, threshold: number): boolean {
+    if (m.rate <= this.#base * threshold) return false;
+    if (limit <= this.#baseLimit || this.#baseFetch <= 0 || m.fetchMs <= 0) return true;
+    return (limit / this.#baseLimit) * (this.#baseFetch / m.fetchMs) > threshold;
+  }
+
+  #decide(m: Period): void {
+    const { rate, underused } = m;
     const limit = this.#engine.limit;
     const cap = this.#cap();
+    // Raising cannot help a job whose CPU is the limit, and cannot pay back on one about to end.
+    const noRaise = m.cpuBound ? 'CPU-bound' : m.ending ? 'the job is ending' : undefined;
     switch (this.#phase) {
       case 'startup': {
         const first = this.#base === 0;
-        if ((first || rate > this.#base * 1.15) && !underused) {
-          this.#base = rate;
-          this.#baseLimit = limit;
+        if ((first || this.#paid(m, limit, 1.15)) && !underused) {
+          this.#setBase(m, limit);
           this.#stalls = 0;
+          if (noRaise) return this.#toHold(limit, `startup done, ${noRaise}`);
           if (limit < cap) return this.#set(Math.min(limit * 2, cap), 'startup, doubling');
           return this.#toHold(limit, 'startup done, at the Little\'s-law cap');
         }
-        if (first) {
-          this.#base = rate;
-          this.#baseLimit = limit;
-        }
+        if (first) this.#setBase(m, limit);
         // One period without gain may be noise: measure the same limit once more.
         if (++this.#stalls < 2 && !underused) return this.#startWindow();
         return this.#toHold(this.#baseLimit, 'startup done, best limit');
@@ -253,8 +345,10 @@ export class AutoTuner {
           this.#base = this.#base * 0.5 + rate * 0.5;
         }
         this.#baseLimit = limit;
+        if (m.fetchMs > 0) this.#baseFetch = this.#baseFetch > 0 ? this.#baseFetch * 0.5 + m.fetchMs * 0.5 : m.fetchMs;
         if (++this.#holdPeriods < this.#holdNeeded) return this.#startWindow();
-        if (underused || limit >= cap) {
+        if (m.ending) return this.#startWindow();
+        if (underused || limit >= cap || m.cpuBound) {
           if (limit <= 1) return this.#toHold(limit, 'at the lowest limit');
           this.#phase = 'probe-down';
           return this.#set(limit - this.#step(limit), underused ? 'limit unused, probing down' : 'probing down');
@@ -263,18 +357,17 @@ export class AutoTuner {
         return this.#set(Math.min(limit + this.#step(limit), cap), 'probing up');
       }
       case 'probe-up': {
-        if (rate > this.#base * 1.05 && !underused) {
+        if (this.#paid(m, limit, 1.05) && !underused) {
           this.#holdNeeded = MIN_HOLD;
-          if (rate > this.#base * 1.15 && limit < cap) {
+          const well = this.#paid(m, limit, 1.15);
+          this.#setBase(m, limit);
+          if (noRaise) return this.#toHold(limit, `probe up paid, ${noRaise}`);
+          if (well && limit < cap) {
             // A big gain: the bottleneck moved away, find the new knee fast.
             this.#phase = 'startup';
             this.#stalls = 0;
-            this.#base = rate;
-            this.#baseLimit = limit;
             return this.#set(Math.min(limit * 2, cap), 'probe up paid well, doubling');
           }
-          this.#base = rate;
-          this.#baseLimit = limit;
           // Keep climbing while it pays.
           if (limit < cap) return this.#set(Math.min(limit + this.#step(limit), cap), 'probe up paid, probing further');
           return this.#toHold(limit, 'probe up paid, at the Little\'s-law cap');
@@ -290,6 +383,7 @@ export class AutoTuner {
         if ((rate >= this.#base * 0.97 || underused) && limit < this.#baseLimit) {
           this.#holdNeeded = MIN_HOLD;
           this.#baseLimit = limit;
+          if (m.fetchMs > 0) this.#baseFetch = m.fetchMs;
           const down = limit - this.#step(limit);
           if (down >= 1) return this.#set(down, 'lower limit kept throughput, probing further');
           return this.#toHold(limit, 'lower limit kept throughput');

@@ -38,6 +38,8 @@ interface Task {
 interface Slot {
   worker: Worker;
   tasks: Map<number, Task>;
+  /** When the worker last went from idle to busy (performance.now()). */
+  busySince: number;
 }
 
 const PER_WORKER = 2;
@@ -48,6 +50,8 @@ export class DecodePool implements ChunkDecoder {
   #queue: Task[] = [];
   #nextId = 1;
   #closed = false;
+  /** Time the workers had work, summed over workers, for the periods that ended (ms). */
+  #busyMs = 0;
 
   constructor(size = defaultPoolSize()) {
     this.size = Math.max(1, size);
@@ -96,6 +100,7 @@ export class DecodePool implements ChunkDecoder {
       if (!slot) return;
       const task = this.#queue.shift()!;
       task.unwatch?.();
+      if (slot.tasks.size === 0) slot.busySince = performance.now();
       slot.tasks.set(task.req.id, task);
       slot.worker.ref();
       slot.worker.postMessage(task.req, task.transfer);
@@ -112,14 +117,17 @@ export class DecodePool implements ChunkDecoder {
 
   #spawn(): Slot {
     const worker = new Worker(workerUrl);
-    const slot: Slot = { worker, tasks: new Map() };
+    const slot: Slot = { worker, tasks: new Map(), busySince: 0 };
     // An idle pool must not keep the process alive; a busy one must.
     worker.unref();
     worker.on('message', (m: DecodeResponse) => {
       const task = slot.tasks.get(m.id);
       if (!task) return;
       slot.tasks.delete(m.id);
-      if (slot.tasks.size === 0) worker.unref();
+      if (slot.tasks.size === 0) {
+        worker.unref();
+        this.#busyMs += performance.now() - slot.busySince;
+      }
       const data = m.error ? undefined : m.buffers[m.data.index]!;
       for (const b of m.buffers) if (b !== data) task.buffers?.give(b);
       if (m.error) task.reject(new RestoreError(m.error.code, m.error.message));
@@ -136,6 +144,17 @@ export class DecodePool implements ChunkDecoder {
     worker.on('exit', (code) => die(`exited with code ${code}`));
     this.#slots.push(slot);
     return slot;
+  }
+
+  /**
+   * How busy the workers were: time with work, summed over workers (ms), and the pool's size. A
+   * pool whose workers always have work is what bounds a restore (the auto-tuner reads this).
+   */
+  load(): { busyMs: number; workers: number } {
+    const now = performance.now();
+    let busy = this.#busyMs;
+    for (const s of this.#slots) if (s.tasks.size > 0) busy += now - s.busySince;
+    return { busyMs: busy, workers: this.size };
   }
 
   async close(): Promise<void> {

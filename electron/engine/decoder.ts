@@ -11,6 +11,8 @@ export interface ChunkDecoder {
    * use goes back to it; the caller gives the result's buffer back when done with it.
    */
   decode(raw: Uint8Array, opts: DecodeOptions, signal?: AbortSignal, buffers?: BufferPool): Promise<Buffer>;
+  /** Decoders with threads of their own: time they had work (summed, ms) and how many there are. */
+  load?(): { busyMs: number; workers: number };
   close(): Promise<void>;
 }
 

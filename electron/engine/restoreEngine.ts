@@ -31,6 +31,7 @@ import { chunkRange, digestAt, type FixedIndex } from '../pbs/fixedIndex.ts';
 import { toHex } from '../pbs/hex.ts';
 import type { ChunkSource } from '../source/chunkSource.ts';
 import type { RateMeter } from '../source/rateLimitedSource.ts';
+import type { TuningCounters } from './autoTuner.ts';
 import type { ChunkSet } from './chunkSet.ts';
 import { BufferPool } from './bufferPool.ts';
 import { inlineDecoder, type ChunkDecoder } from './decoder.ts';
@@ -96,6 +97,8 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
   readonly #memory: LiveLimiter;
   readonly #buffers: BufferPool;
   readonly #writes = new Set<Promise<void>>();
+  #fetchMs = 0;
+  #fetches = 0;
   readonly #repeats: RepeatCache;
   readonly #abort = new AbortController();
   readonly #states: Uint8Array;
@@ -182,6 +185,12 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
   /** Since when the source stalls (epoch ms), or undefined. */
   get stalledSince(): number | undefined {
     return this.#stall.since;
+  }
+
+  /** What the auto-tuner reads besides progress: fetch times and how busy the decoders are. */
+  tuning(): TuningCounters {
+    const load = this.#opts.decoder?.load?.();
+    return { fetchMs: this.#fetchMs, fetches: this.#fetches, decodeBusyMs: load?.busyMs ?? 0, decodeWorkers: load?.workers ?? 0 };
   }
 
   /** Chunk buffers allocated so far and the most held at once (the memory bound, for tests and the bench). */
@@ -367,11 +376,14 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     // A chunk larger than any valid blob for this chunk size is refused by the source before it is read whole.
     const max = maxChunkBlobBytes(this.#in.index.chunkSize);
     const alloc = buffers ? (size: number): Buffer => buffers.take(size) : undefined;
+    const t0 = performance.now();
     try {
       raw = await withRetry(() => source.readChunk(digest, signal, max, alloc), signal, this.#opts.retry ?? DEFAULT_RETRY);
     } finally {
       this.#reads--;
     }
+    this.#fetchMs += performance.now() - t0;
+    this.#fetches++;
     this.#c.sourceBytes += raw.length;
     this.#stallChanges(this.#stall.flow());
     try {
