@@ -18,10 +18,13 @@ export interface DecodeRequest {
   key?: Uint8Array;
 }
 
-/** Every buffer of the request comes back in `buffers` (plus one the worker had to allocate). */
+/**
+ * Every buffer of the request comes back in `buffers` (plus one the worker had to allocate);
+ * `gcMs` is the worker's garbage-collection time so far.
+ */
 export type DecodeResponse =
-  | { id: number; buffers: ArrayBuffer[]; data: { index: number; offset: number; length: number }; error?: undefined }
-  | { id: number; buffers: ArrayBuffer[]; error: { code: ContractErrorCode; message: string } };
+  | { id: number; gcMs: number; buffers: ArrayBuffer[]; data: { index: number; offset: number; length: number }; error?: undefined }
+  | { id: number; gcMs: number; buffers: ArrayBuffer[]; error: { code: ContractErrorCode; message: string } };
 
 const MIN_TRANSFER = 64 * 1024;
 

@@ -40,6 +40,8 @@ interface Slot {
   tasks: Map<number, Task>;
   /** When the worker last went from idle to busy (performance.now()). */
   busySince: number;
+  /** The worker's garbage-collection time so far, as its last reply said. */
+  gcMs: number;
 }
 
 const PER_WORKER = 2;
@@ -52,6 +54,8 @@ export class DecodePool implements ChunkDecoder {
   #closed = false;
   /** Time the workers had work, summed over workers, for the periods that ended (ms). */
   #busyMs = 0;
+  /** GC time of workers that are gone. */
+  #goneGcMs = 0;
 
   constructor(size = defaultPoolSize()) {
     this.size = Math.max(1, size);
@@ -117,10 +121,11 @@ export class DecodePool implements ChunkDecoder {
 
   #spawn(): Slot {
     const worker = new Worker(workerUrl);
-    const slot: Slot = { worker, tasks: new Map(), busySince: 0 };
+    const slot: Slot = { worker, tasks: new Map(), busySince: 0, gcMs: 0 };
     // An idle pool must not keep the process alive; a busy one must.
     worker.unref();
     worker.on('message', (m: DecodeResponse) => {
+      slot.gcMs = m.gcMs;
       const task = slot.tasks.get(m.id);
       if (!task) return;
       slot.tasks.delete(m.id);
@@ -135,6 +140,7 @@ export class DecodePool implements ChunkDecoder {
       this.#pump();
     });
     const die = (why: string): void => {
+      if (this.#slots.includes(slot)) this.#goneGcMs += slot.gcMs;
       this.#slots = this.#slots.filter((s) => s !== slot);
       for (const t of slot.tasks.values()) t.reject(new RestoreError('INTERNAL', `decode worker ${why}`));
       slot.tasks.clear();
@@ -149,12 +155,17 @@ export class DecodePool implements ChunkDecoder {
   /**
    * How busy the workers were: time with work, summed over workers (ms), and the pool's size. A
    * pool whose workers always have work is what bounds a restore (the auto-tuner reads this).
+   * Also their garbage-collection time so far (ms), for the bench.
    */
-  load(): { busyMs: number; workers: number } {
+  load(): { busyMs: number; workers: number; gcMs: number } {
     const now = performance.now();
     let busy = this.#busyMs;
-    for (const s of this.#slots) if (s.tasks.size > 0) busy += now - s.busySince;
-    return { busyMs: busy, workers: this.size };
+    let gcMs = this.#goneGcMs;
+    for (const s of this.#slots) {
+      if (s.tasks.size > 0) busy += now - s.busySince;
+      gcMs += s.gcMs;
+    }
+    return { busyMs: busy, workers: this.size, gcMs };
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
 // transfer ~0.1 ms; docs/performance.md), so the main thread only schedules and writes. The
 // stored chunk is decrypted in place and decompressed into the buffer that came with it; both go
 // back to the pool.
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { CryptConfig } from '../pbs/cryptConfig.ts';
 import { decodeBlob } from '../pbs/dataBlob.ts';
@@ -24,6 +25,13 @@ function cryptFor(key: Uint8Array | undefined): CryptConfig | undefined {
   return c;
 }
 
+// This thread's garbage-collection time so far, sent with every reply (the pool sums it for the
+// bench and for diagnosis: with pooled buffers a worker should hardly collect at all).
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration;
+}).observe({ entryTypes: ['gc'] });
+
 parentPort!.on('message', (m: DecodeRequest) => {
   const buffers = m.out ? [m.raw, m.out] : [m.raw];
   let reply: DecodeResponse;
@@ -40,10 +48,10 @@ parentPort!.on('message', (m: DecodeRequest) => {
     });
     let index = buffers.indexOf(data.buffer as ArrayBuffer);
     if (index < 0) index = buffers.push(data.buffer as ArrayBuffer) - 1;
-    reply = { id: m.id, buffers, data: { index, offset: data.byteOffset, length: data.byteLength } };
+    reply = { id: m.id, gcMs, buffers, data: { index, offset: data.byteOffset, length: data.byteLength } };
   } catch (e) {
     const err = e instanceof RestoreError ? e : new RestoreError('INTERNAL', `decode worker: ${(e as Error)?.message ?? String(e)}`);
-    reply = { id: m.id, buffers, error: { code: err.code, message: err.message } };
+    reply = { id: m.id, gcMs, buffers, error: { code: err.code, message: err.message } };
   }
   parentPort!.postMessage(reply, transferable(reply.buffers));
 });
