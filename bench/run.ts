@@ -73,8 +73,10 @@ try {
     diskWriteMBps: await writeCeiling(work, ds.mixed),
   };
 
-  // Warm up: start the decode workers and JIT the hot paths outside any measurement.
+  // Warm up: start the decode workers and JIT the hot paths outside any measurement, the AES path
+  // included (its first run grew RSS by its first-use allocations in each worker).
   await runOne(local, ds.mixed, 16, join(targetDir, 'target.raw'));
+  await runOne(local, ds.encrypted, 16, join(targetDir, 'target.raw'), benchKey);
   const results: ScenarioResult[] = [];
   for (const sc of scenarios) {
     const runs: RunResult[] = [];
