@@ -1,11 +1,13 @@
-// Ceilings measured in the same run, the denominators of the ratios: one decode worker's
-// throughput, a raw parallel read of the chunk files, a raw positional write of the same bytes.
+// Ceilings measured in the same run, the denominators of the ratios: the native primitives in one
+// thread, a raw parallel read of the chunk files, a raw positional write of the same bytes.
+import { createDecipheriv, createHash } from 'node:crypto';
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DecodePool } from '../electron/engine/decodePool.ts';
+import { crc32 } from 'node:zlib';
 import type { CryptConfig } from '../electron/pbs/cryptConfig.ts';
-import { zeroChunkDigest } from '../electron/pbs/dataBlob.ts';
+import { BLOB_HEADER_SIZE, ENCRYPTED_BLOB_HEADER_SIZE, isCompressedBlob, zeroChunkDigest } from '../electron/pbs/dataBlob.ts';
+import { zstdDecompressInto } from '../electron/pbs/zstdInto.ts';
 import { DIGEST_SIZE, parseFixedIndex } from '../electron/pbs/fixedIndex.ts';
 import { toHex } from '../electron/pbs/hex.ts';
 import { backupTimeName } from '../electron/pbs/names.ts';
@@ -35,20 +37,49 @@ async function pool<T>(items: T[], n: number, fn: (x: T, i: number) => Promise<v
   }));
 }
 
-/** MB/s of image bytes one decode worker produces (kept busy: two tasks outstanding). */
-export async function decodeCeiling(root: string, image: BenchImage, crypt?: CryptConfig): Promise<number> {
+export interface NativeCeiling {
+  /** Work MB (10^6) per second of one thread. */
+  mbps: number;
+  /** CPU seconds of that thread per GB (10^9) of work bytes. */
+  cpuSecPerGB: number;
+}
+
+/**
+ * The native-primitive ceiling: one thread in a tight loop over the same chunk files, doing only
+ * what verifying a chunk must do with Node's native primitives: CRC32, AES-256-GCM for encrypted
+ * chunks (64 KiB slices), zstd into one reused buffer, SHA-256 (keyed when encrypted). No workers,
+ * no scheduling, no writes: what a C decoder would cost, give or take Node's call overhead.
+ */
+export async function nativeCeiling(root: string, image: BenchImage, crypt?: CryptConfig, minSeconds = 1): Promise<NativeCeiling> {
   const raws = await Promise.all((await chunkPaths(root, image, crypt)).map((p) => readFile(p)));
-  const one = new DecodePool(1);
-  try {
-    await one.decode(Buffer.from(raws[0]!), crypt ? { crypt } : {}); // start the worker outside the timing
-    const t0 = performance.now();
-    await pool(raws, 2, async (raw) => {
-      await one.decode(Buffer.from(raw), { expectedSize: CHUNK, ...(crypt ? { crypt, cryptMode: 'encrypt' } : {}) });
-    });
-    return (raws.length * CHUNK) / 1e6 / ((performance.now() - t0) / 1000);
-  } finally {
-    await one.close();
-  }
+  const out = Buffer.allocUnsafeSlow(CHUNK);
+  const plain = Buffer.allocUnsafeSlow(CHUNK + ENCRYPTED_BLOB_HEADER_SIZE);
+  const one = (raw: Buffer): void => {
+    const header = crypt ? ENCRYPTED_BLOB_HEADER_SIZE : BLOB_HEADER_SIZE;
+    let payload: Uint8Array = raw.subarray(header);
+    if (crc32(payload) !== raw.readUInt32LE(8)) throw new Error('bench chunk has a wrong CRC');
+    if (crypt) {
+      const d = createDecipheriv('aes-256-gcm', crypt.encKey, raw.subarray(12, 28));
+      d.setAuthTag(raw.subarray(28, 44));
+      let w = 0;
+      for (let off = 0; off < payload.length; off += 64 * 1024) w += d.update(payload.subarray(off, off + 64 * 1024)).copy(plain, w);
+      d.final();
+      payload = plain.subarray(0, w);
+    }
+    const data = isCompressedBlob(raw) ? out.subarray(0, zstdDecompressInto(payload, out)) : payload;
+    (crypt ? createHash('sha256').update(data).update(crypt.idKey) : createHash('sha256').update(data)).digest();
+  };
+  for (const raw of raws.slice(0, 4)) one(raw); // JIT and the zstd context outside the timing
+  let bytes = 0;
+  const cpu0 = process.threadCpuUsage();
+  const t0 = performance.now();
+  do {
+    for (const raw of raws) one(raw);
+    bytes += raws.length * CHUNK;
+  } while (performance.now() - t0 < minSeconds * 1000);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.threadCpuUsage(cpu0);
+  return { mbps: bytes / 1e6 / seconds, cpuSecPerGB: (cpu.user + cpu.system) / 1e6 / (bytes / 1e9) };
 }
 
 /** MB/s of image work bytes when reading the chunk files with 16 reads in flight. */

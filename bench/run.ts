@@ -1,24 +1,27 @@
 // `npm run bench`: the benchmark suite. Not a test: it prints a table of throughput per scenario
-// and concurrency mode, the ceilings measured in the same run, and the ratios the performance goals
-// of docs/performance.md are stated in; it writes everything to bench/results/ (JSON + latest.md).
+// and concurrency mode, what each costs per GB, the ceilings measured in the same run, start-up,
+// and the ratios the performance goals of docs/performance.md are stated in (each marked met or
+// missed, next to the previous run's value); it writes everything to bench/results/ (latest.json
+// and latest.md; the run before is kept as previous.json and previous.md).
 // Options: --size-mib N (image size, default 1024), --reps N (best of N, default 2), --quick,
 // --target-dir DIR (default /dev/shm when it has room: restores then measure the engine, not the
 // writeback and fsync of a shared disk, which varied 3x between identical runs here).
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { mkdir, mkdtemp, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { LocalDatastore } from '../electron/source/localDatastore.ts';
-import { defaultPoolSize } from '../electron/engine/decodePool.ts';
+import { writeDemoDatastore } from '../electron/demo/demoDatastore.ts';
 import { benchKey, CHUNK, writeBenchDatastore, writeTwoDiskVm } from './dataset.ts';
-import { decodeCeiling, readCeiling, writeCeiling } from './ceilings.ts';
+import { nativeCeiling, readCeiling, writeCeiling } from './ceilings.ts';
 import { withChunkDelay } from '../electron/source/delayedSource.ts';
 import { runOne, type Mode, type RunResult } from './measure.ts';
 import { remoteScenario } from './remote.ts';
 import { resumeScenario } from './resume.ts';
-import { renderReport, type Scenario, type ScenarioResult } from './report.ts';
+import { renderReport, type Ratio, type Scenario, type ScenarioResult } from './report.ts';
+import { measureStartup } from './startup.ts';
 import { runTwoDisks, TWO_DISK_DELAY_MS } from './twoDisks.ts';
 
 const { values } = parseArgs({ options: { 'size-mib': { type: 'string' }, reps: { type: 'string' }, quick: { type: 'boolean' }, 'target-dir': { type: 'string' } } });
@@ -40,6 +43,7 @@ async function shmHasRoom(mib: number): Promise<string | undefined> {
   }
 }
 
+const loadStart = loadavg()[0]!;
 try {
   process.stderr.write(`writing bench datastore (${sizeMiB} MiB images) in ${work}\n`);
   const root = join(work, 'store');
@@ -50,11 +54,11 @@ try {
   spawnSync('sync');
   const local = await LocalDatastore.open(root);
   const scenarios: Scenario[] = [
-    { name: 'local (page cache)', image: ds.mixed, source: local },
+    { name: 'local (page cache)', image: ds.mixed, source: local, decodeBound: true },
     { name: 'local +5 ms/chunk', image: ds.mixed, source: withChunkDelay(local, 5) },
     { name: 'local +20 ms/chunk', image: ds.mixed, source: withChunkDelay(local, 20) },
     { name: 'zero-heavy (90 % zero)', image: ds.zeroHeavy, source: local },
-    { name: 'encrypted', image: ds.encrypted, source: local, crypt: benchKey },
+    { name: 'encrypted', image: ds.encrypted, source: local, crypt: benchKey, decodeBound: true },
     // The same restore onto the disk under the work folder, synced at the end: I/O-bound here.
     { name: 'local → disk (fsync)', image: ds.mixed, source: local, targetDir: work },
   ];
@@ -63,16 +67,18 @@ try {
 
   process.stderr.write('measuring ceilings\n');
   const ceilings = {
-    workers: defaultPoolSize(),
-    decodeMBps: await decodeCeiling(root, ds.mixed),
-    decodeEncryptedMBps: await decodeCeiling(root, ds.encrypted, benchKey),
+    cores: availableParallelism(),
+    native: await nativeCeiling(root, ds.mixed),
+    nativeEncrypted: await nativeCeiling(root, ds.encrypted, benchKey),
     readMBps: await readCeiling(root, ds.mixed),
     writeMBps: await writeCeiling(targetDir, ds.mixed),
     diskWriteMBps: await writeCeiling(work, ds.mixed),
   };
 
-  // Warm up: start the decode workers and JIT the hot paths outside any measurement.
+  // Warm up: start the decode workers and JIT the hot paths outside any measurement, the AES path
+  // included (its first run grew RSS by its first-use allocations in each worker).
   await runOne(local, ds.mixed, 16, join(targetDir, 'target.raw'));
+  await runOne(local, ds.encrypted, 16, join(targetDir, 'target.raw'), benchKey);
   const results: ScenarioResult[] = [];
   for (const sc of scenarios) {
     const runs: RunResult[] = [];
@@ -95,15 +101,25 @@ try {
   process.stderr.write('resume: a restore killed half way, then resumed\n');
   const resume = await resumeScenario(root, ds.mixed, targetDir);
 
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
-  const report = renderReport({ targetDir, machine, date: new Date().toISOString(), sizeMiB, reps, chunkSize: CHUNK, ceilings, results, resume, twoDisks });
-  process.stdout.write(report.text);
+  process.stderr.write('measuring start-up\n');
+  const small = (await writeDemoDatastore(join(work, 'small'), { scale: 'small' })).dir;
+  const startup = await measureStartup(small, root, ds.mixed, targetDir, quick ? 3 : 7);
+
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   await mkdir(dir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  await writeFile(join(dir, `${stamp}.json`), `${JSON.stringify(report.json, null, 2)}\n`);
+  const previous = await readFile(join(dir, 'latest.json'), 'utf8').then(
+    (t) => Object.fromEntries(((JSON.parse(t) as { ratios?: Ratio[] }).ratios ?? []).map((r) => [r.name, r.value])),
+    () => undefined,
+  );
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
+  const load = { start: loadStart, end: loadavg()[0]! };
+  const report = renderReport({ targetDir, machine, date: new Date().toISOString(), sizeMiB, reps, chunkSize: CHUNK, ceilings, results, startup, load, resume, twoDisks, ...(previous ? { previous } : {}) });
+  process.stdout.write(report.text);
+  // The run before this one stays next to it for comparison.
+  for (const ext of ['json', 'md']) await rename(join(dir, `latest.${ext}`), join(dir, `previous.${ext}`)).catch(() => {});
+  await writeFile(join(dir, 'latest.json'), `${JSON.stringify(report.json, null, 2)}\n`);
   await writeFile(join(dir, 'latest.md'), report.markdown);
-  process.stderr.write(`results written to bench/results/${stamp}.json and bench/results/latest.md\n`);
+  process.stderr.write('results written to bench/results/latest.{json,md}; the run before is in bench/results/previous.{json,md}\n');
 } finally {
   await rm(work, { recursive: true, force: true });
   await rm(targetDir, { recursive: true, force: true });

@@ -5,12 +5,14 @@
 //                               the asar archive when packaged (electron-builder.yml asarUnpack)
 //   out/renderer/               the React UI, built by vite (relative asset paths, so the same build
 //                               serves restore-console://app/ and browser mode's http://127.0.0.1)
+//   out/cli/                    the command line's own bundles (scripts/buildRuntime.ts)
 // Usage: node scripts/build.ts [--skip-renderer] [--skip-electron] [--dev]   (npm run build)
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild, type BuildOptions } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import { buildRuntime } from './buildRuntime.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const OUT = join(ROOT, 'out');
@@ -92,7 +94,7 @@ export async function buildRenderer(flags: BuildFlags = {}): Promise<void> {
 
 export async function buildAll(flags: BuildFlags = {}): Promise<void> {
   const jobs: Array<Promise<void>> = [];
-  if (flags.electron !== false) jobs.push(buildElectron(flags));
+  if (flags.electron !== false) jobs.push(buildElectron(flags), buildRuntime(join(flags.outDir ?? OUT, 'cli')).then(() => {}));
   if (flags.renderer !== false) jobs.push(buildRenderer(flags));
   await Promise.all(jobs);
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Entry point of `restore-console`. The code needs Node >= 24 (zstd in node:zlib, TypeScript type
-// stripping). When started by an older system Node, re-run with the Node 24 that `npm install`
-// put into node_modules, so `./electron/cli/bin.mjs` works from any shell.
+// Entry point of `restore-console`. The code needs Node >= 24 (zstd in node:zlib). On Node 24 it
+// runs in this process, from the bundle of scripts/buildRuntime.ts (one file to load instead of
+// ~150 TypeScript modules; runtime.mjs decides, and rebuilds it after a change to the sources),
+// with V8's compile cache on and stack traces mapped back to the sources. Only when started by an
+// older system Node does it re-run with the Node 24 that `npm install` put into node_modules, so
+// `./electron/cli/bin.mjs` works from any shell.
 //
 // Re-running must not make this process a bystander: stopping it stops the restore (see
 // stop.ts). SIGTERM and SIGHUP are forwarded to the child as they are; SIGINT as SIGUSR2, because
@@ -10,12 +13,17 @@
 // exits with its status.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+// A default import: Node 20 has no enableCompileCache export, and a named import would not link.
+import nodeModule from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major >= 24) {
-  await import('./main.ts');
+  nodeModule.enableCompileCache();
+  process.setSourceMapsEnabled(true);
+  const { cliEntry } = await import('./runtime.mjs');
+  await import(cliEntry());
 } else {
   const local = fileURLToPath(new URL('../../node_modules/node/bin/node', import.meta.url));
   if (!existsSync(local)) {

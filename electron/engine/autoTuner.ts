@@ -26,20 +26,49 @@
 // does a period the rate cap held back for most of its ticks: its throughput is the cap's, so
 // "no gain" there says nothing about the limit (the tuner holds its limit under a binding cap).
 //
+// It also reads the machine, because throughput alone is noisy on a shared machine and a raise that
+// "gained" 15 % by chance costs memory and CPU for nothing (the bench saw auto climb to ~60 streams
+// against a server on the same cores, at 0.6-0.9 of a fixed 16):
+//   CPU-bound  the decode workers were busy ≥ 90 % of the period, or the process used ≥ 90 % of the
+//              cores: more chunks in flight cannot go faster, so no raise (probing down goes on).
+//   queueing   a raise counts only if the source kept up: the fetch stage's implied gain, the limit
+//              ratio times the ratio of mean fetch times (time from asking the source for a chunk to
+//              having it), must pass the same threshold as the throughput. A server that serves a
+//              fixed number of requests at a time, or a saturated link or disk, makes fetch times
+//              grow with the limit: that is "no gain" however the throughput reads.
+//   short jobs nothing is raised or probed when the job would end within a few periods at its
+//              current rate: a probe needs a settle and a period to pay, and the job is gone.
+//   noise      how much periods at one limit differ (a moving average of their relative spread)
+//              raises the bar: a raise must gain more than twice that, a drop must exceed three
+//              times that to restart. On a machine shared with other work the spread reached
+//              30 % and more, and fixed thresholds read noise as gains and drops.
+//
 // Tested against a simulated system on a fake clock in test/engine/autoTuner.test.ts. Changes found
 // there: STARTUP re-measures instead of doubling a second time past the knee (it reached 4 × the
 // need), the Little's-law cap, a drop while the limit is unused no longer raises it (a job whose
 // source runs dry doubled its limit), pauses no longer read as drops, probing backs off (a
 // fixed cycle cost 6 % of throughput at the plateau), and a restart no longer takes the period that
 // straddled the change as its reference.
+import { availableParallelism } from 'node:os';
 import type { ProgressCounters } from '../../shared/progress.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../../shared/limits.ts';
+
+/** Cumulative counters the tuner reads the machine from (all optional to provide). */
+export interface TuningCounters {
+  /** Sum of fetch times (ms) and the number of fetches: the source's latency. */
+  fetchMs: number;
+  fetches: number;
+  /** Sum over the decode workers of the time each had work (ms), and how many there are (0: none). */
+  decodeBusyMs: number;
+  decodeWorkers: number;
+}
 
 export interface TunableEngine {
   readonly limit: number;
   setConcurrency(n: number, reason: string): void;
   setAuto(auto: boolean): void;
   progress(): ProgressCounters;
+  tuning?(): TuningCounters;
 }
 
 export interface AutoTunerOptions {
@@ -55,19 +84,49 @@ export interface AutoTunerOptions {
   maxLimit?: number | (() => number);
   /** Tick interval of the internal timer; 0 disables the timer (tests call tick()). */
   tickMs?: number;
+  /** The process's CPU time so far (ms, all threads) and its cores: the CPU-bound test. */
+  cpuMs?: () => number;
+  cores?: number;
 }
 
 type Phase = 'startup' | 'probe-up' | 'probe-down' | 'hold';
 
 interface Window {
   t0: number;
+  /** Image bytes done (zero chunks included): how fast the job moves towards its end. */
+  image0: number;
   work0: number;
   chunks0: number;
   inFlightSum: number;
   ticks: number;
   /** Ticks at which the rate cap was holding reads back. */
   capped: number;
+  cpu0: number;
+  tuning0: TuningCounters;
 }
+
+/** What one period measured. */
+interface Period {
+  /** Work bytes per second. */
+  rate: number;
+  /** In flight below half the limit: the job does not use its limit. */
+  underused: boolean;
+  cpuBound: boolean;
+  /** Mean fetch time (ms); 0 when nothing was fetched. */
+  fetchMs: number;
+  /** Mean chunks in flight. */
+  inFlight: number;
+  /** Mean time a chunk held its slot (ms, Little's law: in flight / completion rate); 0 = none completed. */
+  slotMs: number;
+  /** The job would end within a few periods at this rate. */
+  ending: boolean;
+}
+
+const NO_TUNING: TuningCounters = { fetchMs: 0, fetches: 0, decodeBusyMs: 0, decodeWorkers: 0 };
+/** Busy share of the decode workers, or of the process's cores, that counts as CPU-bound. */
+const CPU_BOUND = 0.9;
+/** A job ending within this many periods is not probed any more. */
+const ENDING_PERIODS = 5;
 
 /** One measured period: completion rate (chunks/s) and Little's-law latency (s). */
 interface Sample {
@@ -106,6 +165,13 @@ export class AutoTuner {
   #holdPeriods = 0;
   #holdNeeded = MIN_HOLD;
   #samples: Sample[] = [];
+  /** Mean fetch time (ms) and chunks in flight at the base limit; 0 = unknown. */
+  #baseFetch = 0;
+  #baseInFlight = 0;
+  /** Relative spread of periods at one limit (moving average); 0 until measured. */
+  #noise = 0;
+  /** Startup's first limit was measured once and is being measured again. */
+  #twice = false;
 
   constructor(engine: TunableEngine, opts: AutoTunerOptions = {}) {
     this.#engine = engine;
@@ -115,6 +181,13 @@ export class AutoTuner {
       settleMs: opts.settleMs ?? 100,
       minCompletions: opts.minCompletions ?? 8,
       tickMs: opts.tickMs ?? 50,
+      cpuMs:
+        opts.cpuMs ??
+        (() => {
+          const u = process.cpuUsage();
+          return (u.user + u.system) / 1000;
+        }),
+      cores: opts.cores ?? availableParallelism(),
     };
     const max = opts.maxLimit ?? MAX_CONCURRENCY;
     this.#maxLimit = typeof max === 'function' ? () => Math.max(1, Math.min(max(), MAX_CONCURRENCY)) : () => Math.min(max, MAX_CONCURRENCY);
@@ -137,6 +210,8 @@ export class AutoTuner {
     this.#stalls = 0;
     this.#holdNeeded = MIN_HOLD;
     this.#samples = [];
+    this.#noise = 0;
+    this.#twice = false;
     this.#startWindow();
     // Warm-up: the first period starts once `limit` chunks have completed, i.e. the pipeline was
     // full once. Measured from an empty pipeline (cold workers, JIT), the first period reads low,
@@ -196,7 +271,7 @@ export class AutoTuner {
     if (p.paused) return this.#startWindow();
     if (now < this.#settleUntil || workChunks(p) < this.#warmUntilChunks) return;
     if (!this.#win) {
-      this.#win = { t0: now, work0: workBytes(p), chunks0: workChunks(p), inFlightSum: 0, ticks: 0, capped: 0 };
+      this.#win = { t0: now, image0: p.doneBytes, work0: workBytes(p), chunks0: workChunks(p), inFlightSum: 0, ticks: 0, capped: 0, cpu0: this.#o.cpuMs(), tuning0: this.#tuning() };
       return;
     }
     const w = this.#win;
@@ -214,36 +289,122 @@ export class AutoTuner {
       this.#samples.push({ x, r: inFlight / x });
       if (this.#samples.length > CAP_SAMPLES) this.#samples.shift();
     }
-    this.#decide(rate, inFlight < this.#engine.limit / 2);
+    const t = this.#tuning();
+    const busy = t.decodeWorkers > 0 ? (t.decodeBusyMs - w.tuning0.decodeBusyMs) / (dt * t.decodeWorkers) : 0;
+    const cpu = (this.#o.cpuMs() - w.cpu0) / (dt * this.#o.cores);
+    const fetches = t.fetches - w.tuning0.fetches;
+    const imageRate = (p.doneBytes - w.image0) / dt;
+    this.#decide({
+      rate,
+      underused: inFlight < this.#engine.limit / 2,
+      cpuBound: busy >= CPU_BOUND || cpu >= CPU_BOUND,
+      fetchMs: fetches > 0 ? (t.fetchMs - w.tuning0.fetchMs) / fetches : 0,
+      inFlight,
+      slotMs: chunks > 0 ? (inFlight / chunks) * dt : 0,
+      ending: imageRate > 0 && (p.totalBytes - p.doneBytes) / imageRate < ENDING_PERIODS * (this.#o.periodMs + this.#o.settleMs),
+    });
   }
 
-  #decide(rate: number, underused: boolean): void {
+  #tuning(): TuningCounters {
+    return this.#engine.tuning?.() ?? NO_TUNING;
+  }
+
+  /** A period measured at the same limit as the base: how far apart two such readings fall. */
+  #sampleNoise(rate: number): void {
+    if (this.#base <= 0) return;
+    const dev = Math.abs(rate - this.#base) / this.#base;
+    this.#noise = this.#noise > 0 ? this.#noise * 0.7 + dev * 0.3 : dev;
+  }
+
+  /** The factor a raise must beat: `least` (15 % for a doubling, 5 % for a step) or twice the noise. */
+  #gain(least: number): number {
+    return 1 + Math.max(least, 2 * this.#noise);
+  }
+
+  /** Sets the reference a later raise is compared with. */
+  #setBase(m: Period, limit: number): void {
+    this.#base = m.rate;
+    this.#baseLimit = limit;
+    this.#baseFetch = m.fetchMs;
+    this.#baseInFlight = m.inFlight;
+  }
+
+  /**
+   * What the source delivers at this period's concurrency relative to the base (Little's law for
+   * the fetch stage: chunks in flight over fetch time), or undefined when not measured.
+   */
+  #fetchRatio(m: Period): number | undefined {
+    if (this.#baseFetch <= 0 || m.fetchMs <= 0 || this.#baseInFlight <= 0) return undefined;
+    return (m.inFlight / this.#baseInFlight) * (this.#baseFetch / m.fetchMs);
+  }
+
+  /**
+   * Whether a raise from the base limit paid: throughput rose by more than `threshold`, and so did
+   * what the source could deliver, when known.
+   */
+  #paid(m: Period, limit: number, threshold: number): boolean {
+    if (m.rate <= this.#base * threshold) return false;
+    const fetch = limit > this.#baseLimit ? this.#fetchRatio(m) : undefined;
+    return fetch === undefined || fetch > threshold;
+  }
+
+  #decide(m: Period): void {
+    const { rate, underused } = m;
     const limit = this.#engine.limit;
     const cap = this.#cap();
+    // Raising cannot help a job whose CPU is the limit, and cannot pay back on one about to end.
+    const noRaise = m.cpuBound ? 'CPU-bound' : m.ending ? 'the job is ending' : undefined;
+    if (m.ending && (this.#phase === 'probe-up' || this.#phase === 'probe-down')) {
+      // A probe that cannot pay back any more: stay where it is, one step off at worst.
+      this.#phase = 'hold';
+      this.#holdPeriods = 0;
+      return this.#startWindow();
+    }
     switch (this.#phase) {
       case 'startup': {
         const first = this.#base === 0;
-        if ((first || rate > this.#base * 1.15) && !underused) {
-          this.#base = rate;
-          this.#baseLimit = limit;
+        if (first && !underused && !this.#twice) {
+          // The limit it starts at is measured twice before any raise: the two readings are the
+          // first sample of the noise every later gain must beat.
+          this.#setBase(m, limit);
+          this.#twice = true;
+          return this.#startWindow();
+        }
+        if (this.#twice) {
+          this.#twice = false;
+          this.#sampleNoise(m.rate);
+          const agreed = { ...m, rate: (m.rate + this.#base) / 2 };
+          this.#setBase(agreed, limit);
           this.#stalls = 0;
+          if (underused) return this.#toHold(limit, 'startup done, limit unused');
+          if (noRaise) return this.#toHold(limit, `startup done, ${noRaise}`);
           if (limit < cap) return this.#set(Math.min(limit * 2, cap), 'startup, doubling');
           return this.#toHold(limit, 'startup done, at the Little\'s-law cap');
         }
-        if (first) {
-          this.#base = rate;
-          this.#baseLimit = limit;
+        if ((first || this.#paid(m, limit, this.#gain(0.15))) && !underused) {
+          this.#setBase(m, limit);
+          this.#stalls = 0;
+          if (noRaise) return this.#toHold(limit, `startup done, ${noRaise}`);
+          if (limit < cap) return this.#set(Math.min(limit * 2, cap), 'startup, doubling');
+          return this.#toHold(limit, 'startup done, at the Little\'s-law cap');
         }
+        if (first) this.#setBase(m, limit);
+        else if (limit === this.#baseLimit) this.#sampleNoise(rate);
         // One period without gain may be noise: measure the same limit once more.
         if (++this.#stalls < 2 && !underused) return this.#startWindow();
         return this.#toHold(this.#baseLimit, 'startup done, best limit');
       }
       case 'hold': {
-        if (this.#base > 0 && rate < this.#base * 0.7) {
+        if (this.#base > 0 && rate < this.#base * (1 - Math.min(0.9, Math.max(0.3, 3 * this.#noise)))) {
           this.#holdNeeded = MIN_HOLD;
-          if (underused) {
-            // The job does not use the limit (its source ran dry, the consumer is slow): a higher
-            // one cannot help. Take the new level as the plateau and let the probe lower the limit.
+          // More in flight answers a source that got slower per chunk (latency stepped up); a drop
+          // with unchanged fetch times came from elsewhere (a throttled disk, other work on the
+          // CPU, noise), where doubling only adds load.
+          const slower = this.#baseFetch <= 0 || m.fetchMs <= 0 || m.fetchMs > this.#baseFetch * 1.3;
+          if (underused || !slower) {
+            // A higher limit cannot help (the job does not use it: its source ran dry, the
+            // consumer is slow; or fetching did not slow down). Take the new level as the plateau
+            // and let the probes find the limit for it.
             this.#base = rate;
             this.#holdPeriods = this.#holdNeeded;
           } else {
@@ -255,12 +416,16 @@ export class AutoTuner {
             return this.#startWindow();
           }
         } else {
+          this.#sampleNoise(rate);
           // Track slow drifts of the plateau so later comparisons are fair.
           this.#base = this.#base * 0.5 + rate * 0.5;
         }
         this.#baseLimit = limit;
+        if (m.fetchMs > 0) this.#baseFetch = this.#baseFetch > 0 ? this.#baseFetch * 0.5 + m.fetchMs * 0.5 : m.fetchMs;
+        this.#baseInFlight = this.#baseInFlight > 0 ? this.#baseInFlight * 0.5 + m.inFlight * 0.5 : m.inFlight;
         if (++this.#holdPeriods < this.#holdNeeded) return this.#startWindow();
-        if (underused || limit >= cap) {
+        if (m.ending) return this.#startWindow();
+        if (underused || limit >= cap || m.cpuBound) {
           if (limit <= 1) return this.#toHold(limit, 'at the lowest limit');
           this.#phase = 'probe-down';
           return this.#set(limit - this.#step(limit), underused ? 'limit unused, probing down' : 'probing down');
@@ -269,18 +434,17 @@ export class AutoTuner {
         return this.#set(Math.min(limit + this.#step(limit), cap), 'probing up');
       }
       case 'probe-up': {
-        if (rate > this.#base * 1.05 && !underused) {
+        if (this.#paid(m, limit, this.#gain(0.05)) && !underused) {
           this.#holdNeeded = MIN_HOLD;
-          if (rate > this.#base * 1.15 && limit < cap) {
+          const well = this.#paid(m, limit, this.#gain(0.15));
+          this.#setBase(m, limit);
+          if (noRaise) return this.#toHold(limit, `probe up paid, ${noRaise}`);
+          if (well && limit < cap) {
             // A big gain: the bottleneck moved away, find the new knee fast.
             this.#phase = 'startup';
             this.#stalls = 0;
-            this.#base = rate;
-            this.#baseLimit = limit;
             return this.#set(Math.min(limit * 2, cap), 'probe up paid well, doubling');
           }
-          this.#base = rate;
-          this.#baseLimit = limit;
           // Keep climbing while it pays.
           if (limit < cap) return this.#set(Math.min(limit + this.#step(limit), cap), 'probe up paid, probing further');
           return this.#toHold(limit, 'probe up paid, at the Little\'s-law cap');
@@ -292,10 +456,14 @@ export class AutoTuner {
       }
       case 'probe-down': {
         // Compared with the plateau, not with the previous step: a chain of small losses would
-        // otherwise walk the limit down the slope.
-        if ((rate >= this.#base * 0.97 || underused) && limit < this.#baseLimit) {
+        // otherwise walk the limit down the slope. The 3 % a lower limit may lose shrinks as the
+        // noise grows: with noisy readings, a lucky period would otherwise walk the limit down as
+        // surely as unlucky ones keep raises out.
+        if ((rate >= this.#base * (1 - Math.max(0, 0.03 - this.#noise)) || underused) && limit < this.#baseLimit) {
           this.#holdNeeded = MIN_HOLD;
           this.#baseLimit = limit;
+          if (m.fetchMs > 0) this.#baseFetch = m.fetchMs;
+          this.#baseInFlight = m.inFlight;
           const down = limit - this.#step(limit);
           if (down >= 1) return this.#set(down, 'lower limit kept throughput, probing further');
           return this.#toHold(limit, 'lower limit kept throughput');

@@ -1,4 +1,6 @@
 // Messages between the decode pool and its workers, and the transfer rule both sides use.
+// Buffers travel both ways by transfer, never by copy: the stored chunk and the buffer for its
+// plaintext go to the worker, and both come back (one holding the plaintext) to be used again.
 import type { ContractErrorCode } from '../../shared/errors.ts';
 import type { CryptMode } from '../pbs/dataBlob.ts';
 
@@ -7,6 +9,8 @@ export interface DecodeRequest {
   raw: ArrayBuffer;
   offset: number;
   length: number;
+  /** Where a compressed chunk's plaintext goes (bytes 0 … size). */
+  out?: ArrayBuffer;
   digest?: Uint8Array;
   size?: number;
   cryptMode?: CryptMode;
@@ -14,18 +18,20 @@ export interface DecodeRequest {
   key?: Uint8Array;
 }
 
+/**
+ * Every buffer of the request comes back in `buffers` (plus one the worker had to allocate);
+ * `gcMs` is the worker's garbage-collection time so far.
+ */
 export type DecodeResponse =
-  | { id: number; data: ArrayBuffer; offset: number; length: number; error?: undefined }
-  | { id: number; error: { code: ContractErrorCode; message: string } };
+  | { id: number; gcMs: number; buffers: ArrayBuffer[]; data: { index: number; offset: number; length: number }; error?: undefined }
+  | { id: number; gcMs: number; buffers: ArrayBuffer[]; error: { code: ContractErrorCode; message: string } };
 
 const MIN_TRANSFER = 64 * 1024;
 
 /**
- * Transfer a view's ArrayBuffer when that saves a real copy. Small buffers may live in Node's
- * shared Buffer pool, which must not be transferred (other Buffers share it): those are cloned.
+ * The buffers worth transferring: those that save a real copy. Small ones may live in Node's shared
+ * Buffer pool, which must not be transferred (other Buffers share it): those are cloned.
  */
-export function transferList(view: Uint8Array): ArrayBuffer[] {
-  const ab = view.buffer;
-  if (!(ab instanceof ArrayBuffer) || view.byteLength < MIN_TRANSFER || ab.byteLength === Buffer.poolSize) return [];
-  return [ab];
+export function transferable(buffers: ArrayBufferLike[]): ArrayBuffer[] {
+  return buffers.filter((ab): ab is ArrayBuffer => ab instanceof ArrayBuffer && ab.byteLength >= MIN_TRANSFER && ab.byteLength !== Buffer.poolSize);
 }

@@ -7,13 +7,17 @@
 // idles waiting for the main thread's next message.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { DecodeOptions } from '../pbs/dataBlob.ts';
+import { isCompressedBlob, type DecodeOptions } from '../pbs/dataBlob.ts';
 import { abortReason } from '../../shared/abort.ts';
 import { RestoreError } from '../../shared/errors.ts';
+import type { BufferPool } from './bufferPool.ts';
 import type { ChunkDecoder } from './decoder.ts';
-import { transferList, type DecodeRequest, type DecodeResponse } from './decodeMessages.ts';
+import { transferable, type DecodeRequest, type DecodeResponse } from './decodeMessages.ts';
 
-let workerUrl = new URL('./decodeWorker.ts', import.meta.url);
+// Where a bundle carries its worker as a file of its own next to it, the bundler defines this
+// (scripts/buildRuntime.ts); from the sources it is undefined.
+declare const RESTORE_CONSOLE_WORKER: string | undefined;
+let workerUrl = new URL(typeof RESTORE_CONSOLE_WORKER === 'string' ? RESTORE_CONSOLE_WORKER : './decodeWorker.ts', import.meta.url);
 
 /** Where the worker script is; the Electron build points this at its bundled worker. */
 export function setDecodeWorkerUrl(url: URL): void {
@@ -23,6 +27,8 @@ export function setDecodeWorkerUrl(url: URL): void {
 interface Task {
   req: DecodeRequest;
   transfer: ArrayBuffer[];
+  /** Where the buffers go back to when the worker returns them. */
+  buffers?: BufferPool;
   resolve: (b: Buffer) => void;
   reject: (e: unknown) => void;
   /** Stops watching the caller's signal (once the task left the queue). */
@@ -32,6 +38,10 @@ interface Task {
 interface Slot {
   worker: Worker;
   tasks: Map<number, Task>;
+  /** When the worker last went from idle to busy (performance.now()). */
+  busySince: number;
+  /** The worker's garbage-collection time so far, as its last reply said. */
+  gcMs: number;
 }
 
 const PER_WORKER = 2;
@@ -42,26 +52,32 @@ export class DecodePool implements ChunkDecoder {
   #queue: Task[] = [];
   #nextId = 1;
   #closed = false;
+  /** Time the workers had work, summed over workers, for the periods that ended (ms). */
+  #busyMs = 0;
+  /** GC time of workers that are gone. */
+  #goneGcMs = 0;
 
   constructor(size = defaultPoolSize()) {
     this.size = Math.max(1, size);
   }
 
-  decode(raw: Uint8Array, opts: DecodeOptions, signal?: AbortSignal): Promise<Buffer> {
+  decode(raw: Uint8Array, opts: DecodeOptions, signal?: AbortSignal, buffers?: BufferPool): Promise<Buffer> {
     if (this.#closed) return Promise.reject(new RestoreError('INTERNAL', 'decode pool is closed'));
     signal?.throwIfAborted();
+    const out = buffers && opts.expectedSize !== undefined && isCompressedBlob(raw) ? buffers.take(opts.expectedSize) : undefined;
     const req: DecodeRequest = {
       id: this.#nextId++,
       raw: raw.buffer as ArrayBuffer,
       offset: raw.byteOffset,
       length: raw.byteLength,
+      ...(out ? { out: out.buffer as ArrayBuffer } : {}),
       ...(opts.expectedDigest ? { digest: Uint8Array.from(opts.expectedDigest) } : {}),
       ...(opts.expectedSize !== undefined ? { size: opts.expectedSize } : {}),
       ...(opts.cryptMode ? { cryptMode: opts.cryptMode } : {}),
       ...(opts.crypt ? { key: Uint8Array.from(opts.crypt.encKey) } : {}),
     };
     return new Promise<Buffer>((resolve, reject) => {
-      const task: Task = { req, transfer: transferList(raw), resolve, reject };
+      const task: Task = { req, transfer: transferable([req.raw, ...(req.out ? [req.out] : [])]), ...(buffers ? { buffers } : {}), resolve, reject };
       if (signal) {
         // A cancelled job's decodes must not take the shared pool from other jobs: a task still
         // queued when its signal aborts is dropped. One already at a worker runs to its end.
@@ -69,6 +85,9 @@ export class DecodePool implements ChunkDecoder {
           const i = this.#queue.indexOf(task);
           if (i < 0) return;
           this.#queue.splice(i, 1);
+          // Its buffers never left this thread: they go back to the job's pool.
+          buffers?.give(req.raw);
+          if (req.out) buffers?.give(req.out);
           reject(abortReason(signal));
         };
         signal.addEventListener('abort', onAbort, { once: true });
@@ -85,6 +104,7 @@ export class DecodePool implements ChunkDecoder {
       if (!slot) return;
       const task = this.#queue.shift()!;
       task.unwatch?.();
+      if (slot.tasks.size === 0) slot.busySince = performance.now();
       slot.tasks.set(task.req.id, task);
       slot.worker.ref();
       slot.worker.postMessage(task.req, task.transfer);
@@ -101,19 +121,26 @@ export class DecodePool implements ChunkDecoder {
 
   #spawn(): Slot {
     const worker = new Worker(workerUrl);
-    const slot: Slot = { worker, tasks: new Map() };
+    const slot: Slot = { worker, tasks: new Map(), busySince: 0, gcMs: 0 };
     // An idle pool must not keep the process alive; a busy one must.
     worker.unref();
     worker.on('message', (m: DecodeResponse) => {
+      slot.gcMs = m.gcMs;
       const task = slot.tasks.get(m.id);
       if (!task) return;
       slot.tasks.delete(m.id);
-      if (slot.tasks.size === 0) worker.unref();
+      if (slot.tasks.size === 0) {
+        worker.unref();
+        this.#busyMs += performance.now() - slot.busySince;
+      }
+      const data = m.error ? undefined : m.buffers[m.data.index]!;
+      for (const b of m.buffers) if (b !== data) task.buffers?.give(b);
       if (m.error) task.reject(new RestoreError(m.error.code, m.error.message));
-      else task.resolve(Buffer.from(m.data, m.offset, m.length));
+      else task.resolve(Buffer.from(data!, m.data.offset, m.data.length));
       this.#pump();
     });
     const die = (why: string): void => {
+      if (this.#slots.includes(slot)) this.#goneGcMs += slot.gcMs;
       this.#slots = this.#slots.filter((s) => s !== slot);
       for (const t of slot.tasks.values()) t.reject(new RestoreError('INTERNAL', `decode worker ${why}`));
       slot.tasks.clear();
@@ -123,6 +150,22 @@ export class DecodePool implements ChunkDecoder {
     worker.on('exit', (code) => die(`exited with code ${code}`));
     this.#slots.push(slot);
     return slot;
+  }
+
+  /**
+   * How busy the workers were: time with work, summed over workers (ms), and the pool's size. A
+   * pool whose workers always have work is what bounds a restore (the auto-tuner reads this).
+   * Also their garbage-collection time so far (ms), for the bench.
+   */
+  load(): { busyMs: number; workers: number; gcMs: number } {
+    const now = performance.now();
+    let busy = this.#busyMs;
+    let gcMs = this.#goneGcMs;
+    for (const s of this.#slots) {
+      if (s.tasks.size > 0) busy += now - s.busySince;
+      gcMs += s.gcMs;
+    }
+    return { busyMs: busy, workers: this.size, gcMs };
   }
 
   async close(): Promise<void> {

@@ -37,6 +37,11 @@ export class RepeatCache {
     return this.#entries.size;
   }
 
+  /** Whether this digest appears at more than one position still to come. */
+  has(digest: Uint8Array): boolean {
+    return this.#entries.has(Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1'));
+  }
+
   /**
    * The chunk's data: from the cache, from a fetch already under way, or from `load`.
    * `reused` tells whether this call avoided a fetch.

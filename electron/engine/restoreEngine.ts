@@ -5,9 +5,14 @@
 //   up to `limit` chunks are fetched and decoded (verified) at once, completing in any order;
 //   decoded chunks go to positional writes with a small limit of their own, so fetch, decode and
 //   write overlap;
+//   chunk data lives in pooled buffers (bufferPool.ts), and memory is bounded by the limit: a
+//   chunk holds one buffer while it counts against the limit, and a "memory token" from the start
+//   of its decode to the end of its write (covering the plaintext buffer of a compressed chunk,
+//   then the buffer being written). With 2 × limit − 1 tokens, at most 3 × limit − 1 buffers are
+//   in use, so memory stays within 3 × limit × chunk size at every limit, 1 included (there a
+//   decode waits for the previous chunk's write, and the next fetch overlaps it);
 //   repeated digests are fetched once while still needed, and the most used keep their data
-//   (repeatCache.ts), so memory stays near (limit + WRITE_SLOTS + MAX_CACHED) × chunk size
-//   whatever the limit (docs/performance.md);
+//   (repeatCache.ts: up to MAX_CACHED more chunks, outside the pool) (docs/performance.md);
 //   progress counts completions (commit 429256c: "they can come unordered").
 // One AbortSignal reaches fetch, decode and write. The first chunk error stops new work, lets
 // running work settle, and fails the job with the chunk's index, offset and digest.
@@ -26,7 +31,9 @@ import { chunkRange, digestAt, type FixedIndex } from '../pbs/fixedIndex.ts';
 import { toHex } from '../pbs/hex.ts';
 import type { ChunkSource } from '../source/chunkSource.ts';
 import type { RateMeter } from '../source/rateLimitedSource.ts';
+import type { TuningCounters } from './autoTuner.ts';
 import type { ChunkSet } from './chunkSet.ts';
+import { BufferPool } from './bufferPool.ts';
 import { inlineDecoder, type ChunkDecoder } from './decoder.ts';
 import { LiveLimiter, type Slots } from './liveLimiter.ts';
 import { RepeatCache } from './repeatCache.ts';
@@ -36,6 +43,9 @@ import type { Target } from './target.ts';
 
 /** Positional writes in flight: enough to keep a disk queue fed, few enough to bound memory. */
 export const WRITE_SLOTS = 4;
+
+/** Memory tokens for a limit: with the limit's own chunks, at most 3 × limit − 1 buffers in use. */
+const tokensFor = (limit: number): number => 2 * limit - 1;
 
 export interface EngineInput {
   index: FixedIndex;
@@ -94,7 +104,13 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
   /** Chunks of this engine holding a slot (the shared slots count other engines' too). */
   #inFlight = 0;
   readonly #writeSlots = new LiveLimiter(WRITE_SLOTS);
+  readonly #memory: LiveLimiter;
+  readonly #buffers: BufferPool;
+  /** The limit #memory and #buffers are sized for. */
+  #boundFor: number;
   readonly #writes = new Set<Promise<void>>();
+  #fetchMs = 0;
+  #fetches = 0;
   readonly #repeats: RepeatCache;
   readonly #abort = new AbortController();
   readonly #states: Uint8Array;
@@ -114,6 +130,13 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     this.#in = input;
     this.#opts = opts;
     this.#limiter = opts.slots ?? new LiveLimiter(clampConcurrency(opts.concurrency ?? DEFAULT_CONCURRENCY));
+    // The memory bound and the pool follow the limit in force, which a job's shared slots may
+    // change without this engine (#followLimit).
+    const limit = this.#limiter.limit;
+    this.#boundFor = limit;
+    this.#memory = new LiveLimiter(tokensFor(limit));
+    // Big enough for any valid stored chunk of this index (limits.ts), so every read fits one.
+    this.#buffers = new BufferPool(maxChunkBlobBytes(input.index.chunkSize), limit + tokensFor(limit));
     this.#states = new Uint8Array(input.index.count);
     const resumed = opts.resumed;
     if (resumed && resumed.count !== input.index.count) throw new RangeError(`resumed chunks: a set of ${resumed.count} for an index of ${input.index.count}`);
@@ -145,7 +168,17 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     this.#limitReason = reason;
     if (next === this.#limiter.limit) return;
     this.#limiter.limit = next;
+    this.#followLimit();
     this.emit('limit', next, reason);
+  }
+
+  /** Sizes the memory bound and the pool for the limit in force, if it moved since. */
+  #followLimit(): void {
+    const limit = this.#limiter.limit;
+    if (limit === this.#boundFor) return;
+    this.#boundFor = limit;
+    this.#memory.limit = tokensFor(limit);
+    this.#buffers.max = limit + tokensFor(limit);
   }
 
   /** Marks the limit as owned by an auto-tuner (shown in progress). */
@@ -175,6 +208,17 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
   /** Since when the source stalls (epoch ms), or undefined. */
   get stalledSince(): number | undefined {
     return this.#stall.since;
+  }
+
+  /** What the auto-tuner reads besides progress: fetch times and how busy the decoders are. */
+  tuning(): TuningCounters {
+    const load = this.#opts.decoder?.load?.();
+    return { fetchMs: this.#fetchMs, fetches: this.#fetches, decodeBusyMs: load?.busyMs ?? 0, decodeWorkers: load?.workers ?? 0 };
+  }
+
+  /** Chunk buffers allocated so far and the most held at once (the memory bound, for tests and the bench). */
+  bufferStats(): { allocated: number; peak: number; capacity: number } {
+    return { ...this.#buffers.stats, capacity: this.#buffers.capacity };
   }
 
   /** A copy of the per-chunk states (see ChunkState). */
@@ -214,6 +258,7 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
       for (const pos of this.#positions()) {
         if (this.#failure || signal.aborted) break;
         await this.#limiter.acquire(signal);
+        this.#followLimit();
         if (this.#failure || signal.aborted) {
           this.#limiter.release();
           break;
@@ -303,46 +348,82 @@ export class RestoreEngine extends EventEmitter<EngineEvents> {
     const signal = this.#abort.signal;
     const digest = digestAt(this.#in.index, i);
     this.#states[i] = IN_FLIGHT;
+    // Whether this chunk holds a memory token, and whether its data is a pooled buffer it owns.
+    let token = false;
+    const takeToken = async (): Promise<void> => {
+      if (token) return;
+      await this.#memory.acquire(signal);
+      token = true;
+    };
+    let data: Uint8Array | undefined;
+    let pooled = false;
+    let writing = false;
     try {
-      let data: Uint8Array;
       if (zero) {
         data = zeroBuffer(len);
-      } else {
-        const got = await this.#repeats.get(digest, () => this.#fetchAndDecode(digest, len, signal));
+      } else if (this.#repeats.has(digest)) {
+        // Shared between the positions of a digest, so never a pooled buffer (one owner each).
+        const got = await this.#repeats.get(digest, () => this.#fetchAndDecode(digest, len, signal, takeToken));
         if (got.reused) this.#c.reusedChunks++;
         data = got.data;
+      } else {
+        data = await this.#fetchAndDecode(digest, len, signal, takeToken, this.#buffers);
+        pooled = true;
       }
       signal.throwIfAborted();
       const target = this.#opts.target;
       if (!target) return this.#done(i, digest, len, zero);
+      // Data decoded by another position of the same digest still needs a token for its write.
+      if (!zero) await takeToken();
       // Backpressure: the fetch slot is held until a write slot is free, which bounds memory.
       await this.#writeSlots.acquire(signal);
-      const w: Promise<void> = this.#write(target, data, i, start, len, zero, digest).finally(() => {
+      const owned = data;
+      const hadToken = token;
+      const w: Promise<void> = this.#write(target, owned, i, start, len, zero, digest).finally(() => {
         this.#writeSlots.release();
+        if (hadToken) this.#memory.release();
+        if (pooled) this.#buffers.give(owned.buffer);
         this.#writes.delete(w);
       });
+      writing = true;
       this.#writes.add(w);
     } catch (e) {
       this.#chunkFailed(e, i, start, digest);
+    } finally {
+      if (!writing) {
+        if (token) this.#memory.release();
+        if (pooled && data) this.#buffers.give(data.buffer);
+      }
     }
   }
 
-  async #fetchAndDecode(digest: Buffer, len: number, signal: AbortSignal): Promise<Buffer> {
+  /** Reads the stored chunk (into a pooled buffer when `buffers` is given), then verifies and decodes it. */
+  async #fetchAndDecode(digest: Buffer, len: number, signal: AbortSignal, takeToken: () => Promise<void>, buffers?: BufferPool): Promise<Buffer> {
     const { source, crypt, cryptMode } = this.#in;
     this.#reads++;
     let raw: Uint8Array;
     // A chunk larger than any valid blob for this chunk size is refused by the source before it is read whole.
     const max = maxChunkBlobBytes(this.#in.index.chunkSize);
+    const alloc = buffers ? (size: number): Buffer => buffers.take(size) : undefined;
+    const t0 = performance.now();
     try {
-      raw = await withRetry(() => source.readChunk(digest, signal, max), signal, this.#opts.retry ?? DEFAULT_RETRY);
+      raw = await withRetry(() => source.readChunk(digest, signal, max, alloc), signal, this.#opts.retry ?? DEFAULT_RETRY);
     } finally {
       this.#reads--;
     }
+    this.#fetchMs += performance.now() - t0;
+    this.#fetches++;
     this.#c.sourceBytes += raw.length;
     this.#stallChanges(this.#stall.flow());
-    signal.throwIfAborted();
+    try {
+      signal.throwIfAborted();
+      await takeToken();
+    } catch (e) {
+      buffers?.give(raw.buffer);
+      throw e;
+    }
     const decoder = this.#opts.decoder ?? inlineDecoder;
-    return decoder.decode(raw, { expectedDigest: digest, expectedSize: len, cryptMode, ...(crypt ? { crypt } : {}) }, signal);
+    return decoder.decode(raw, { expectedDigest: digest, expectedSize: len, cryptMode, ...(crypt ? { crypt } : {}) }, signal, buffers);
   }
 
   async #write(target: Target, data: Uint8Array, i: number, start: number, len: number, zero: boolean, digest: Buffer): Promise<void> {

@@ -8,8 +8,7 @@
 // untrusted integrity check. Compression happens before encryption, so decoding decrypts first.
 // Decoding means verifying: CRC, then decrypt (GCM tag), decompress, SHA-256 digest and length.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { constants as zc, crc32, zstdCompressSync, zstdDecompress, zstdDecompressSync } from 'node:zlib';
-import { promisify } from 'node:util';
+import { constants as zc, crc32, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { RestoreError } from '../../shared/errors.ts';
 import type { CryptConfig } from './cryptConfig.ts';
 import { toHex } from './hex.ts';
@@ -20,8 +19,7 @@ import {
   UNCOMPRESSED_BLOB_MAGIC,
   magicEquals,
 } from './magic.ts';
-
-const zstdDecompressAsync = promisify(zstdDecompress);
+import { zstdDecompressInto } from './zstdInto.ts';
 
 export const BLOB_HEADER_SIZE = 12;
 export const ENCRYPTED_BLOB_HEADER_SIZE = 44;
@@ -81,38 +79,47 @@ export interface DecodeOptions {
   /** When given, the blob's encryption must match it (upstream "Index and chunk CryptMode don't match"). */
   cryptMode?: CryptMode;
   /**
+   * Where a compressed blob's plaintext goes (at least `expectedSize` bytes), so chunks decode
+   * into buffers that are used again and again instead of a fresh allocation each.
+   */
+  into?: Uint8Array;
+  /** The caller is done with `raw`: an encrypted blob is decrypted in place there. */
+  reuseRaw?: boolean;
+  /**
    * The most plaintext accepted (BLOB_TOO_LARGE beyond): every blob that is not a chunk gets one
    * (limits.ts), so a small compressed blob cannot inflate without bound.
    */
   maxSize?: number;
 }
 
-/** Steps before decompression shared by the sync and async decoders: CRC, crypt mode, decrypt. */
-function openBlob(raw: Uint8Array, opts: DecodeOptions): { payload: Uint8Array; compressed: boolean; encrypted: boolean } {
-  const kind = checkBlobCrc(raw);
-  const encrypted = isEncryptedKind(kind);
-  if (opts.cryptMode !== undefined && encrypted !== (opts.cryptMode === 'encrypt')) {
-    throw new RestoreError(
-      'CHUNK_CRYPT_MODE_MISMATCH',
-      `index and chunk crypt mode don't match (index says ${opts.cryptMode}, chunk is ${encrypted ? 'encrypted' : 'not encrypted'})`,
-    );
-  }
-  const compressed = kind === 'compressed' || kind === 'encrypted-compressed';
-  if (!encrypted) return { payload: raw.subarray(BLOB_HEADER_SIZE), compressed, encrypted };
-  if (!opts.crypt) throw new RestoreError('MISSING_KEY', 'unable to decrypt blob: it is encrypted and no key was given');
-  const iv = raw.subarray(12, 28);
-  const tag = raw.subarray(28, 44);
+/** True when `raw` holds zstd data, i.e. decoding it needs a buffer for the plaintext. */
+export function isCompressedBlob(raw: Uint8Array): boolean {
+  return raw.length >= 8 && (magicEquals(raw, COMPRESSED_BLOB_MAGIC) || magicEquals(raw, ENCR_COMPR_BLOB_MAGIC));
+}
+
+/** AES-256-GCM fed in slices of this size: about 1.7x faster than one 4 MiB update() (measured). */
+const DECRYPT_SLICE = 64 * 1024;
+
+/** Decrypts and authenticates the ciphertext after the 44-byte header, into `out` (may be `ct` itself). */
+function decrypt(raw: Uint8Array, ct: Uint8Array, crypt: CryptConfig, out: Uint8Array): void {
   try {
-    const decipher = createDecipheriv('aes-256-gcm', opts.crypt.encKey, iv);
-    decipher.setAuthTag(tag);
-    const payload = Buffer.concat([decipher.update(raw.subarray(ENCRYPTED_BLOB_HEADER_SIZE)), decipher.final()]);
-    return { payload, compressed, encrypted };
+    const decipher = createDecipheriv('aes-256-gcm', crypt.encKey, raw.subarray(12, 28));
+    decipher.setAuthTag(raw.subarray(28, 44));
+    let written = 0;
+    for (let off = 0; off < ct.length; off += DECRYPT_SLICE) {
+      // A slice is read before its plaintext lands on it, so `out` may be `ct` (in place).
+      const part = decipher.update(ct.subarray(off, off + DECRYPT_SLICE));
+      out.set(part, written);
+      written += part.length;
+    }
+    out.set(decipher.final(), written);
   } catch (e) {
     throw new RestoreError('DECRYPT_FAILED', 'unable to decrypt blob: authentication failed (wrong key or corrupt data)', { cause: e });
   }
 }
 
 function decompressError(e: unknown, opts: DecodeOptions): RestoreError {
+  if (e instanceof RestoreError) return e;
   if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
     if (opts.expectedSize === undefined) return new RestoreError('BLOB_TOO_LARGE', `blob decompresses to more than ${opts.maxSize} bytes`, { cause: e });
     return new RestoreError('CHUNK_SIZE_MISMATCH', `decompressed data is larger than the expected ${opts.expectedSize} bytes`, { cause: e });
@@ -120,10 +127,24 @@ function decompressError(e: unknown, opts: DecodeOptions): RestoreError {
   return new RestoreError('BLOB_DECOMPRESS_FAILED', `zstd decompression failed: ${(e as Error).message}`, { cause: e });
 }
 
-function zstdOptions(opts: DecodeOptions): { maxOutputLength?: number } {
-  // Bound the output by the expected size: a corrupt or hostile frame must not balloon memory.
-  const max = opts.expectedSize ?? opts.maxSize;
-  return max !== undefined ? { maxOutputLength: Math.max(max, 1) } : {};
+/**
+ * zstd into `into` or a buffer of the expected size when the size is known (a chunk): output is
+ * bounded by it, so a corrupt or hostile frame cannot balloon memory. Otherwise (manifests and
+ * other blobs) into a buffer of the frame's size, at most `maxSize`.
+ */
+function decompress(payload: Uint8Array, opts: DecodeOptions): Buffer {
+  const size = opts.expectedSize ?? opts.into?.length;
+  if (size === undefined) {
+    try {
+      return zstdDecompressSync(payload, opts.maxSize !== undefined ? { maxOutputLength: Math.max(opts.maxSize, 1) } : {});
+    } catch (e) {
+      throw decompressError(e, opts);
+    }
+  }
+  if (opts.into && opts.into.length < size) throw new RangeError(`decode buffer has ${opts.into.length} bytes, the chunk needs ${size}`);
+  const out = opts.into ? opts.into.subarray(0, size) : Buffer.allocUnsafe(size);
+  const n = zstdDecompressInto(payload, out);
+  return Buffer.from(out.buffer, out.byteOffset, n);
 }
 
 /** An uncompressed payload is its own plaintext: refuse it above the bound as well. */
@@ -146,38 +167,30 @@ function verifyPlain(data: Uint8Array, encrypted: boolean, opts: DecodeOptions):
   }
 }
 
-/** Decode and verify synchronously. */
+/**
+ * Decode and verify: CRC, crypt mode, decrypt (GCM tag), decompress, length, digest. The one path
+ * for every blob; the result is a view of `raw` (plain, or decrypted in place), of `opts.into`, or
+ * a buffer of its own. Synchronous: the engine runs it on decode workers.
+ */
 export function decodeBlob(raw: Uint8Array, opts: DecodeOptions = {}): Buffer {
-  const { payload, compressed, encrypted } = openBlob(raw, opts);
-  let data: Buffer;
-  if (compressed) {
-    try {
-      data = zstdDecompressSync(payload, zstdOptions(opts));
-    } catch (e) {
-      throw decompressError(e, opts);
-    }
-  } else {
-    checkPlainSize(payload, opts);
-    data = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  const kind = checkBlobCrc(raw);
+  const encrypted = isEncryptedKind(kind);
+  if (opts.cryptMode !== undefined && encrypted !== (opts.cryptMode === 'encrypt')) {
+    throw new RestoreError(
+      'CHUNK_CRYPT_MODE_MISMATCH',
+      `index and chunk crypt mode don't match (index says ${opts.cryptMode}, chunk is ${encrypted ? 'encrypted' : 'not encrypted'})`,
+    );
   }
-  verifyPlain(data, encrypted, opts);
-  return data;
-}
-
-/** Decode and verify, with zstd on libuv's thread pool so the calling thread stays free. */
-export async function decodeBlobAsync(raw: Uint8Array, opts: DecodeOptions = {}): Promise<Buffer> {
-  const { payload, compressed, encrypted } = openBlob(raw, opts);
-  let data: Buffer;
-  if (compressed) {
-    try {
-      data = await zstdDecompressAsync(payload, zstdOptions(opts));
-    } catch (e) {
-      throw decompressError(e, opts);
-    }
-  } else {
-    checkPlainSize(payload, opts);
-    data = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  let payload: Uint8Array = raw.subarray(headerSize(kind));
+  if (encrypted) {
+    if (!opts.crypt) throw new RestoreError('MISSING_KEY', 'unable to decrypt blob: it is encrypted and no key was given');
+    const plain = opts.reuseRaw ? payload : Buffer.allocUnsafe(payload.length);
+    decrypt(raw, payload, opts.crypt, plain);
+    payload = plain;
   }
+  const compressed = kind === 'compressed' || kind === 'encrypted-compressed';
+  if (!compressed) checkPlainSize(payload, opts);
+  const data = compressed ? decompress(payload, opts) : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   verifyPlain(data, encrypted, opts);
   return data;
 }

@@ -5,7 +5,9 @@
 //   GET  /…               the built UI (out/renderer), no token needed: it holds no data
 // Refusals before any work: Host or Origin not ours → 403; no or wrong token → 401 (guard.ts);
 // not JSON → 415; body over 1 MiB → 413. A client that goes away mid-call cancels the call.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// node:http is loaded when a server starts: an ESM import of it also loads Node's internal undici,
+// which every CLI start would pay for.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallOutcome, CommandName, ContractError, RestoreConsoleApi } from '../../shared/contract.ts';
 import type { AnyListener } from '../service/events.ts';
@@ -53,7 +55,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
   const unsubscribe = opts.service.onAny((event, payload) => hub.publish(event, payload));
   let hosts = new Set<string>();
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = process.getBuiltinModule('node:http').createServer((req, res) => {
     handle(req, res).catch((e) => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: toContractError(e) });
       else res.destroy();

@@ -3,14 +3,18 @@
 import type { GroupInfo, SnapshotInfo } from '../../shared/catalog.ts';
 import type { SnapshotRef } from '../pbs/names.ts';
 
+/** Gives a buffer of `size` bytes for a chunk's stored bytes (the engine's buffer pool). */
+export type ChunkAlloc = (size: number) => Buffer;
+
 /**
  * Returns a chunk's stored bytes (a DataBlob, not yet verified) in a buffer the caller then owns:
  * the engine moves it to a decode worker, which detaches it, so never hand out a cached buffer.
  * `maxBytes` is the largest valid blob for the index's chunk size (limits.ts): a larger chunk is
- * refused as soon as its size is known, before it is read whole.
+ * refused as soon as its size is known, before it is read whole. With `alloc`, the bytes go into a
+ * buffer from it once their size is known (a source that cannot, returns its own).
  */
 export interface ChunkSource {
-  readChunk(digest: Uint8Array, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array>;
+  readChunk(digest: Uint8Array, signal?: AbortSignal, maxBytes?: number, alloc?: ChunkAlloc): Promise<Uint8Array>;
 }
 
 /** One open snapshot: its files and the chunks its indexes reference. */

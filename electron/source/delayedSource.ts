@@ -20,9 +20,9 @@ export function beforeEachChunk(source: BackupSource, wait: (signal?: AbortSigna
         ref: r.ref,
         readFile: (n, s, max) => r.readFile(n, s, max),
         close: () => r.close(),
-        async readChunk(digest, signal, max) {
+        async readChunk(digest, signal, max, alloc) {
           await wait(signal);
-          return r.readChunk(digest, signal, max);
+          return r.readChunk(digest, signal, max, alloc);
         },
       };
     },

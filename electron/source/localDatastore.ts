@@ -27,7 +27,7 @@ import {
   type BackupType,
   type SnapshotRef,
 } from '../pbs/names.ts';
-import type { BackupSource, SnapshotReader } from './chunkSource.ts';
+import type { BackupSource, ChunkAlloc, SnapshotReader } from './chunkSource.ts';
 
 const isEnoent = (e: unknown): boolean => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
 
@@ -48,7 +48,10 @@ async function subdirs(dir: string): Promise<string[]> {
  * nor a thread of libuv's pool; anything but a regular file is refused (NOT_A_FILE), and a file
  * larger than `maxBytes` is refused before anything is allocated (`tooBig` says with which code).
  */
-async function readRegular(path: string, opts: { signal?: AbortSignal; maxBytes?: number; tooBig?: (size: number, max: number) => RestoreError } = {}): Promise<Buffer> {
+async function readRegular(
+  path: string,
+  opts: { signal?: AbortSignal; maxBytes?: number; tooBig?: (size: number, max: number) => RestoreError; alloc?: ChunkAlloc } = {},
+): Promise<Buffer> {
   const { signal, maxBytes } = opts;
   signal?.throwIfAborted();
   const fh = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -58,7 +61,7 @@ async function readRegular(path: string, opts: { signal?: AbortSignal; maxBytes?
     const { size } = st;
     if (maxBytes !== undefined && size > maxBytes) throw (opts.tooBig ?? ((n, m) => tooLarge(path, n, m, 'blob')))(size, maxBytes);
     // Its own ArrayBuffer (never Node's shared pool), so the decode pool can move it to a worker.
-    const buf = Buffer.allocUnsafeSlow(size);
+    const buf = opts.alloc ? opts.alloc(size) : Buffer.allocUnsafeSlow(size);
     let done = 0;
     while (done < size) {
       signal?.throwIfAborted();
@@ -238,11 +241,16 @@ export class LocalDatastore implements BackupSource {
   }
 
   /** A chunk file's bytes; one larger than `maxBytes` (the largest valid blob) is refused unread. */
-  async readChunk(digest: Uint8Array, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
+  async readChunk(digest: Uint8Array, signal?: AbortSignal, maxBytes?: number, alloc?: ChunkAlloc): Promise<Buffer> {
     const path = this.chunkPath(digest);
     let raw: Buffer;
     try {
-      raw = await readRegular(path, { ...(signal ? { signal } : {}), ...(maxBytes !== undefined ? { maxBytes } : {}), tooBig: (n, m) => tooLarge(`chunk file ${path}`, n, m, 'blob') });
+      raw = await readRegular(path, {
+        ...(signal ? { signal } : {}),
+        ...(maxBytes !== undefined ? { maxBytes } : {}),
+        ...(alloc ? { alloc } : {}),
+        tooBig: (n, m) => tooLarge(`chunk file ${path}`, n, m, 'blob'),
+      });
     } catch (e) {
       if (isEnoent(e)) throw new RestoreError('CHUNK_MISSING', `chunk file ${path} is missing`);
       throw toRestoreError(e, `reading chunk ${path}`);
@@ -258,7 +266,7 @@ export class LocalDatastore implements BackupSource {
     return {
       ref,
       readFile: (name, signal, maxBytes) => this.readSnapshotFile(ref, name, signal, maxBytes),
-      readChunk: (digest, signal, maxBytes) => this.readChunk(digest, signal, maxBytes),
+      readChunk: (digest, signal, maxBytes, alloc) => this.readChunk(digest, signal, maxBytes, alloc),
       close: async () => {},
     };
   }

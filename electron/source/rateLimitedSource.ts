@@ -89,11 +89,11 @@ export class RateGate implements RateMeter {
 /** `source`, with every chunk read passing `gate` first. */
 export function rateLimitedSource(source: ChunkSource, gate: RateGate): ChunkSource {
   return {
-    async readChunk(digest, signal, maxBytes) {
+    async readChunk(digest, signal, maxBytes, alloc) {
       const booked = await gate.pass(signal);
       let data: Uint8Array;
       try {
-        data = await source.readChunk(digest, signal, maxBytes);
+        data = await source.readChunk(digest, signal, maxBytes, alloc);
       } catch (e) {
         gate.settle(booked, 0);
         throw e;

@@ -23,7 +23,7 @@ export function memSource(chunks: Map<string, Buffer>): MemSource {
     reads: [],
     active: 0,
     maxActive: 0,
-    async readChunk(digest, signal) {
+    async readChunk(digest, signal, _maxBytes, alloc) {
       const hex = toHex(digest);
       const n = src.reads.push(hex);
       src.active++;
@@ -35,8 +35,12 @@ export function memSource(chunks: Map<string, Buffer>): MemSource {
         signal?.throwIfAborted();
         const raw = src.chunks.get(hex);
         if (!raw) throw Object.assign(new Error(`chunk ${hex} missing`), { code: 'ENOENT' });
-        // The caller owns what it gets (the decode pool transfers it away): hand out a copy.
-        return Buffer.from(raw);
+        // The caller owns what it gets (the decode pool transfers it away): hand out a copy, in
+        // the caller's buffer when it gives one, as the real sources do.
+        if (!alloc) return Buffer.from(raw);
+        const out = alloc(raw.length);
+        out.set(raw);
+        return out;
       } finally {
         src.active--;
       }

@@ -11,13 +11,13 @@ import {
   checkBlobCrc,
   computeChunkDigest,
   decodeBlob,
-  decodeBlobAsync,
   encodeBlob,
   zeroChunkDigest,
   type BlobKind,
   type EncodeOptions,
 } from '../../electron/pbs/dataBlob.ts';
 import { CryptConfig } from '../../electron/pbs/cryptConfig.ts';
+import { zstdDecompressesDirectly, zstdDecompressInto } from '../../electron/pbs/zstdInto.ts';
 import { COMPRESSED_BLOB_MAGIC, ENCR_COMPR_BLOB_MAGIC } from '../../electron/pbs/magic.ts';
 import { LocalDatastore } from '../../electron/source/localDatastore.ts';
 import { D, hasCode, hex, seq } from './helpers.ts';
@@ -74,7 +74,7 @@ test('V2: encrypted blob of D decodes with key [9;32] and its keyed digest', asy
   assert.equal(checkBlobCrc(V2), 'encrypted');
   assert.deepEqual(KEY9.computeDigest(D), V2_DIGEST);
   assert.deepEqual(decodeBlob(V2, { crypt: KEY9, expectedDigest: V2_DIGEST, expectedSize: 50, cryptMode: 'encrypt' }), D);
-  assert.deepEqual(await decodeBlobAsync(V2, { crypt: KEY9, expectedDigest: V2_DIGEST, expectedSize: 50 }), D);
+  assert.deepEqual(decodeBlob(V2, { crypt: KEY9, expectedDigest: V2_DIGEST, expectedSize: 50 }), D);
 });
 
 test('V2: the encoder with IV 00..0f reproduces the vector byte-exactly', () => {
@@ -90,11 +90,11 @@ test('V2: the CRC covers the ciphertext only (IV and tag are outside it)', () =>
   assert.throws(() => decodeBlob(flip(V2, 30), { crypt: KEY9 }), hasCode('DECRYPT_FAILED'));
 });
 
-test('V3: zstd frame without content size decodes (sync and async)', async () => {
+test('V3: zstd frame without content size decodes, with and without a known size', async () => {
   assert.equal(blobKind(V3), 'compressed');
   assert.deepEqual(decodeBlob(V3, { expectedDigest: V1_DIGEST }), D);
   assert.deepEqual(decodeBlob(V3, { expectedSize: 50 }), D);
-  assert.deepEqual(await decodeBlobAsync(V3, { expectedDigest: V1_DIGEST, expectedSize: 50 }), D);
+  assert.deepEqual(decodeBlob(V3, { expectedDigest: V1_DIGEST, expectedSize: 50 }), D);
 });
 
 // ---- T4 round trips ------------------------------------------------------------------------
@@ -114,9 +114,37 @@ for (const { name, opts, kind } of MODES) {
     const cryptMode = opts.crypt ? 'encrypt' : 'none';
     const dec = { crypt: opts.crypt, expectedDigest: digest, expectedSize: D.length, cryptMode } as const;
     assert.deepEqual(decodeBlob(blob, dec), D);
-    assert.deepEqual(await decodeBlobAsync(blob, dec), D);
+    // Into a buffer of the caller's (the engine's pooled path), from a copy it hands over.
+    assert.deepEqual(decodeBlob(Buffer.from(blob), { ...dec, into: Buffer.alloc(D.length), reuseRaw: true }), D);
   });
 }
+
+test('decoding into given buffers: zstd output lands in `into` and nowhere beyond; other blobs are views of raw (encrypted ones decrypted in place)', () => {
+  // 1 MiB of half-compressible data: many 64 KiB decrypt slices, a frame of real size.
+  const data = Buffer.concat([randomBytes(512 * 1024), Buffer.alloc(512 * 1024, 'restore ')]);
+  for (const { name, opts, kind } of MODES) {
+    const { digest, blob } = buildChunk(data, opts);
+    assert.equal(blobKind(blob), kind);
+    const raw = Buffer.from(blob);
+    const into = Buffer.alloc(data.length + 16, 0xee);
+    const got = decodeBlob(raw, { crypt: opts.crypt, expectedDigest: digest, expectedSize: data.length, into, reuseRaw: true });
+    assert.ok(got.equals(data), name);
+    if (kind === 'compressed' || kind === 'encrypted-compressed') {
+      assert.ok(got.buffer === into.buffer && got.byteOffset === into.byteOffset, `${name}: plaintext in the given buffer`);
+      assert.ok(into.subarray(data.length).every((b) => b === 0xee), `${name}: nothing written past the chunk`);
+    } else {
+      assert.ok(got.buffer === raw.buffer, `${name}: a view of the blob's own buffer`);
+      assert.ok(into.every((b) => b === 0xee), `${name}: the given buffer is not touched`);
+    }
+    // Without reuseRaw the blob is left as it was.
+    const kept = Buffer.from(blob);
+    assert.ok(decodeBlob(kept, { crypt: opts.crypt, expectedDigest: digest, into }).equals(data));
+    assert.ok(kept.equals(blob), `${name}: raw untouched`);
+  }
+  const small = Buffer.alloc(10);
+  const { blob } = buildChunk(data, { compress: true });
+  assert.throws(() => decodeBlob(blob, { expectedSize: data.length, into: small }), RangeError);
+});
 
 test('T4: encrypted blobs use a fresh random IV, so equal data gives different bytes but one digest', () => {
   const a = buildChunk(D, { crypt: KEY9 });
@@ -198,27 +226,27 @@ test('CRC mismatch: one flipped payload byte, or a flipped CRC byte', async () =
   assert.throws(() => decodeBlob(flip(V1, 9)), hasCode('BLOB_CRC_MISMATCH'));
   assert.throws(() => decodeBlob(flip(V3, V3.length - 1)), hasCode('BLOB_CRC_MISMATCH'));
   assert.throws(() => decodeBlob(flip(V2, 50), { crypt: KEY9 }), hasCode('BLOB_CRC_MISMATCH'));
-  await assert.rejects(decodeBlobAsync(flip(V1, 12)), hasCode('BLOB_CRC_MISMATCH'));
+  assert.throws(() => decodeBlob(flip(V1, 12)), hasCode('BLOB_CRC_MISMATCH'));
 });
 
 test('digest mismatch: corrupted plaintext with a re-stamped CRC, or a wrong expected digest', async () => {
   const corrupted = fixCrc(flip(V1, 20), 12);
   assert.equal(checkBlobCrc(corrupted), 'uncompressed');
   assert.throws(() => decodeBlob(corrupted, { expectedDigest: V1_DIGEST }), hasCode('CHUNK_DIGEST_MISMATCH'));
-  await assert.rejects(decodeBlobAsync(V3, { expectedDigest: V2_DIGEST }), hasCode('CHUNK_DIGEST_MISMATCH'));
+  assert.throws(() => decodeBlob(V3, { expectedDigest: V2_DIGEST }), hasCode('CHUNK_DIGEST_MISMATCH'));
   // an encrypted chunk's digest is keyed: the plain SHA-256 must not be accepted
   assert.throws(() => decodeBlob(V2, { crypt: KEY9, expectedDigest: V1_DIGEST }), hasCode('CHUNK_DIGEST_MISMATCH'));
   // without an expected digest, the corrupted blob decodes (only the CRC was checked)
   assert.deepEqual(decodeBlob(corrupted), flip(D, 8));
 });
 
-test('size mismatch: uncompressed, compressed (shorter and longer than expected), async', async () => {
+test('size mismatch: uncompressed, compressed (shorter and longer than expected)', async () => {
   assert.throws(() => decodeBlob(V1, { expectedSize: 49 }), hasCode('CHUNK_SIZE_MISMATCH'));
   assert.throws(() => decodeBlob(V1, { expectedSize: 51 }), hasCode('CHUNK_SIZE_MISMATCH'));
   assert.throws(() => decodeBlob(V3, { expectedSize: 49 }), hasCode('CHUNK_SIZE_MISMATCH'));
   assert.throws(() => decodeBlob(V3, { expectedSize: 51 }), hasCode('CHUNK_SIZE_MISMATCH'));
-  await assert.rejects(decodeBlobAsync(V3, { expectedSize: 10 }), hasCode('CHUNK_SIZE_MISMATCH'));
-  await assert.rejects(decodeBlobAsync(V3, { expectedSize: 4096 }), hasCode('CHUNK_SIZE_MISMATCH'));
+  assert.throws(() => decodeBlob(V3, { expectedSize: 10 }), hasCode('CHUNK_SIZE_MISMATCH'));
+  assert.throws(() => decodeBlob(V3, { expectedSize: 4096 }), hasCode('CHUNK_SIZE_MISMATCH'));
   const big = encodeBlob(Buffer.alloc(1 << 20), { compress: true, crypt: KEY9 });
   assert.throws(() => decodeBlob(big, { crypt: KEY9, expectedSize: 4096 }), hasCode('CHUNK_SIZE_MISMATCH'));
 });
@@ -227,20 +255,20 @@ test('crypt-mode mismatch both ways', async () => {
   assert.throws(() => decodeBlob(V1, { cryptMode: 'encrypt' }), hasCode('CHUNK_CRYPT_MODE_MISMATCH'));
   assert.throws(() => decodeBlob(V3, { crypt: KEY9, cryptMode: 'encrypt' }), hasCode('CHUNK_CRYPT_MODE_MISMATCH'));
   assert.throws(() => decodeBlob(V2, { crypt: KEY9, cryptMode: 'none' }), hasCode('CHUNK_CRYPT_MODE_MISMATCH'));
-  await assert.rejects(decodeBlobAsync(V2, { crypt: KEY9, cryptMode: 'none' }), hasCode('CHUNK_CRYPT_MODE_MISMATCH'));
+  assert.throws(() => decodeBlob(V2, { crypt: KEY9, cryptMode: 'none' }), hasCode('CHUNK_CRYPT_MODE_MISMATCH'));
 });
 
 test('encrypted blob without a key: MISSING_KEY', async () => {
   assert.throws(() => decodeBlob(V2), hasCode('MISSING_KEY'));
   assert.throws(() => decodeBlob(V2, { cryptMode: 'encrypt' }), hasCode('MISSING_KEY'));
   const ec = encodeBlob(D, { crypt: KEY9, compress: true });
-  await assert.rejects(decodeBlobAsync(ec), hasCode('MISSING_KEY'));
+  assert.throws(() => decodeBlob(ec), hasCode('MISSING_KEY'));
 });
 
 test('wrong key: DECRYPT_FAILED', async () => {
   assert.throws(() => decodeBlob(V2, { crypt: OTHER_KEY }), hasCode('DECRYPT_FAILED'));
   const ec = encodeBlob(D, { crypt: KEY9, compress: true });
-  await assert.rejects(decodeBlobAsync(ec, { crypt: OTHER_KEY }), hasCode('DECRYPT_FAILED'));
+  assert.throws(() => decodeBlob(ec, { crypt: OTHER_KEY }), hasCode('DECRYPT_FAILED'));
 });
 
 test('corrupt zstd payload with a correct CRC: BLOB_DECOMPRESS_FAILED', async () => {
@@ -249,7 +277,7 @@ test('corrupt zstd payload with a correct CRC: BLOB_DECOMPRESS_FAILED', async ()
   fixCrc(bad, 12);
   assert.equal(checkBlobCrc(bad), 'compressed');
   assert.throws(() => decodeBlob(bad), hasCode('BLOB_DECOMPRESS_FAILED'));
-  await assert.rejects(decodeBlobAsync(bad), hasCode('BLOB_DECOMPRESS_FAILED'));
+  assert.throws(() => decodeBlob(bad), hasCode('BLOB_DECOMPRESS_FAILED'));
 
   // a truncated frame (CRC re-stamped) fails too
   const frame = zstdCompressSync(randomBytes(2000));
@@ -261,6 +289,30 @@ test('corrupt zstd payload with a correct CRC: BLOB_DECOMPRESS_FAILED', async ()
   Buffer.from(ENCR_COMPR_BLOB_MAGIC).copy(enc, 0);
   assert.equal(checkBlobCrc(enc), 'encrypted-compressed');
   assert.throws(() => decodeBlob(enc, { crypt: KEY9 }), hasCode('BLOB_DECOMPRESS_FAILED'));
+});
+
+test('zstd into a bounded buffer: exact fit, too large, truncated, trailing garbage, two frames; a failure leaves the next call working', () => {
+  const plain = Buffer.concat([randomBytes(3000), Buffer.alloc(5000, 'x')]);
+  const frame = zstdCompressSync(plain);
+  const exact = Buffer.alloc(plain.length);
+  assert.equal(zstdDecompressInto(frame, exact), plain.length);
+  assert.ok(exact.equals(plain));
+  // zstd may use all of the buffer it is given as scratch (decodeBlob gives exactly the chunk's size).
+  const roomy = Buffer.alloc(plain.length + 100);
+  assert.equal(zstdDecompressInto(frame, roomy), plain.length);
+  assert.ok(roomy.subarray(0, plain.length).equals(plain));
+  assert.throws(() => zstdDecompressInto(frame, Buffer.alloc(plain.length - 1)), hasCode('CHUNK_SIZE_MISMATCH'));
+  assert.throws(() => zstdDecompressInto(frame.subarray(0, frame.length - 5), Buffer.alloc(plain.length)), hasCode('BLOB_DECOMPRESS_FAILED'));
+  assert.throws(() => zstdDecompressInto(Buffer.concat([frame, Buffer.from('garbage!')]), Buffer.alloc(plain.length + 100)), hasCode('BLOB_DECOMPRESS_FAILED'));
+  const two = Buffer.alloc(2 * plain.length);
+  assert.equal(zstdDecompressInto(Buffer.concat([frame, frame]), two), 2 * plain.length);
+  assert.ok(two.equals(Buffer.concat([plain, plain])));
+  assert.throws(() => zstdDecompressInto(Buffer.concat([frame, frame]), Buffer.alloc(plain.length + 1)), hasCode('CHUNK_SIZE_MISMATCH'));
+  // After each failure above, the same thread's next decode is still right.
+  const again = Buffer.alloc(plain.length);
+  assert.equal(zstdDecompressInto(frame, again), plain.length);
+  assert.ok(again.equals(plain));
+  assert.equal(zstdDecompressesDirectly(), true, 'this Node decodes straight into the given buffer');
 });
 
 test('encodeBlob refuses data above MAX_BLOB_SIZE', () => {
@@ -278,7 +330,8 @@ test('every decode of a blob that is not a chunk is bounded: a small bomb or a l
   const bomb = encodeBlob(Buffer.alloc(4 * 1024 * 1024), { compress: true });
   assert.ok(bomb.length < 4096, 'a bomb is small');
   assert.throws(() => decodeBlob(bomb, { maxSize: 1024 * 1024 }), hasCode('BLOB_TOO_LARGE'));
-  await assert.rejects(decodeBlobAsync(bomb, { maxSize: 1024 * 1024 }), hasCode('BLOB_TOO_LARGE'));
+  // The same bound on the one decode path, encrypted and compressed.
+  assert.throws(() => decodeBlob(encodeBlob(Buffer.alloc(4 * 1024 * 1024), { compress: true, crypt: KEY9 }), { crypt: KEY9, maxSize: 1024 * 1024 }), hasCode('BLOB_TOO_LARGE'));
   assert.throws(() => decodeBlob(encodeBlob(Buffer.alloc(2000, 1)), { maxSize: 1000 }), hasCode('BLOB_TOO_LARGE'));
   assert.equal(decodeBlob(bomb, { maxSize: 4 * 1024 * 1024 }).length, 4 * 1024 * 1024, 'the bound itself passes');
 });

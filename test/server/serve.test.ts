@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultDataDir } from '../../electron/cli/dataDir.ts';
 import { BIN } from '../helpers/cli.ts';
@@ -35,9 +36,12 @@ test('serve prints a tokened URL, serves the contract, and stops on SIGINT', { t
     assert.deepEqual(body.value.map((s) => s.config.path), [demo.dir]);
     assert.equal((await post({})).status, 401);
     assert.equal((await post({ Authorization: `Bearer ${token}`, Origin: 'http://evil.example' })).status, 403);
-    const info = (await (await fetch(new URL('/api/app.info', url), { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: '{}' })).json()) as { value: { shell: string; dataDir: string } };
+    const info = (await (await fetch(new URL('/api/app.info', url), { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: '{}' })).json()) as { value: { shell: string; dataDir: string; version: string } };
     assert.equal(info.value.shell, 'browser');
     assert.equal(info.value.dataDir, data);
+    // The CLI runs from its bundle in out/cli/: the version still comes from the project's package.json.
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    assert.equal(info.value.version, pkg.version);
   } finally {
     child.kill('SIGINT');
   }

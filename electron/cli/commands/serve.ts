@@ -3,6 +3,7 @@
 // address to open (with ?token=…); stops cleanly on Ctrl-C (running jobs are cancelled, their
 // targets stay .partial).
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { RestoreError } from '../../../shared/errors.ts';
 import { startHttpServer } from '../../server/httpServer.ts';
 import { RestoreService } from '../../service/service.ts';
@@ -14,11 +15,19 @@ import { onStop, type StopSignal } from '../stop.ts';
 
 export const SERVE_USAGE = 'serve [--host 127.0.0.1] [--port N] [--datastore DIR]… [--data DIR] [--no-demo]';
 
+/**
+ * The project's version, from the nearest package.json named restore-console above this code: it
+ * runs from electron/cli/commands/ and from the bundle in out/cli/ alike.
+ */
 async function version(): Promise<string> {
-  try {
-    return JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'restore-console') return pkg.version ?? '0.0.0';
+    } catch {
+      // no package.json here
+    }
+    if (dirname(dir) === dir) return '0.0.0';
   }
 }
 

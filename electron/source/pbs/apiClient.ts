@@ -2,8 +2,9 @@
 // Paths are /api2/json/…; GET parameters go in the query string, POST bodies are JSON; answers are
 // {"data": …}; errors are a status plus plain text (mapped in httpErrors.ts). PBS speaks only
 // HTTP/1.1 on this port (it configures no ALPN), so a small keep-alive pool is all we need.
-// Connections come from connectTls, which applies the fingerprint pin.
-import { Pool, type Dispatcher } from 'undici';
+// Connections come from connectTls, which applies the fingerprint pin. undici is loaded on the
+// first request: it is most of the CLI bundle's size, and a local restore never needs it.
+import type { Dispatcher, Pool } from 'undici';
 import { RestoreError } from '../../../shared/errors.ts';
 import { PbsAuth, type TicketResponse } from './auth.ts';
 import { httpError, networkError, type RequestKind } from './httpErrors.ts';
@@ -38,24 +39,34 @@ export class PbsApiClient {
   readonly where: string;
   readonly auth: PbsAuth;
   readonly #target: ApiTarget;
-  readonly #pool: Pool;
+  #pool: Promise<Pool> | undefined;
   #received = 0;
 
   constructor(target: ApiTarget, auth: PbsAuth) {
     this.#target = target;
     this.auth = auth;
     this.where = hostPort(target.host, target.port);
-    this.#pool = new Pool(`https://${this.where}`, {
-      connections: 4,
-      headersTimeout: target.requestTimeoutMs,
-      bodyTimeout: target.requestTimeoutMs,
-      connect: (_opts, callback) => {
-        connectTls(target).then(
-          (socket) => callback(null, socket),
-          (e: Error) => callback(e, null),
-        );
-      },
-    });
+  }
+
+  #connections(): Promise<Pool> {
+    const target = this.#target;
+    // The default export (module.exports): the one shape every loader gives a CommonJS package,
+    // Node's ESM loader and the bundler's split chunk alike.
+    this.#pool ??= import('undici').then(
+      ({ default: { Pool } }) =>
+        new Pool(`https://${this.where}`, {
+          connections: 4,
+          headersTimeout: target.requestTimeoutMs,
+          bodyTimeout: target.requestTimeoutMs,
+          connect: (_opts, callback) => {
+            connectTls(target).then(
+              (socket) => callback(null, socket),
+              (e: Error) => callback(e, null),
+            );
+          },
+        }),
+    );
+    return this.#pool;
   }
 
   /** Logs in when the credentials are a user and password; checks a token with a cheap call. */
@@ -94,7 +105,7 @@ export class PbsApiClient {
     let statusCode: number;
     let text: string;
     try {
-      const res = await this.#pool.request({
+      const res = await (await this.#connections()).request({
         method,
         path: `/api2/json${path}${queryString(query)}`,
         headers,
@@ -160,6 +171,7 @@ export class PbsApiClient {
   }
 
   async close(): Promise<void> {
-    await this.#pool.close().catch(() => this.#pool.destroy());
+    const pool = await this.#pool?.catch(() => undefined);
+    await pool?.close().catch(() => pool.destroy());
   }
 }

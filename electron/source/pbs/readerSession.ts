@@ -8,8 +8,11 @@
 // needs the upgrade first. node:http gives the non-101 answer's status and text (PBS puts its error
 // message there), and http2.connect({ createConnection }) runs over the upgraded socket; Node feeds
 // bytes that arrived with the 101 (unshifted back into the socket) to the session.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { connect as h2connect, constants as h2constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
+// node:http and node:http2 are loaded when a session opens (process.getBuiltinModule): a CLI start
+// that reads a local datastore should not pay for them, and an ESM import of node:http also loads
+// Node's internal undici (about a third of a `list` call's start-up, measured).
+import type { IncomingMessage } from 'node:http';
+import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { RestoreError } from '../../../shared/errors.ts';
 import { formatSnapshotRef, type SnapshotRef } from '../../pbs/names.ts';
@@ -26,6 +29,8 @@ const MAX_FRAME = 4 * 1024 * 1024;
 /** MB of buffered session data nghttp2 may hold; 64 streams × 4 MiB must fit (Node's default, 10, fails with ENHANCE_YOUR_CALM). */
 const MAX_SESSION_MEMORY_MB = 512;
 const MAX_ERROR_BODY = 64 * 1024;
+/** RST_STREAM error code CANCEL (RFC 9113 §7), for a stream we give up on. */
+const NGHTTP2_CANCEL = 0x8;
 
 export interface ReaderTarget extends TlsTarget {
   store: string;
@@ -81,7 +86,7 @@ function upgrade(target: ReaderTarget, ref: SnapshotRef, auth: Record<string, st
         reject(err);
       } else resolve(s!);
     };
-    const req = httpRequest({
+    const req = process.getBuiltinModule('node:http').request({
       createConnection: () => socket,
       method: 'GET',
       path: readerPath(target.store, ref),
@@ -125,7 +130,7 @@ export async function openReaderSession(
   const socket = await connectTls(target, signal);
   const upgraded = await upgrade(target, ref, auth, socket, signal, redact);
   const where = hostPort(target.host, target.port);
-  const session = h2connect(`https://${where}`, {
+  const session = process.getBuiltinModule('node:http2').connect(`https://${where}`, {
     createConnection: () => upgraded,
     settings: { initialWindowSize: WINDOW, maxFrameSize: MAX_FRAME, enablePush: false },
     maxSessionMemory: MAX_SESSION_MEMORY_MB,
@@ -173,6 +178,8 @@ export interface GetOptions {
   onBytes?: (n: number) => void;
   /** Server text (error bodies) passes through this before it becomes part of a message. */
   redact?: (text: string) => string;
+  /** Where a successful body of declared length goes (the engine's buffer pool). */
+  alloc?: (size: number) => Buffer;
 }
 
 /** Buffer owning its whole ArrayBuffer, so a decoder may transfer it to a worker. */
@@ -184,7 +191,11 @@ function ownBuffer(parts: Buffer[], length: number): Buffer {
   return out;
 }
 
-/** GET `path` on a reader session; the body on 2xx, a RestoreError otherwise. */
+/**
+ * GET `path` on a reader session; the body on 2xx, a RestoreError otherwise. A 2xx body with a
+ * content-length is copied into one buffer as it arrives (from `opts.alloc` when given), so a
+ * chunk costs one copy into memory that is used again, not a list of frames and a concatenation.
+ */
 export function h2Get(session: ClientHttp2Session, path: string, opts: GetOptions): Promise<Buffer> {
   const { what, signal, maxBytes } = opts;
   const tooLarge = (n: number, max: number): RestoreError =>
@@ -202,6 +213,8 @@ export function h2Get(session: ClientHttp2Session, path: string, opts: GetOption
     let expected = -1;
     let received = 0;
     const parts: Buffer[] = [];
+    /** The whole body, when its length was declared on a 2xx answer. */
+    let whole: Buffer | undefined;
     let settled = false;
     const floor = opts.rate
       ? new RateFloor(opts.rate, (ms, bytes) => finish(new RestoreError('TIMEOUT', tooSlow(what, opts.rate!, ms, bytes), { transient: true })))
@@ -213,7 +226,7 @@ export function h2Get(session: ClientHttp2Session, path: string, opts: GetOption
       signal?.removeEventListener('abort', onAbort);
       stream.setTimeout(0);
       if (err) {
-        if (!stream.closed) stream.close(h2constants.NGHTTP2_CANCEL);
+        if (!stream.closed) stream.close(NGHTTP2_CANCEL);
         reject(err);
       } else resolve(body!);
     };
@@ -229,19 +242,31 @@ export function h2Get(session: ClientHttp2Session, path: string, opts: GetOption
       const cl = headers['content-length'];
       if (cl !== undefined) expected = Number(cl);
       // Refused on the declared length, before a byte of the body.
-      if (ok() && maxBytes !== undefined && expected > maxBytes) finish(tooLarge(expected, maxBytes));
+      if (ok() && maxBytes !== undefined && expected > maxBytes) return finish(tooLarge(expected, maxBytes));
+      if (ok() && Number.isSafeInteger(expected) && expected >= received) {
+        whole = opts.alloc ? opts.alloc(expected) : Buffer.allocUnsafeSlow(expected);
+        // Node emits 'response' on the next tick: data read in the same burst came first.
+        let at = 0;
+        for (const p of parts.splice(0)) at += p.copy(whole, at);
+      }
     });
     stream.on('data', (d: Buffer) => {
       received += d.length;
       floor?.add(d.length);
       opts.onBytes?.(d.length);
-      if (!ok()) {
+      if (settled) return;
+      if (status !== 0 && !ok()) {
         // An error's text is for a message: its start is enough.
         if (received - d.length < MAX_ERROR_BODY) parts.push(d);
         return;
       }
+      // A success, or not known yet (data read before 'response'): bounded, and kept whole.
       if (maxBytes !== undefined && received > maxBytes) return finish(tooLarge(received, maxBytes));
-      parts.push(d);
+      if (!whole) return void parts.push(d);
+      if (received > whole.length) {
+        return finish(new RestoreError('CONNECTION_FAILED', `${what}: the answer is longer than the ${expected} bytes it announced`, { transient: true }));
+      }
+      whole.set(d, received - d.length);
     });
     stream.on('end', () => {
       // No status: the stream ended without an answer (the connection went away under it).
@@ -250,7 +275,7 @@ export function h2Get(session: ClientHttp2Session, path: string, opts: GetOption
         const text = Buffer.concat(parts).subarray(0, MAX_ERROR_BODY).toString('utf8');
         return finish(httpError(status, opts.redact ? opts.redact(text) : text, opts.kind, what));
       }
-      const body = ownBuffer(parts, received);
+      const body = whole ?? ownBuffer(parts, received);
       if (expected >= 0 && received !== expected) {
         return finish(new RestoreError('CONNECTION_FAILED', `${what}: the answer ended after ${received} of ${expected} bytes`, { transient: true }));
       }

@@ -16,7 +16,7 @@ import { RestoreError } from '../../../shared/errors.ts';
 import { toHex } from '../../pbs/hex.ts';
 import { tooLarge } from '../../../shared/limits.ts';
 import { checkArchiveName, formatSnapshotRef, type SnapshotRef } from '../../pbs/names.ts';
-import type { SnapshotReader } from '../chunkSource.ts';
+import type { ChunkAlloc, SnapshotReader } from '../chunkSource.ts';
 import { withRetry } from '../retry.ts';
 import { hostPort } from './repository.ts';
 import type { RateFloorOptions } from './rateFloor.ts';
@@ -210,9 +210,10 @@ export class RemoteSnapshotReader implements SnapshotReader {
     return withRetry(get, signal, { retries, ...FILE_BACKOFF });
   }
 
-  async readChunk(digest: Uint8Array, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
+  async readChunk(digest: Uint8Array, signal?: AbortSignal, maxBytes?: number, alloc?: ChunkAlloc): Promise<Buffer> {
     const hex = toHex(digest);
-    return this.#get(`/chunk?digest=${hex}`, this.#getOptions('chunk', this.#what(`downloading chunk ${hex}`), hex, maxBytes), signal);
+    const opts = this.#getOptions('chunk', this.#what(`downloading chunk ${hex}`), hex, maxBytes);
+    return this.#get(`/chunk?digest=${hex}`, alloc ? { ...opts, alloc } : opts, signal);
   }
 
   async close(): Promise<void> {

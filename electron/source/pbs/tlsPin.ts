@@ -9,7 +9,7 @@
 // Every connection (JSON API through undici, and each reader-protocol upgrade) comes from connectTls,
 // so the check cannot be skipped on one path. Node does not run checkServerIdentity when the chain
 // is untrusted, so the decision is made here after 'secureConnect' with rejectUnauthorized: false.
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import { RestoreError } from '../../../shared/errors.ts';
 import { hostPort } from './repository.ts';
@@ -50,7 +50,9 @@ export function connectTls(target: TlsTarget, signal?: AbortSignal): Promise<TLS
   return new Promise<TLSSocket>((resolve, reject) => {
     if (signal?.aborted) return reject(new RestoreError('CANCELLED', 'connect cancelled', { cause: signal.reason }));
     const where = hostPort(target.host, target.port);
-    const socket = tlsConnect({
+    // Loaded here, not imported: only remote sources need TLS, and loading it costs every CLI
+    // start time (a local `list` is meant to start in about the time of `node -e 0`).
+    const socket = process.getBuiltinModule('node:tls').connect({
       host: target.host,
       port: target.port,
       // SNI must be a DNS name (RFC 6066); Node warns when it is given an address.
