@@ -8,15 +8,18 @@ export class Throttle {
   #last = -Infinity;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  readonly #now: () => number;
 
-  constructor(intervalMs: number, fn: () => void) {
+  /** `now`: a monotonic clock in ms (tests pass a mocked one). */
+  constructor(intervalMs: number, fn: () => void, now: () => number = () => performance.now()) {
     this.#intervalMs = intervalMs;
     this.#fn = fn;
+    this.#now = now;
   }
 
   poke(): void {
     if (this.#stopped || this.#timer) return;
-    const wait = Math.max(0, this.#last + this.#intervalMs - performance.now());
+    const wait = Math.max(0, this.#last + this.#intervalMs - this.#now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#run();
@@ -37,7 +40,7 @@ export class Throttle {
   }
 
   #run(): void {
-    this.#last = performance.now();
+    this.#last = this.#now();
     this.#fn();
   }
 }

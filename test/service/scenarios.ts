@@ -68,10 +68,11 @@ function checkProgressStream(samples: ProgressCounters[], total: { bytes: number
     for (const k of ['doneBytes', 'doneChunks', 'zeroBytes', 'zeroChunks', 'sourceBytes', 'elapsedMs'] as const) {
       assert.ok(p[k] >= prev[k], `${k} went backwards at sample ${i}: ${prev[k]} → ${p[k]}`);
     }
-    // The final sample is flushed at once; every other gap is at least the 100 ms throttle
-    // (a little less allowed for Date.now against performance.now).
-    if (i < samples.length - 1) assert.ok(p.at - prev.at >= 90, `samples ${i - 1} and ${i} only ${p.at - prev.at} ms apart`);
   }
+  // At most about 10 a second. The spacing itself is Throttle's (test/service/throttle.test.ts, on a
+  // mocked clock); here the samples' wall-clock stamps can step under load, so only a loose count.
+  const spanMs = samples.at(-1)!.at - samples[0]!.at;
+  assert.ok(samples.length <= spanMs / 50 + 3, `${samples.length} samples in ${spanMs} ms`);
 }
 
 /** After the job's final state, neither progress nor chunk map events for it. */
