@@ -6,7 +6,8 @@
 //
 // Resume (docs/resume.md): a restore that ends without success keeps its partial target and its
 // resume state; the job says so (`resumable`) and remembers both files across restarts, so that
-// `jobs.continue` can start a job that finishes it and `jobs.deletePartial` can remove them.
+// `jobs.continue` can start a job that finishes it and `jobs.deletePartial` can remove them. A
+// whole-VM job does the same for each disk it left partial (`resumeDisks`, `partialPaths`).
 import type {
   BatchRef,
   ChunkMap,
@@ -83,11 +84,28 @@ export interface JobRecord extends JobInfo {
   log: LogEntry[];
   /** Kept from the moment the target is open, so an interrupted job can still be continued. */
   resumeFiles?: ResumeFiles;
+  /** A whole-VM job: the same for each disk it was writing (not the ones found finished), then for each it left partial. */
+  resumeDisks?: ResumeFiles[];
 }
 
 /** Codes after which the partial target cannot be continued as it is. */
 const NOT_RESUMABLE = new Set(['RESUME_MISMATCH', 'RESUME_STATE_MISSING', 'RESUME_STATE_INVALID']);
 const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
+
+/**
+ * Whether a whole-VM job's disks can be continued: at least one partial target with its state, and
+ * no partial target without one (RESUME_STATE_MISSING). Also the disks still partial.
+ */
+async function vmLeftovers(disks: ResumeFiles[]): Promise<{ resumable: boolean; partial: ResumeFiles[] }> {
+  const partial: ResumeFiles[] = [];
+  let orphan = false;
+  for (const d of disks) {
+    if (!(await exists(d.writePath))) continue;
+    partial.push(d);
+    if (!(await exists(d.statePath))) orphan = true;
+  }
+  return { resumable: partial.length > 0 && !orphan, partial };
+}
 
 const MAX_JOB_LOG = 200;
 
@@ -106,14 +124,16 @@ export class Job {
   #finalMaps: ChunkMap[] | undefined;
   #done: Promise<void> | undefined;
   #resumeFiles: ResumeFiles | undefined;
+  #resumeDisks: ResumeFiles[] | undefined;
 
-  private constructor(info: JobInfo, log: LogEntry[], ctx: JobContext | undefined, password?: string, resumeFiles?: ResumeFiles) {
+  private constructor(info: JobInfo, log: LogEntry[], ctx: JobContext | undefined, password?: string, resumeFiles?: ResumeFiles, resumeDisks?: ResumeFiles[]) {
     this.id = info.id;
     this.#info = info;
     this.#log = log;
     this.#ctx = ctx;
     this.#password = password;
     this.#resumeFiles = resumeFiles;
+    this.#resumeDisks = resumeDisks;
   }
 
   /** `resumeOf`: the job whose partial target this one continues. */
@@ -138,12 +158,12 @@ export class Job {
       createdAt: Date.now(),
       ...(resumeOf ? { resumedFrom: resumeOf.id } : {}),
     };
-    return new Job(info, [], ctx, password, resumeOf ? resumeOf.#resumeFiles : undefined);
+    return new Job(info, [], ctx, password, resumeOf ? resumeOf.#resumeFiles : undefined, resumeOf ? resumeOf.#resumeDisks : undefined);
   }
 
   /** A job from the history file. One that was not final when the app stopped is failed now (and resumable). */
   static fromRecord(r: JobRecord): Job {
-    const { log, resumeFiles, ...info } = r;
+    const { log, resumeFiles, resumeDisks, ...info } = r;
     if (!isFinalState(info.state)) {
       const r = info.request;
       const started = info.mode === 'restore' && info.startedAt !== undefined;
@@ -155,9 +175,11 @@ export class Job {
       info.error = { code: 'INTERRUPTED', message: 'the app stopped while this job ran' };
       info.message = describeInterrupted(partials);
       if (partial) info.partialPath = partial;
-      if (resumeFiles) info.resumable = true;
+      if (resumeFiles || resumeDisks?.length) info.resumable = true;
+      // Which disks are still partial is known once checkResumable has looked.
+      if (resumeDisks?.length) info.partialPaths = resumeDisks.map((d) => d.writePath);
     }
-    return new Job(info, Array.isArray(log) ? log : [], undefined, undefined, resumeFiles);
+    return new Job(info, Array.isArray(log) ? log : [], undefined, undefined, resumeFiles, resumeDisks);
   }
 
   /**
@@ -166,6 +188,16 @@ export class Job {
    */
   async checkResumable(): Promise<boolean> {
     if (!this.#info.resumable) return false;
+    if (this.#resumeDisks) {
+      const { resumable, partial } = await vmLeftovers(this.#resumeDisks);
+      const paths = partial.map((d) => d.writePath);
+      const same = resumable && paths.length === this.#info.partialPaths?.length;
+      this.#resumeDisks = partial;
+      this.#info.partialPaths = paths;
+      if (!paths.length) delete this.#info.partialPaths;
+      this.#info.resumable = resumable;
+      return !same;
+    }
     const f = this.#resumeFiles;
     if (f && (await exists(f.writePath)) && (await exists(f.statePath))) return false;
     this.#info.resumable = false;
@@ -174,6 +206,11 @@ export class Job {
 
   get resumeFiles(): ResumeFiles | undefined {
     return this.#resumeFiles;
+  }
+
+  /** A whole-VM job's partial disks (with their states). */
+  get resumeDisks(): ResumeFiles[] | undefined {
+    return this.#resumeDisks;
   }
 
   get request(): JobInfo['request'] {
@@ -201,11 +238,14 @@ export class Job {
 
   /** Its partial target and state were deleted. */
   partialDeleted(): void {
-    const what = this.#info.partialPath;
+    const what = this.#info.partialPath ?? this.#info.partialPaths?.join(', ');
+    const several = (this.#info.partialPaths?.length ?? 0) > 1;
     this.#info.resumable = false;
     delete this.#info.partialPath;
-    this.#info.message = `${this.#info.message ?? this.#info.state}; the partial target was deleted`;
-    this.#note('info', `deleted the partial target${what ? ` ${what}` : ''} and its resume state`);
+    delete this.#info.partialPaths;
+    this.#resumeDisks = undefined;
+    this.#info.message = `${this.#info.message ?? this.#info.state}; the partial target${several ? 's were' : ' was'} deleted`;
+    this.#note('info', `deleted the partial target${several ? 's' : ''}${what ? ` ${what}` : ''} and ${several ? 'their' : 'its'} resume state${several ? 's' : ''}`);
     this.#changed();
   }
 
@@ -233,7 +273,12 @@ export class Job {
   }
 
   record(): JobRecord {
-    return { ...structuredClone(this.#info), log: this.#log.slice(-MAX_JOB_LOG), ...(this.#resumeFiles ? { resumeFiles: { ...this.#resumeFiles } } : {}) };
+    return {
+      ...structuredClone(this.#info),
+      log: this.#log.slice(-MAX_JOB_LOG),
+      ...(this.#resumeFiles ? { resumeFiles: { ...this.#resumeFiles } } : {}),
+      ...(this.#resumeDisks ? { resumeDisks: this.#resumeDisks.map((d) => ({ ...d })) } : {}),
+    };
   }
 
   logLines(afterSeq = 0, limit = 500): LogEntry[] {
@@ -348,7 +393,8 @@ export class Job {
       signal.throwIfAborted();
       const slots = ctx.budget?.lender(DEFAULT_CONCURRENCY);
       const shared = { concurrency: this.#info.concurrency, rate: this.#info.rate ?? 0, sharedRates: ctx.sharedRates, ...(ctx.stall ? { stall: ctx.stall } : {}), ...(ctx.decoder ? { decoder: ctx.decoder } : {}), ...(slots ? { slots } : {}) };
-      const prepared = r.archive === undefined ? await prepareVmJob(r, opened.source, { ...shared, ...(crypt ? { crypt } : {}), signal }) : await prepareRestore({
+      const vmOptions = { ...shared, ...(crypt ? { crypt } : {}), stateDir: ctx.stateDir, ...(ctx.recorder ? { recorder: ctx.recorder } : {}), signal };
+      const prepared = r.archive === undefined ? await prepareVmJob(r, opened.source, vmOptions) : await prepareRestore({
         source: opened.source,
         ref: toRef(r.snapshot),
         archive: r.archive,
@@ -390,6 +436,16 @@ export class Job {
   #attachVm(vm: PreparedSnapshotRestore): void {
     this.#vm = vm;
     this.#info.request = resolvedRequest(this.#info.request, vm);
+    if (this.#info.mode === 'restore') {
+      // Every disk being written, with its resume state; finished disks are not written again.
+      this.#resumeDisks = vm.disks.flatMap((d) => (d.opened && !d.opened.finished ? [{ writePath: d.opened.target.writePath, statePath: d.opened.target.statePath }] : []));
+      for (const d of vm.disks) {
+        const o = d.opened;
+        if (o?.finished) this.#note('info', `${d.archive}: finished by an earlier run, kept as it is (${o.target.path})`);
+        else if (o?.freshBecause && this.#info.request.resume) this.#note('info', `${d.archive}: nothing to resume (${o.freshBecause}); restoring it from the start`);
+        else if (o?.resumed?.size) this.#note('info', `${d.archive}: resuming: ${o.resumed.size} of ${d.plan.index.count} chunks are already written and synced`);
+      }
+    }
     this.#changed();
     this.#watch(this.#steered()!);
   }
@@ -426,7 +482,7 @@ export class Job {
 
   #finish(summary: RestoreSummary, error: ContractError | undefined): void {
     // The last word on counters and chunks, then silence: no progress after a final state.
-    const attached = this.#prepared?.target !== undefined;
+    const attached = this.#prepared?.target !== undefined || this.#vm !== undefined;
     const last = this.#sampler?.finish(summary.mbPerSec * 1e6);
     this.#sampler = undefined;
     if (last) {
@@ -446,7 +502,16 @@ export class Job {
     if (partial && this.#resumeFiles && !NOT_RESUMABLE.has(error?.code ?? '')) this.#info.resumable = true;
     // A whole-VM job's partial targets are in its summary, one per disk that did not finish.
     const partials = summary.archives ? summary.archives.flatMap((a) => (a.partial && a.target ? [a.target] : [])) : partial ? [partial] : [];
-    this.#info.message = describeEnd(this.#info, summary, error, partials);
+    if (this.#resumeDisks && summary.status !== 'succeeded') {
+      // Only the disks left partial stay to continue or delete (a continuing job that stopped
+      // before it opened its disks keeps the earlier job's).
+      if (attached) this.#resumeDisks = this.#resumeDisks.filter((d) => partials.includes(d.writePath));
+      if (this.#resumeDisks.length) {
+        this.#info.partialPaths = this.#resumeDisks.map((d) => d.writePath);
+        if (!NOT_RESUMABLE.has(error?.code ?? '')) this.#info.resumable = true;
+      }
+    } else if (this.#resumeDisks) this.#resumeDisks = undefined;
+    this.#info.message = describeEnd(this.#info, summary, error, partials.length || attached ? partials : (this.#info.partialPaths ?? []));
     this.#note(summary.status === 'failed' ? 'error' : 'info', this.#info.message, error?.code);
     this.#setState(summary.status);
   }
