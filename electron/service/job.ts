@@ -24,7 +24,6 @@ import { encodeChunkMap } from '../../shared/chunkMap.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
 import { isFinalState } from '../../shared/jobStates.ts';
 import { emptySummary, type RestoreSummary } from '../../shared/progress.ts';
-import { access } from 'node:fs/promises';
 import { formatBytes } from '../../shared/units.ts';
 import { DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
 import type { AutoTuner } from '../engine/autoTuner.ts';
@@ -39,8 +38,9 @@ import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { toRef } from './catalog.ts';
 import { JobSampler, type SampledJob } from './jobSampler.ts';
 import { prepareVmJob, resolvedRequest } from './jobVm.ts';
+import { exists, markInterrupted, NOT_RESUMABLE, vmLeftovers, vmResume, type ResumeFiles } from './jobResume.ts';
 import { checkMove } from './jobState.ts';
-import { describeEnd, describeInterrupted } from './jobText.ts';
+import { describeEnd } from './jobText.ts';
 import { loadKey } from './keys.ts';
 import type { LogInput } from './logs.ts';
 import type { OpenedSource } from './openSource.ts';
@@ -73,11 +73,7 @@ interface Steered {
   disks: number;
 }
 
-/** The files a restore that did not finish leaves: its partial target and its resume state. */
-export interface ResumeFiles {
-  writePath: string;
-  statePath: string;
-}
+export type { ResumeFiles } from './jobResume.ts';
 
 /** A job as kept in jobs.json. */
 export interface JobRecord extends JobInfo {
@@ -88,24 +84,6 @@ export interface JobRecord extends JobInfo {
   resumeDisks?: ResumeFiles[];
 }
 
-/** Codes after which the partial target cannot be continued as it is. */
-const NOT_RESUMABLE = new Set(['RESUME_MISMATCH', 'RESUME_STATE_MISSING', 'RESUME_STATE_INVALID']);
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
-
-/**
- * Whether a whole-VM job's disks can be continued: at least one partial target with its state, and
- * no partial target without one (RESUME_STATE_MISSING). Also the disks still partial.
- */
-async function vmLeftovers(disks: ResumeFiles[]): Promise<{ resumable: boolean; partial: ResumeFiles[] }> {
-  const partial: ResumeFiles[] = [];
-  let orphan = false;
-  for (const d of disks) {
-    if (!(await exists(d.writePath))) continue;
-    partial.push(d);
-    if (!(await exists(d.statePath))) orphan = true;
-  }
-  return { resumable: partial.length > 0 && !orphan, partial };
-}
 
 const MAX_JOB_LOG = 200;
 
@@ -164,21 +142,7 @@ export class Job {
   /** A job from the history file. One that was not final when the app stopped is failed now (and resumable). */
   static fromRecord(r: JobRecord): Job {
     const { log, resumeFiles, resumeDisks, ...info } = r;
-    if (!isFinalState(info.state)) {
-      const r = info.request;
-      const started = info.mode === 'restore' && info.startedAt !== undefined;
-      const legacy = started && r.target ? `${r.target}.partial` : undefined;
-      const partial = resumeFiles?.writePath ?? legacy;
-      // A whole-VM job's disks were listed with their targets once its snapshot was open.
-      const partials = partial ? [partial] : started && Array.isArray(r.disks) ? r.disks.flatMap((d) => (d.target ? [`${d.target}.partial`] : [])) : [];
-      info.state = 'failed';
-      info.error = { code: 'INTERRUPTED', message: 'the app stopped while this job ran' };
-      info.message = describeInterrupted(partials);
-      if (partial) info.partialPath = partial;
-      if (resumeFiles || resumeDisks?.length) info.resumable = true;
-      // Which disks are still partial is known once checkResumable has looked.
-      if (resumeDisks?.length) info.partialPaths = resumeDisks.map((d) => d.writePath);
-    }
+    if (!isFinalState(info.state)) markInterrupted(info, resumeFiles, resumeDisks);
     return new Job(info, Array.isArray(log) ? log : [], undefined, undefined, resumeFiles, resumeDisks);
   }
 
@@ -190,12 +154,8 @@ export class Job {
     if (!this.#info.resumable) return false;
     if (this.#resumeDisks) {
       const { resumable, partial } = await vmLeftovers(this.#resumeDisks);
-      const paths = partial.map((d) => d.writePath);
-      const same = resumable && paths.length === this.#info.partialPaths?.length;
-      this.#resumeDisks = partial;
-      this.#info.partialPaths = paths;
-      if (!paths.length) delete this.#info.partialPaths;
-      this.#info.resumable = resumable;
+      const same = resumable && partial.length === this.#info.partialPaths?.length;
+      this.#vmPartials(partial, resumable);
       return !same;
     }
     const f = this.#resumeFiles;
@@ -236,6 +196,15 @@ export class Job {
     this.#changed();
   }
 
+  /** A whole-VM job's disks still partial (none: nothing to keep), and whether they can be continued. */
+  #vmPartials(left: ResumeFiles[], resumable: boolean): void {
+    this.#resumeDisks = left.length ? left : undefined;
+    if (left.length) this.#info.partialPaths = left.map((d) => d.writePath);
+    else delete this.#info.partialPaths;
+    if (resumable) this.#info.resumable = true;
+    else if (this.#info.resumable) this.#info.resumable = false;
+  }
+
   /** Its partial target and state were deleted. */
   partialDeleted(): void {
     const what = this.#info.partialPath ?? this.#info.partialPaths?.join(', ');
@@ -273,12 +242,8 @@ export class Job {
   }
 
   record(): JobRecord {
-    return {
-      ...structuredClone(this.#info),
-      log: this.#log.slice(-MAX_JOB_LOG),
-      ...(this.#resumeFiles ? { resumeFiles: { ...this.#resumeFiles } } : {}),
-      ...(this.#resumeDisks ? { resumeDisks: this.#resumeDisks.map((d) => ({ ...d })) } : {}),
-    };
+    const files = { ...(this.#resumeFiles ? { resumeFiles: this.#resumeFiles } : {}), ...(this.#resumeDisks ? { resumeDisks: this.#resumeDisks } : {}) };
+    return { ...structuredClone(this.#info), log: this.#log.slice(-MAX_JOB_LOG), ...structuredClone(files) };
   }
 
   logLines(afterSeq = 0, limit = 500): LogEntry[] {
@@ -437,14 +402,9 @@ export class Job {
     this.#vm = vm;
     this.#info.request = resolvedRequest(this.#info.request, vm);
     if (this.#info.mode === 'restore') {
-      // Every disk being written, with its resume state; finished disks are not written again.
-      this.#resumeDisks = vm.disks.flatMap((d) => (d.opened && !d.opened.finished ? [{ writePath: d.opened.target.writePath, statePath: d.opened.target.statePath }] : []));
-      for (const d of vm.disks) {
-        const o = d.opened;
-        if (o?.finished) this.#note('info', `${d.archive}: finished by an earlier run, kept as it is (${o.target.path})`);
-        else if (o?.freshBecause && this.#info.request.resume) this.#note('info', `${d.archive}: nothing to resume (${o.freshBecause}); restoring it from the start`);
-        else if (o?.resumed?.size) this.#note('info', `${d.archive}: resuming: ${o.resumed.size} of ${d.plan.index.count} chunks are already written and synced`);
-      }
+      const { files, notes } = vmResume(vm, this.#info.request.resume === true);
+      this.#resumeDisks = files;
+      for (const n of notes) this.#note('info', n);
     }
     this.#changed();
     this.#watch(this.#steered()!);
@@ -502,15 +462,10 @@ export class Job {
     if (partial && this.#resumeFiles && !NOT_RESUMABLE.has(error?.code ?? '')) this.#info.resumable = true;
     // A whole-VM job's partial targets are in its summary, one per disk that did not finish.
     const partials = summary.archives ? summary.archives.flatMap((a) => (a.partial && a.target ? [a.target] : [])) : partial ? [partial] : [];
-    if (this.#resumeDisks && summary.status !== 'succeeded') {
-      // Only the disks left partial stay to continue or delete (a continuing job that stopped
-      // before it opened its disks keeps the earlier job's).
-      if (attached) this.#resumeDisks = this.#resumeDisks.filter((d) => partials.includes(d.writePath));
-      if (this.#resumeDisks.length) {
-        this.#info.partialPaths = this.#resumeDisks.map((d) => d.writePath);
-        if (!NOT_RESUMABLE.has(error?.code ?? '')) this.#info.resumable = true;
-      }
-    } else if (this.#resumeDisks) this.#resumeDisks = undefined;
+    // A whole-VM job: the disks left partial stay to continue or delete (a continuing job that
+    // stopped before it opened its disks keeps the earlier job's).
+    const left = summary.status === 'succeeded' ? [] : (this.#resumeDisks ?? []).filter((d) => !attached || partials.includes(d.writePath));
+    if (this.#resumeDisks) this.#vmPartials(left, left.length > 0 && !NOT_RESUMABLE.has(error?.code ?? ''));
     this.#info.message = describeEnd(this.#info, summary, error, partials.length || attached ? partials : (this.#info.partialPaths ?? []));
     this.#note(summary.status === 'failed' ? 'error' : 'info', this.#info.message, error?.code);
     this.#setState(summary.status);

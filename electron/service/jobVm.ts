@@ -1,7 +1,7 @@
 // The whole-VM side of a job (docs/jobs.md): its request turned into prepareSnapshotRestore's (each
 // disk's own target, force and sparse, the target folder, the config's place, resume, the job's
-// rate cap and slots), and its request as shown once the snapshot is open (every disk named, with the
-// target it got, in the snapshot's order; where the config goes).
+// rate cap and slots), and its request as shown once the snapshot is open (every disk named, with
+// the target it got, in the snapshot's order; where the config goes).
 import type { DiskChoice, JobRequest } from '../../shared/contract.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
@@ -43,3 +43,4 @@ export function resolvedRequest(r: JobRequest, vm: PreparedSnapshotRestore): Job
     ...(vm.config ? { config: vm.config } : {}),
   };
 }
+
