@@ -257,6 +257,8 @@ export interface JobInfo {
   message?: string;
   /** A file target was left partly written at this path (`<target>.partial`, or the device). */
   partialPath?: string;
+  /** A whole-VM job: the partial targets of the disks it did not finish (`jobs.deletePartial` removes them all). */
+  partialPaths?: string[];
   /** The partial target and its resume state are there: `jobs.continue` can finish it. */
   resumable?: boolean;
   /** This job continues the partial target of that job. */

@@ -45,7 +45,8 @@ usage:
                      write to an unmounted block device of at least the image size
   --no-sparse        write zero chunks as zeros instead of leaving holes
   --resume           continue TARGET.partial where an earlier run of the same restore stopped
-                     (cancel, failure, crash): chunks it wrote and synced are not fetched again
+                     (cancel, failure, crash): chunks it wrote and synced are not fetched again;
+                     with --target-dir, each unfinished disk, skipping the disks already finished
   --stall-timeout S  fail (resumably, STALLED) when the source sent nothing for S seconds while
                      chunks were in flight (default 300; 0: never). After 10 s it says "stalled"
   --json             print a JSON summary as the last line of stdout

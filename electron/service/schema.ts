@@ -83,7 +83,7 @@ export function obj<S extends Shape>(shape: S, opts: { unknown?: 'refuse' | 'kee
   };
 }
 
-const list =
+export const list =
   <T,>(item: Check<T>, min: number, max: number): Check<T[]> =>
   (v, path) => {
     if (!Array.isArray(v) || v.length < min || v.length > max) return fail(path, `a list of ${min}–${max} items`, v);

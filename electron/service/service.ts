@@ -360,7 +360,8 @@ export class RestoreService implements RestoreConsoleApi {
 
   /** Where a job's target really leads (as jobs.start claims it), to compare with the running jobs'. */
   async #realTargetOf(id: string): Promise<string | undefined> {
-    const target = this.#jobs.get(id).request.target;
+    const r = this.#jobs.get(id).request;
+    const target = r.target ?? r.targetDir;
     return target ? resolveTargetPath(target) : undefined;
   }
 

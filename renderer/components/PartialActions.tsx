@@ -72,7 +72,9 @@ export function PartialActions({ job }: { job: JobLike }) {
       </p>
     );
   }
-  if (!job.resumable && !job.partialPath) return null;
+  // A whole-VM job lists a partial file per unfinished disk.
+  const partial = job.partialPath ?? job.partialPaths?.join(', ');
+  if (!job.resumable && !partial) return null;
   const resume = (): void => {
     if (job.request.keyfile) return setAsking('password');
     setError(undefined);
@@ -87,9 +89,9 @@ export function PartialActions({ job }: { job: JobLike }) {
             Resume
           </button>
         )}
-        {job.partialPath && (
+        {partial && (
           <button type="button" className="danger" onClick={() => setAsking('delete')}>
-            {device ? 'Forget resume state' : 'Delete partial file'}
+            {device ? 'Forget resume state' : (job.partialPaths?.length ?? 0) > 1 ? 'Delete partial files' : 'Delete partial file'}
           </button>
         )}
       </div>
@@ -108,7 +110,7 @@ export function PartialActions({ job }: { job: JobLike }) {
             <p>The device keeps what was written; the restore can then only start again from the beginning.</p>
           ) : (
             <p>
-              <code className="mono">{job.partialPath}</code> and its resume state are deleted; the restore can then only start again from the beginning.
+              <code className="mono">{partial}</code> and its resume state are deleted; the restore can then only start again from the beginning.
             </p>
           )}
         </ConfirmDialog>

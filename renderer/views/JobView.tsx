@@ -38,7 +38,7 @@ function DisksOutcome({ job }: { job: JobHead }) {
     <>
       {partial.length > 0 && (
         <p>
-          Partial (delete them, or restore again):{' '}
+          Partial{job.resumable ? '' : ' (delete them, or restore again)'}:{' '}
           {partial.map((a, i) => (
             <span key={a.archive}>
               {i ? ', ' : ''}
@@ -104,6 +104,7 @@ function Outcome({ job }: { job: JobHead }) {
           <strong>■ Cancelled.</strong> {job.startedAt === undefined ? job.message : 'No guest configuration was written.'}
         </p>
         <DisksOutcome job={job} />
+        <PartialActions job={job} />
       </div>
     );
   }
@@ -114,6 +115,7 @@ function Outcome({ job }: { job: JobHead }) {
         <div className="warn-text">
           <DisksOutcome job={job} />
         </div>
+        <PartialActions job={job} />
       </div>
     );
   }

@@ -42,7 +42,7 @@ function Result({ id }: { id: string }) {
       </span>
     );
   }
-  if (job.state === 'cancelled') return <span className="warn-text">{job.partialPath ? `target partial${job.resumable ? ', resumable' : ''}` : 'nothing written'}</span>;
+  if (job.state === 'cancelled') return <span className="warn-text">{job.partialPath || job.partialPaths?.length ? `target partial${job.resumable ? ', resumable' : ''}` : 'nothing written'}</span>;
   return <span>{pct ?? ''}</span>;
 }
 
