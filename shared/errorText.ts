@@ -154,7 +154,7 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
   INTERRUPTED: { title: 'The app stopped while this job ran.', next: 'Resume it: the chunks already written and synced are kept. Or delete the partial file.' },
   UNAUTHORIZED: { title: 'This page has no valid token.', next: 'Open the address that "restore-console serve" printed (it ends with ?token=…).' },
   FORBIDDEN: { title: 'The service refused this page.', next: 'Open the address that "restore-console serve" printed.' },
-  TRANSPORT: { title: 'The Restore Console service cannot be reached.', next: 'Check that it is still running, then reload this page.' },
+  TRANSPORT: { title: 'The Restore Console service cannot be reached.', next: 'Check that it is still running (restore-console serve): this page reconnects by itself.' },
 };
 
 /** Any thrown value (a RestoreError, an Error, a string) as words and a next step. */

@@ -136,19 +136,22 @@ export function AddSourceForm({ editing, onDone }: { editing?: SourceInfo; onDon
         {editing ? `Edit ${editing.label}` : 'Add a source'}
       </h2>
       <form onSubmit={submit} className="form">
-        <fieldset className="segmented" hidden={editing !== undefined}>
-          <legend>Kind</legend>
-          <label>
-            <input type="radio" name={`${id}-kind`} checked={kind === 'datastore'} onChange={() => (setKind('datastore'), setResult({}))} />
-            Datastore folder
-          </label>
-          {info?.pbs !== false && (
+        {/* The kind of a saved source stays: another kind is another source. */}
+        {!editing && (
+          <fieldset className="segmented">
+            <legend>Kind</legend>
             <label>
-              <input type="radio" name={`${id}-kind`} checked={kind === 'pbs'} onChange={() => (setKind('pbs'), setResult({}))} />
-              PBS server
+              <input type="radio" name={`${id}-kind`} checked={kind === 'datastore'} onChange={() => (setKind('datastore'), setResult({}))} />
+              Datastore folder
             </label>
-          )}
-        </fieldset>
+            {info?.pbs !== false && (
+              <label>
+                <input type="radio" name={`${id}-kind`} checked={kind === 'pbs'} onChange={() => (setKind('pbs'), setResult({}))} />
+                PBS server
+              </label>
+            )}
+          </fieldset>
+        )}
 
         {kind === 'datastore' ? (
           <div className="field">
