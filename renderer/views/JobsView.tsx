@@ -90,12 +90,14 @@ function JobRow({ id, inBatch }: { id: string; inBatch: boolean }) {
         <Result id={id} />
       </td>
       <td>
-        <JobActions job={job} compact label={jobTitle(job)} />
-        {!isActiveState(job.state) && (
-          <button type="button" className="quiet" onClick={() => forgetJob(id)}>
-            Remove<span className="visually-hidden"> {jobTitle(job)} from the history</span>
-          </button>
-        )}
+        <div className="row-actions">
+          <JobActions job={job} compact label={jobTitle(job)} />
+          {!isActiveState(job.state) && (
+            <button type="button" className="quiet" onClick={() => forgetJob(id)}>
+              Remove<span className="visually-hidden"> {jobTitle(job)} from the history</span>
+            </button>
+          )}
+        </div>
       </td>
     </tr>
   );
