@@ -32,8 +32,8 @@ function copyText(text: string): void {
   );
 }
 
-/** Show in folder (desktop) or the path with a Copy button (browser). */
-export function TargetPlace({ path, compact, label }: { path: string; compact?: boolean; label: string }) {
+/** Show in folder (desktop) or the path with a Copy button (browser; the button alone when `compact` or the page shows the path already). */
+export function TargetPlace({ path, compact, shown, label }: { path: string; compact?: boolean; shown?: boolean; label: string }) {
   const dialogs = useStore((s) => s.info?.dialogs === true);
   if (dialogs) {
     return (
@@ -42,9 +42,9 @@ export function TargetPlace({ path, compact, label }: { path: string; compact?: 
       </button>
     );
   }
-  if (compact) {
+  if (compact || shown) {
     return (
-      <button type="button" className="quiet" title={path} onClick={() => copyText(path)}>
+      <button type="button" className={compact ? 'quiet' : undefined} title={path} onClick={() => copyText(path)}>
         Copy path<span className="visually-hidden"> of {label}</span>
       </button>
     );
@@ -102,7 +102,8 @@ export function JobActions({ job, compact = false, label = '' }: { job: JobLike;
             Resume<span className="visually-hidden"> {label}</span>
           </button>
         )}
-        {path && <TargetPlace path={path} compact={compact} label={label} />}
+        {/* The job page names a partial file in its outcome already. */}
+        {path && <TargetPlace path={path} compact={compact} shown={path === job.partialPath} label={label} />}
       </div>
       {!compact && <p className="hint">Retry starts the same {job.mode} again with the same settings, from the beginning.</p>}
       {error && <ErrorBox error={error} title="It cannot be retried" />}
