@@ -56,7 +56,10 @@ export function httpClient(opts: HttpClientOptions): HttpClient {
   const stop = new AbortController();
   let lastEventId: string | undefined;
   let connectedBefore = false;
-  let wake = (): void => {};
+  // retryNow between two waits: the next wait is skipped.
+  let retryAsked = false;
+  const askRetry = (): void => void (retryAsked = true);
+  let wake = askRetry;
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
 
@@ -127,10 +130,12 @@ export function httpClient(opts: HttpClientOptions): HttpClient {
       const next = await streamOnce();
       if (next === 'stop' || stop.signal.aborted) break;
       await new Promise<void>((r) => {
+        if (retryAsked) return r();
         const t = setTimeout(r, opts.reconnectMs ?? 1000);
         wake = () => (clearTimeout(t), r());
       });
-      wake = () => {};
+      retryAsked = false;
+      wake = askRetry;
     }
   })();
 
@@ -175,6 +180,8 @@ export function httpClient(opts: HttpClientOptions): HttpClient {
 
     close() {
       stop.abort();
+      // No timer left waiting to try again.
+      wake();
     },
 
     retryNow() {
