@@ -68,6 +68,15 @@ test('a PBS source whose certificate and port change, and browser mode across re
       assert.deepEqual(problems, []);
     });
 
+    await step('settings: browser mode offers to allow notifications (asked only on that click)', async () => {
+      await nav(page, 'Settings');
+      const offer = page.getByRole('button', { name: 'Allow notifications in this browser' });
+      // Headless Chromium may answer "denied" up front: then the page says where to allow them.
+      await offer.or(page.getByText('This browser blocks notifications from this page')).waitFor();
+      await screenshots(page, 'settings-notifications');
+      await nav(page, 'Browse');
+    });
+
     let renewed: PbsTestServer;
     await step('the certificate changed: both fingerprints, then the new one trusted', async () => {
       await first.close();
@@ -148,7 +157,8 @@ test('a PBS source whose certificate and port change, and browser mode across re
       assert.notEqual(now.searchParams.get('token'), before.searchParams.get('token'));
       await page.getByTestId('service-banner').getByText("The service refused this page's token.").waitFor();
       await page.goto(served.url);
-      await page.getByRole('heading', { name: 'Sources', level: 1 }).waitFor();
+      // The new token works (the secret is asked again: serve restarted once more).
+      await page.getByTestId('reconnect').waitFor();
       assert.equal(await page.getByTestId('service-banner').count(), 0);
     });
   } finally {
