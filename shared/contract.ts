@@ -467,6 +467,12 @@ export interface Commands {
   'sources.add': { args: { config: SourceConfig; label?: string; rememberSecret?: boolean }; result: SourceInfo };
   /** Connects and lists datastores; a saved source by id, or a configuration before saving it. */
   'sources.test': { args: { id: string } | { config: SourceConfig }; result: SourceTestResult };
+  /**
+   * Changes a saved source (host, port, datastore, auth id, secret, fingerprint, folder, label):
+   * connects with the new configuration first and saves it only when that works. No secret in
+   * `config`: the one known is kept. Pinning a server's new certificate is this with its fingerprint.
+   */
+  'sources.update': { args: { id: string; config: SourceConfig; label?: string; rememberSecret?: boolean }; result: SourceInfo };
   'sources.setSecret': { args: { id: string; secret: string; rememberSecret?: boolean }; result: SourceInfo };
   'sources.remove': { args: { id: string }; result: null };
 

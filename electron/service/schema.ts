@@ -201,6 +201,7 @@ export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
   'sources.list': noArgs,
   'sources.add': obj({ config: req(sourceConfig), label: opt(str({ min: 1, max: 200 })), rememberSecret: opt(bool) }),
   'sources.test': oneOf(obj({ id: req(id) }), obj({ config: req(sourceConfig) }), '{ id } or { config }'),
+  'sources.update': obj({ id: req(id), config: req(sourceConfig), label: opt(str({ min: 1, max: 200 })), rememberSecret: opt(bool) }),
   'sources.setSecret': obj({ id: req(id), secret: req(str({ min: 1, max: 4096 })), rememberSecret: opt(bool) }),
   'sources.remove': obj({ id: req(id) }),
   'catalog.datastores': obj({ sourceId: req(id) }),

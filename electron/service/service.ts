@@ -251,6 +251,15 @@ export class RestoreService implements RestoreConsoleApi {
     },
     'sources.test': (args) => this.#sources.test(args),
     'sources.setSecret': ({ id, secret, rememberSecret }) => this.#sources.setSecret(id, secret, rememberSecret ?? false),
+    'sources.update': async ({ id, config, label, rememberSecret }) => {
+      // Jobs and open archives read through the source's connection: it is replaced.
+      if (this.#jobs.usesSource(id)) throw new RestoreError('INVALID_STATE', 'a job is reading from this source; wait for it or cancel it first');
+      if (this.#browse.usesSource(id)) throw new RestoreError('INVALID_STATE', 'a files job is reading from this source; cancel it first');
+      await this.#browse.closeSource(id);
+      const info = await this.#sources.update(id, config, { ...(label ? { label } : {}), ...(rememberSecret !== undefined ? { rememberSecret } : {}) });
+      this.#logs.add('info', `source ${info.label} changed (secret: ${info.secret})`, { sourceId: id });
+      return info;
+    },
     'sources.remove': async ({ id }) => {
       if (this.#jobs.usesSource(id)) throw new RestoreError('INVALID_STATE', 'a job is reading from this source; cancel it first');
       if (this.#browse.usesSource(id)) throw new RestoreError('INVALID_STATE', 'a files job is reading from this source; cancel it first');

@@ -11,7 +11,8 @@ import { useStore } from '../store/index.ts';
 import { ConfirmDialog, Dialog } from './Dialog.tsx';
 import { ErrorBox } from './ErrorBox.tsx';
 
-function PasswordDialog({ job, onClose }: { job: JobLike; onClose: () => void }) {
+/** Asks the key file password again (it is never stored), then runs `run` with it; Resume and Retry use it. */
+export function PasswordDialog({ job, title = 'Resume the encrypted restore', confirm = 'Resume', run = (pw) => continueJob(job.id, pw), onClose }: { job: JobLike; title?: string; confirm?: string; run?: (password: string) => Promise<unknown>; onClose: () => void }) {
   const id = useId();
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ContractError | undefined>();
@@ -20,7 +21,7 @@ function PasswordDialog({ job, onClose }: { job: JobLike; onClose: () => void })
     e.preventDefault();
     setBusy(true);
     try {
-      await continueJob(job.id, password);
+      await run(password);
       onClose();
     } catch (ex) {
       setError(toContractError(ex));
@@ -29,7 +30,7 @@ function PasswordDialog({ job, onClose }: { job: JobLike; onClose: () => void })
     }
   };
   return (
-    <Dialog title="Resume the encrypted restore" onClose={onClose}>
+    <Dialog title={title} onClose={onClose}>
       <form className="form" onSubmit={(e) => void submit(e)}>
         <div className="field">
           <label htmlFor={`${id}-pw`}>Password of {job.request.keyfile}</label>
@@ -42,7 +43,7 @@ function PasswordDialog({ job, onClose }: { job: JobLike; onClose: () => void })
             Cancel
           </button>
           <button type="submit" className="primary" disabled={busy}>
-            Resume
+            {confirm}
           </button>
         </div>
       </form>

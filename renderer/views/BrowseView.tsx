@@ -12,6 +12,7 @@ import { groupKey } from '../store/catalogSlice.ts';
 import { useStore } from '../store/index.ts';
 import { BackupTree } from './BackupTree.tsx';
 import { SnapshotDetailPane } from './SnapshotDetail.tsx';
+import { needsAttention, SourceProblem } from './SourceProblem.tsx';
 
 /**
  * Opens the first source when none is chosen. A chosen source that is missing from the list is
@@ -95,6 +96,7 @@ export function BrowseView() {
   const count = useStore((s) => s.sources.length);
   const loaded = useStore((s) => s.loaded);
   const error = useStore((s) => s.catalog.error);
+  const source = useStore((s) => s.sources.find((x) => x.id === s.catalog.sourceId));
   const navigate = useStore((s) => s.navigate);
   return (
     <section className="screen" aria-labelledby="browse-title">
@@ -114,11 +116,18 @@ export function BrowseView() {
       ) : (
         <>
           <Toolbar />
-          {error && <ErrorBox error={error} title="Cannot list this source" />}
-          <div className="browse">
-            <BackupTree />
-            <SnapshotDetailPane />
-          </div>
+          {/* A secret to enter again or a changed certificate: that step, not an empty list under an error. */}
+          {source && needsAttention(source, error) ? (
+            <SourceProblem source={source} error={error} onFixed={() => void loadListing()} />
+          ) : (
+            <>
+              {error && <ErrorBox error={error} title="Cannot list this source" />}
+              <div className="browse">
+                <BackupTree />
+                <SnapshotDetailPane />
+              </div>
+            </>
+          )}
         </>
       )}
     </section>

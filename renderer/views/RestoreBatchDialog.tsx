@@ -59,7 +59,11 @@ function BatchForm({ req, onClose }: { req: RestoreBatchRequest; onClose: () => 
     setBusy(true);
     try {
       if (encrypted) {
-        const kp = await keyProblem(keyfile.trim(), password);
+        const kp = await keyProblem(
+          keyfile.trim(),
+          password,
+          vms.map((s) => ({ name: `${s.backupType}/${s.backupId}`, fingerprint: s.keyFingerprint })),
+        );
         if (kp) return fail(kp);
         rememberKeyFile(req.sourceId, keyfile.trim());
       }
@@ -152,6 +156,7 @@ function BatchForm({ req, onClose }: { req: RestoreBatchRequest; onClose: () => 
             keyRef={keyRef}
             passwordRef={passwordRef}
             passwordInvalid={problem?.field === 'password'}
+            keyError={problem?.field === 'keyfile' ? problem.error : undefined}
             source={source}
           />
         )}

@@ -118,7 +118,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
       const t = await api().invoke('targets.check', { path: args.target!, imageSize, ...(overwriteAllowed ? { overwrite: overwriteAllowed } : {}), ...(resume ? { resume } : {}) });
       if (t.problem) return fail({ error: t.problem, field: 'target' });
       if (encrypted) {
-        const kp = await keyProblem(args.keyfile ?? '', password);
+        const kp = await keyProblem(args.keyfile ?? '', password, [{ name: 'this snapshot', fingerprint: d.info.keyFingerprint }]);
         if (kp) return fail(kp);
         rememberKeyFile(req.sourceId, args.keyfile!);
       }
@@ -250,6 +250,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
             keyRef={keyRef}
             passwordRef={passwordRef}
             passwordInvalid={problem?.field === 'password'}
+            keyError={problem?.field === 'keyfile' ? problem.error : undefined}
             source={source}
           />
         )}

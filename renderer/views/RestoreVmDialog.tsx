@@ -219,7 +219,7 @@ function RestoreVmForm({ req, onClose }: { req: RestoreVmRequest; onClose: () =>
         if (c.problem && !(c.kind === 'missing' && inNewFolder(c.path))) return fail({ error: { ...c.problem, message: `guest config: ${c.problem.message}` }, field: 'config' });
       }
       if (encrypted) {
-        const kp = await keyProblem(keyfile.trim(), password);
+        const kp = await keyProblem(keyfile.trim(), password, [{ name: 'this snapshot', fingerprint: d.info.keyFingerprint }]);
         if (kp) return fail(kp);
         rememberKeyFile(req.sourceId, keyfile.trim());
       }
@@ -319,6 +319,7 @@ function RestoreVmForm({ req, onClose }: { req: RestoreVmRequest; onClose: () =>
             keyRef={keyRef}
             passwordRef={passwordRef}
             passwordInvalid={problem?.field === 'password'}
+            keyError={problem?.field === 'keyfile' ? problem.error : undefined}
             source={source}
           />
         )}

@@ -4,6 +4,7 @@
 import { useEffect, useState, type RefObject } from 'react';
 import type { ContractError, SourceInfo, TargetCheck, TargetOverwrite } from '../../shared/contract.ts';
 import { toContractError } from '../../shared/errors.ts';
+import { explainError } from '../../shared/errorText.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { formatBytes, type Units } from '../../shared/units.ts';
 import { api } from '../api/current.ts';
@@ -92,6 +93,8 @@ export interface KeyFieldProps {
   keyRef: RefObject<HTMLInputElement | null>;
   passwordRef: RefObject<HTMLInputElement | null>;
   passwordInvalid: boolean;
+  /** What is wrong with the key file (a key of another backup, unreadable), said under the field. */
+  keyError?: ContractError | undefined;
   source: SourceInfo | undefined;
 }
 
@@ -102,7 +105,22 @@ export function KeyFields(p: KeyFieldProps) {
       <legend>Encryption key</legend>
       <div className="field">
         <label htmlFor={`${id}-key`}>Key file</label>
-        <input id={`${id}-key`} ref={p.keyRef} className="mono" value={p.keyfile} required spellCheck={false} onChange={(e) => p.onKeyfile(e.currentTarget.value)} />
+        <input
+          id={`${id}-key`}
+          ref={p.keyRef}
+          className="mono"
+          value={p.keyfile}
+          required
+          spellCheck={false}
+          aria-invalid={p.keyError ? true : undefined}
+          aria-describedby={p.keyError ? `${id}-key-error` : undefined}
+          onChange={(e) => p.onKeyfile(e.currentTarget.value)}
+        />
+        {p.keyError && (
+          <p id={`${id}-key-error`} className="hint danger-text" data-testid="key-error">
+            {explainError(p.keyError).title} {p.keyError.message}
+          </p>
+        )}
       </div>
       <div className="field">
         <label htmlFor={`${id}-pw`}>Key file password</label>
@@ -130,11 +148,26 @@ export function KeyFields(p: KeyFieldProps) {
   );
 }
 
-/** Proves the key file and its password before a restore starts; the problem, or undefined when it unlocks. */
-export async function keyProblem(keyfile: string, password: string): Promise<Problem | undefined> {
+/**
+ * Proves the key file and its password before a restore starts; the problem, or undefined when it
+ * unlocks. `expected`: the fingerprints of the keys the snapshots were made with (from their
+ * manifests), so a key file of another backup is refused here, before the job starts (WRONG_KEY
+ * there). The fingerprint is compared before the password is tried: the key file says it.
+ */
+export async function keyProblem(keyfile: string, password: string, expected: Array<{ name: string; fingerprint: string | undefined }> = []): Promise<Problem | undefined> {
   if (!keyfile) return { error: { code: 'MISSING_KEY', message: 'this image is encrypted' }, field: 'keyfile' };
   try {
+    const wrong = (fp: string | undefined) => {
+      const other = fp && expected.find((x) => x.fingerprint && x.fingerprint.toLowerCase() !== fp.toLowerCase());
+      return other ? { error: { code: 'WRONG_KEY' as const, message: `${keyfile} is the key ${fp}; ${other.name} was made with the key ${other.fingerprint}` }, field: 'keyfile' as const } : undefined;
+    };
+    const locked = await api().invoke('keys.check', { keyfile });
+    const early = wrong(locked.fingerprint);
+    if (early) return early;
     const k = await api().invoke('keys.check', { keyfile, ...(password ? { password } : {}) });
+    // A key file without the fingerprint field: the unlocked key's own.
+    const late = wrong(k.fingerprint);
+    if (late) return late;
     if (!k.unlocked) return { error: { code: 'KEY_PASSWORD_REQUIRED', message: `${keyfile} is protected by a password` }, field: 'password' };
     return undefined;
   } catch (ke) {
