@@ -2,11 +2,12 @@
 // snapshots, newest first, with size, verify state, age, protection, encryption and notes) sits
 // next to the selected snapshot's detail; the filter narrows both groups and snapshots. Groups
 // picked in the list restore together: the newest snapshot of each, one job per VM.
-import { useEffect, useId } from 'react';
+import { useEffect, useId, type CSSProperties } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SnapshotInfo } from '../../shared/catalog.ts';
 import { loadListing, selectNamespace, selectSource } from '../actions/catalog.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
+import { PaneResizer } from '../components/PaneResizer.tsx';
 import { imageFiles, newestOf } from '../format/snapshot.ts';
 import { groupKey } from '../store/catalogSlice.ts';
 import { useStore } from '../store/index.ts';
@@ -96,6 +97,7 @@ export function BrowseView() {
   const loaded = useStore((s) => s.loaded);
   const error = useStore((s) => s.catalog.error);
   const navigate = useStore((s) => s.navigate);
+  const detailWidth = useStore((s) => s.prefs.detailWidth);
   return (
     <section className="screen" aria-labelledby="browse-title">
       <header className="screen-head">
@@ -115,8 +117,9 @@ export function BrowseView() {
         <>
           <Toolbar />
           {error && <ErrorBox error={error} title="Cannot list this source" />}
-          <div className="browse">
+          <div className="browse" style={{ '--detail-width': `${detailWidth}px` } as CSSProperties}>
             <BackupTree />
+            <PaneResizer controls="snapshot-pane" />
             <SnapshotDetailPane />
           </div>
         </>
