@@ -11,13 +11,15 @@ import { encryptionOf, imageFiles, newestOf, snapshotMatches } from '../format/s
 import { formatAge, formatBytes, formatTime } from '../../shared/units.ts';
 import { groupKey, sameSnapshot } from '../store/catalogSlice.ts';
 import { useStore } from '../store/index.ts';
+import type { NsNode } from '../format/namespaceTree.ts';
+import { EmptyNamespace } from './NamespaceTree.tsx';
 
 interface Row {
   group: GroupInfo;
   snapshots: SnapshotInfo[];
 }
 
-function useRows(): Row[] {
+export function useRows(): Row[] {
   const { groups, snapshots, filter } = useStore(useShallow((s) => ({ groups: s.catalog.groups, snapshots: s.catalog.snapshots, filter: s.catalog.filter })));
   return useMemo(() => {
     const byGroup = new Map<string, SnapshotInfo[]>();
@@ -148,8 +150,7 @@ function PickAll() {
   );
 }
 
-export function BackupTree() {
-  const rows = useRows();
+export function BackupTree({ rows, tree }: { rows: Row[]; tree: NsNode }) {
   const loading = useStore((s) => s.catalog.loading);
   const groups = useStore((s) => s.catalog.groups.length);
   return (
@@ -176,7 +177,7 @@ export function BackupTree() {
           ))}
         </tbody>
       </table>
-      {!rows.length && <p className="muted pad">{loading ? 'Loading…' : groups ? 'Nothing matches the filter.' : 'No backups in this namespace.'}</p>}
+      {!rows.length && (loading ? <p className="muted pad">Loading…</p> : <EmptyNamespace tree={tree} filtering={groups > 0} />)}
     </div>
   );
 }
