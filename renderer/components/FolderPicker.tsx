@@ -12,6 +12,15 @@ import { useStore } from '../store/index.ts';
 import { Dialog } from './Dialog.tsx';
 import { ErrorBox } from './ErrorBox.tsx';
 
+/** A folder outline (no emoji: not every system has a font for it). */
+function FolderIcon() {
+  return (
+    <svg className="folder-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M1.5 3.5h4.2l1.5 1.5h7.3v8h-13z" fill="none" stroke="currentColor" strokeWidth="1.2" strokeLinejoin="round" />
+    </svg>
+  );
+}
+
 export function FolderPickerDialog(props: { title: string; start?: string; onPick(path: string): void; onClose(): void }) {
   const id = useId();
   const [listing, setListing] = useState<FolderListing | undefined>();
@@ -67,7 +76,7 @@ export function FolderPickerDialog(props: { title: string; start?: string; onPic
         {listing?.folders.map((f) => (
           <li key={f.path}>
             <button type="button" className="row-button" aria-label={`Open ${f.name}`} onClick={() => void load(f.path, false)}>
-              <span aria-hidden="true">📁</span> {f.name}
+              <FolderIcon /> {f.name}
             </button>
           </li>
         ))}

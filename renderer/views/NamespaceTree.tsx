@@ -21,7 +21,6 @@ export function useNamespaceTree(shownRows: number): NsNode {
 }
 
 const label = (n: NsNode): string => (n.ns === '' ? 'Root namespace' : n.name);
-const countText = (n: NsNode): string => (n.own === undefined ? '' : `${n.own}`);
 
 export function NamespaceTree({ tree }: { tree: NsNode }) {
   const ns = useStore((s) => s.catalog.ns);
@@ -51,9 +50,12 @@ export function NamespaceTree({ tree }: { tree: NsNode }) {
               onClick={() => void selectNamespace(n.ns)}
             >
               <span className="ns-name">{n.ns === '' ? '(root)' : n.name}</span>
-              <span className="ns-count muted small" aria-label={n.own === undefined ? undefined : `${n.own} group${n.own === 1 ? '' : 's'}`}>
-                {countText(n)}
-              </span>
+              {n.own !== undefined && (
+                <span className="ns-count muted small">
+                  {n.own}
+                  <span className="visually-hidden"> group{n.own === 1 ? '' : 's'}</span>
+                </span>
+              )}
             </button>
           </li>
         ))}

@@ -2,8 +2,8 @@
 // encryption and key fingerprint, owner), the notes, the archives (disk images restore; file
 // archives and disk images open in the file browser) and the guest configuration as text,
 // decoded with the key file when the snapshot is encrypted. "Restore VM…" restores every disk (and the
-// config) in one job; Verify checks an image (an encrypted one after asking for the key). Names
-// wrap only after their separators; config lines wrap with their continuation indented.
+// config) in one job; Verify checks an image (an encrypted one after asking for the key). Archive
+// names wrap only after their separators; config lines wrap with their continuation indented.
 import { useId, useState } from 'react';
 import type { SnapshotDetail } from '../../shared/contract.ts';
 import { rememberKeyFile, selectSnapshot } from '../actions/catalog.ts';
@@ -100,7 +100,7 @@ export function SnapshotDetailPane() {
   return (
     <aside id="snapshot-pane" className="card browse-detail" aria-labelledby="snapshot-title" aria-busy={loading}>
       <h2 id="snapshot-title" className="card-title">
-        <Breakable text={title} /> <span className="muted">· {formatTime(info.backupTime * 1000)}</span>
+        {title} <span className="muted">· {formatTime(info.backupTime * 1000)}</span>
       </h2>
       <dl className="facts">
         <dt>Taken</dt>
@@ -193,7 +193,7 @@ export function SnapshotDetailPane() {
           {d.config.text !== undefined ? (
             <>
               <pre className="config" tabIndex={0} aria-labelledby="config-title">
-                {d.config.text.split('\n').map((line, i) => (
+                {d.config.text.replace(/\n$/, '').split('\n').map((line, i) => (
                   <span key={i} className="config-line">
                     {line || ' '}
                   </span>
