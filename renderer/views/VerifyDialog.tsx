@@ -75,6 +75,7 @@ export function VerifyDialog({ d, archive, onClose }: { d: SnapshotDetail; archi
           passwordRef={passwordRef}
           passwordInvalid={problem?.field === 'password'}
           source={source}
+          use="verify"
         />
         {problem && <ErrorBox error={problem.error} />}
         <div className="dialog-actions">

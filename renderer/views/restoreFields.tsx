@@ -117,6 +117,8 @@ export interface KeyFieldProps {
   passwordRef: RefObject<HTMLInputElement | null>;
   passwordInvalid: boolean;
   source: SourceInfo | undefined;
+  /** What the key is for, in the hint ("restore" unless said). */
+  use?: string;
 }
 
 export function KeyFields(p: KeyFieldProps) {
@@ -141,7 +143,7 @@ export function KeyFields(p: KeyFieldProps) {
           onChange={(e) => p.onPassword(e.currentTarget.value)}
         />
         <p id={`${id}-pw-hint`} className="hint">
-          Used for this restore only, never stored.
+          Used for this {p.use ?? 'restore'} only, never stored.
           {p.source?.demo ? (
             <>
               {' '}
