@@ -1,8 +1,9 @@
 // The namespaces of the source as a tree, as PBS shows them: children under their parents, a
 // parent opened or closed with its arrow, the namespace shown marked as current. Each says how
 // many backup groups it holds as the filter leaves them (the one shown counts its listed rows;
-// the others match the filter against their groups' names and notes). Shown only when the source
-// has namespaces besides the root.
+// the others match the filter against their groups' names and notes). One tab stop (the namespace
+// shown); ↑/↓ move between namespaces, → and ← open and close one. Shown only when the source has
+// namespaces besides the root.
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { selectNamespace } from '../actions/catalog.ts';
@@ -28,7 +29,10 @@ export function NamespaceTree({ tree }: { tree: NsNode }) {
   const patch = useStore((s) => s.patchCatalog);
   // Open unless closed: a datastore's namespaces are few, and PBS shows them open.
   const open = (n: string): boolean => nsOpen[n] !== false;
+  const setOpen = (n: string, to: boolean): void => patch({ nsOpen: { ...nsOpen, [n]: to } });
   const nodes = visibleNodes(tree, open);
+  // The tab stop: the namespace shown, or the root while a closed parent hides it.
+  const stop = nodes.some((n) => n.ns === ns) ? ns : '';
   return (
     <nav className="card ns-tree" aria-label="Namespaces">
       <h2 className="section-title">Namespaces</h2>
@@ -36,7 +40,7 @@ export function NamespaceTree({ tree }: { tree: NsNode }) {
         {nodes.map((n) => (
           <li key={n.ns} style={{ paddingLeft: `${n.depth * 14}px` }} className={n.ns === ns ? 'current' : undefined}>
             {n.children.length ? (
-              <button type="button" className="ns-toggle" aria-expanded={open(n.ns)} aria-label={`${open(n.ns) ? 'Close' : 'Open'} ${label(n)}`} onClick={() => patch({ nsOpen: { ...nsOpen, [n.ns]: !open(n.ns) } })}>
+              <button type="button" className="ns-toggle" tabIndex={-1} aria-expanded={open(n.ns)} aria-label={`${open(n.ns) ? 'Close' : 'Open'} ${label(n)}`} onClick={() => setOpen(n.ns, !open(n.ns))}>
                 <span aria-hidden="true">{open(n.ns) ? '▾' : '▸'}</span>
               </button>
             ) : (
@@ -46,8 +50,21 @@ export function NamespaceTree({ tree }: { tree: NsNode }) {
               type="button"
               className={`row-button ns-button${n.own === 0 && n.total === 0 ? ' muted' : ''}`}
               aria-current={n.ns === ns ? 'true' : undefined}
+              aria-expanded={n.children.length ? open(n.ns) : undefined}
               title={n.ns || 'Root namespace'}
+              // One tab stop: the namespace shown; ↑/↓ move, → and ← open and close.
+              tabIndex={n.ns === stop ? 0 : -1}
               onClick={() => void selectNamespace(n.ns)}
+              onKeyDown={(e) => {
+                const buttons = [...e.currentTarget.closest('ul')!.querySelectorAll<HTMLButtonElement>('.ns-button')];
+                const i = buttons.indexOf(e.currentTarget);
+                const to = { ArrowDown: buttons[i + 1], ArrowUp: buttons[i - 1], Home: buttons[0], End: buttons[buttons.length - 1] }[e.key];
+                if (to) to.focus();
+                else if (e.key === 'ArrowRight' && n.children.length) setOpen(n.ns, true);
+                else if (e.key === 'ArrowLeft' && n.children.length) setOpen(n.ns, false);
+                else return;
+                e.preventDefault();
+              }}
             >
               <span className="ns-name">{n.ns === '' ? '(root)' : n.name}</span>
               {n.own !== undefined && (

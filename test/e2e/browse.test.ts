@@ -1,7 +1,7 @@
 // Browse and the restore targets in a browser, against `restore-console serve` with a small demo
 // datastore added as a folder source:
-//   the namespace tree (children under parents, counts that follow the filter, a parent without
-//   groups of its own pointing to its children) → the backup table with the keyboard only (one
+//   the namespace tree (children under parents, counts that follow the filter, the keyboard, a
+//   parent without groups of its own pointing to its children) → the backup table with the keyboard only (one
 //   tab stop, ↑/↓/Home/End between rows, Enter opens, the selection announced) → the snapshot
 //   pane widened with its handle's arrow keys (kept after a reload), config lines wrapped, names
 //   broken at separators → the restore dialog: the suggested target in ~/Downloads, a relative
@@ -11,7 +11,7 @@
 // Every wait is on what the page shows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { snapshotDir, smallDemo } from '../helpers/demo.ts';
@@ -26,6 +26,8 @@ test('browse and targets in a browser: namespace tree, keyboard rows, wide pane,
   requireChromium();
   await rm(join(SCREENSHOTS, 'browse-failure.png'), { force: true });
   const demo = await smallDemo();
+  // A parent namespace with no groups of its own, its VM in a child namespace (the chunks are shared).
+  await cp(join(demo.dir, 'vm', '102'), join(demo.dir, 'ns', 'archive', 'ns', '2025', 'vm', '102'), { recursive: true });
   const uiDir = await buildUi();
   const served: Served = await startServe({ uiDir, datastores: [demo.dir] });
   const downloads = join(served.home, 'Downloads');
@@ -67,12 +69,32 @@ test('browse and targets in a browser: namespace tree, keyboard rows, wide pane,
       await tree.getByRole('button', { name: 'lab 1 group', exact: true }).waitFor();
       await tree.getByRole('button', { name: 'staging 0 groups', exact: true }).waitFor();
       await filter.fill('');
-      // Closing lab hides staging.
+      // The keyboard: the tree is one tab stop (the namespace shown); ↓ moves (archive, its child 2025, lab), ← closes lab (hiding staging), → opens it.
+      assert.equal(await tree.locator('button[tabindex="0"]').count(), 1);
+      await tree.getByRole('button', { name: /^\(root\)/ }).focus();
+      await page.keyboard.press('ArrowDown');
+      await tree.getByRole('button', { name: /^archive/ }).and(page.locator(':focus')).waitFor();
+      await page.keyboard.press('ArrowDown');
+      await tree.getByRole('button', { name: /^2025/ }).and(page.locator(':focus')).waitFor();
+      await page.keyboard.press('ArrowDown');
+      await tree.getByRole('button', { name: /^lab/ }).and(page.locator(':focus')).waitFor();
+      await page.keyboard.press('ArrowLeft');
+      await staging.waitFor({ state: 'detached' });
+      await page.keyboard.press('ArrowRight');
+      await staging.waitFor();
+      // The arrow beside it does the same with the mouse.
       await tree.getByRole('button', { name: 'Close lab' }).click();
       await staging.waitFor({ state: 'detached' });
       await tree.getByRole('button', { name: 'Open lab' }).click();
       await tree.getByRole('button', { name: /^staging/ }).click();
       await page.getByRole('button', { name: /^ct\/300 / }).first().waitFor();
+      // A parent without groups of its own says where its backups are, and leads there.
+      await tree.getByRole('button', { name: /^archive/ }).click();
+      const empty = page.getByTestId('empty-namespace');
+      await empty.getByText('No backups directly in archive: its backups are in its child namespaces.').waitFor();
+      await screenshots(page, 'browse-empty-parent');
+      await empty.getByRole('button', { name: 'archive/2025' }).click();
+      await page.getByRole('button', { name: /^vm\/102 / }).first().waitFor();
       await tree.getByRole('button', { name: /^\(root\)/ }).click();
       await page.getByRole('button', { name: rowName(web) }).waitFor();
     });
@@ -112,8 +134,8 @@ test('browse and targets in a browser: namespace tree, keyboard rows, wide pane,
       const before = (await pane.boundingBox())!.width;
       const handle = page.getByRole('separator', { name: 'Width of the snapshot pane' });
       await handle.focus();
-      for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
-      await page.waitForFunction((w) => ((globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { width: number } } } }).document.querySelector('#snapshot-pane').getBoundingClientRect().width > w + 100), before);
+      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+      await page.waitForFunction((w) => ((globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { width: number } } } }).document.querySelector('#snapshot-pane').getBoundingClientRect().width >= w + 60), before);
       const value = Number(await handle.getAttribute('aria-valuenow'));
       // Kept in the prefs: the same width after a reload.
       await page.reload();
