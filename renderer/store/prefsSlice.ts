@@ -7,7 +7,7 @@ import type { Slice } from './state.ts';
 export type ThemePref = 'system' | 'light' | 'dark';
 
 /** The snapshot pane's width in Browse (px): dragged or keyed with its handle, kept with the prefs. */
-export const DETAIL_WIDTH = { min: 320, max: 960, initial: 420, step: 24 };
+export const DETAIL_WIDTH = { min: 320, max: 960, initial: 400, step: 24 };
 
 export const clampDetailWidth = (px: number): number => Math.round(Math.min(DETAIL_WIDTH.max, Math.max(DETAIL_WIDTH.min, px)));
 

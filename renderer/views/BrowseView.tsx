@@ -113,8 +113,10 @@ export function BrowseView() {
           {error && <ErrorBox error={error} title="Cannot list this source" />}
           <div className="browse" style={{ '--detail-width': `${detailWidth}px` } as CSSProperties}>
             <div className="browse-left">
-              {tree.children.length > 0 && <NamespaceTree tree={tree} />}
-              <BackupTree rows={rows} tree={tree} />
+              <div className="browse-left-inner">
+                {tree.children.length > 0 && <NamespaceTree tree={tree} />}
+                <BackupTree rows={rows} tree={tree} />
+              </div>
             </div>
             <PaneResizer controls="snapshot-pane" />
             <SnapshotDetailPane />
