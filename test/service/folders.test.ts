@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { listFolders } from '../../electron/service/folders.ts';
 import { RestoreService } from '../../electron/service/service.ts';
 import { smallDemo } from '../helpers/demo.ts';
+import { EventRecorder } from '../helpers/events.ts';
+import { archiveOf, sel } from './scenarios.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 async function tree(): Promise<{ dir: string; home: string; outside: string }> {
@@ -86,6 +88,15 @@ test('the service: targets.folders under its home, refused elsewhere; targets.ch
     assert.equal((await s.invoke('targets.check', { path: demo.dir })).problem?.code, 'TARGET_IN_DATASTORE');
     assert.equal((await s.invoke('targets.check', { path: join(demo.dir, 'disk.raw'), imageSize: 1 })).problem?.code, 'TARGET_IN_DATASTORE');
     assert.equal((await s.invoke('targets.check', { path: join(home, 'disk.raw') })).problem, undefined);
+    // An earlier restore's folder outside home becomes listable (to restore there again).
+    const events = new EventRecorder(s);
+    const a = archiveOf(demo, 'vm', '102', 'drive-efidisk0.img.fidx');
+    const job = await s.invoke('jobs.start', { mode: 'restore', sourceId: (await s.invoke('sources.list', {}))[0]!.id, snapshot: sel(a), archive: a.archive, target: join(outside, 'efi.raw') });
+    assert.equal((await events.finalJob(job.id)).state, 'succeeded');
+    events.close();
+    const there = await s.invoke('targets.folders', { path: outside });
+    assert.deepEqual(names(there), ['secret']);
+    assert.deepEqual(there.roots, [home, outside].sort());
   } finally {
     await s.close();
   }
