@@ -93,7 +93,7 @@ function DiskRow(props: {
             onChange={(e) => props.onChange({ target: e.currentTarget.value, deviceOk: false })}
           />
           <div id={`${id}-h`}>
-            {check?.kind === 'missing' && props.newFolder && inFolder(check.path, props.newFolder) ? <p className="hint ok-text">A new file in the new folder.</p> : <TargetStatus check={check} units={units} />}
+            {check?.kind === 'missing' && check.problem?.code !== 'TARGET_IN_DATASTORE' && props.newFolder && inFolder(check.path, props.newFolder) ? <p className="hint ok-text">A new file in the new folder.</p> : <TargetStatus check={check} units={units} />}
           </div>
           {isDevice ? (
             check.problem?.code === 'TARGET_TOO_SMALL' ? (
