@@ -288,8 +288,8 @@ export class RestoreService implements RestoreConsoleApi {
     'targets.check': async ({ path, imageSize, overwrite, resume }) => {
       if (!isAbsolute(path)) throw new RestoreError('TARGET_NOT_ABSOLUTE', `the target ${JSON.stringify(path)} is not an absolute path`);
       const check = await checkTarget(path, imageSize === undefined ? undefined : { imageSize, ...(overwrite ? { overwrite } : {}), ...(resume ? { resume } : {}) });
-      if (check.problem) return check;
-      // What jobs.start would refuse too: a target (or a target folder, asked without a size) inside a datastore source.
+      // What jobs.start would refuse too, and before anything else (no checkbox lifts it): a target,
+      // or a target folder asked without a size, inside a datastore source.
       try {
         await checkTargetOutside(path, this.#sources.datastorePaths());
         return check;

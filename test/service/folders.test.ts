@@ -7,7 +7,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listFolders } from '../../electron/service/folders.ts';
 import { RestoreService } from '../../electron/service/service.ts';
-import { smallDemo } from '../helpers/demo.ts';
+import { smallDemo, snapshotDir } from '../helpers/demo.ts';
 import { EventRecorder } from '../helpers/events.ts';
 import { archiveOf, sel } from './scenarios.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -87,6 +87,12 @@ test('the service: targets.folders under its home, refused elsewhere; targets.ch
     await assert.rejects(s.invoke('targets.check', { path: 'disk.raw' }), { code: 'TARGET_NOT_ABSOLUTE' });
     assert.equal((await s.invoke('targets.check', { path: demo.dir })).problem?.code, 'TARGET_IN_DATASTORE');
     assert.equal((await s.invoke('targets.check', { path: join(demo.dir, 'disk.raw'), imageSize: 1 })).problem?.code, 'TARGET_IN_DATASTORE');
+    // Before any other problem: an existing file there, or a file in a folder that does not exist yet.
+    const manifest = join(snapshotDir(demo, archiveOf(demo, 'vm', '102', 'drive-efidisk0.img.fidx')), 'index.json.blob');
+    const existing = await s.invoke('targets.check', { path: manifest, imageSize: 1 });
+    assert.equal(existing.kind, 'file');
+    assert.equal(existing.problem?.code, 'TARGET_IN_DATASTORE');
+    assert.equal((await s.invoke('targets.check', { path: join(demo.dir, 'new', 'disk.raw'), imageSize: 1 })).problem?.code, 'TARGET_IN_DATASTORE');
     assert.equal((await s.invoke('targets.check', { path: join(home, 'disk.raw') })).problem, undefined);
     // An earlier restore's folder outside home becomes listable (to restore there again).
     const events = new EventRecorder(s);
