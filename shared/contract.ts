@@ -436,6 +436,19 @@ export interface TargetCheck {
   partial?: PartialTarget;
 }
 
+/** The sub-folders of one folder (targets.folders: browser mode's folder picker). */
+export interface FolderListing {
+  /** The folder listed, absolute, symlinks resolved. */
+  path: string;
+  /** Its parent, when that may be listed too (absent at a root). */
+  parent?: string;
+  folders: Array<{ name: string; path: string }>;
+  /** More folders than the listing holds: type the path instead. */
+  truncated: boolean;
+  /** Where listing is allowed: the home folder, the suggested restore folder, earlier targets' folders. */
+  roots: string[];
+}
+
 /** What an unfinished restore left at a target, as far as its resume state says. */
 export interface PartialTarget {
   path: string;
@@ -492,6 +505,12 @@ export interface Commands {
    * (and its capacity). With imageSize, also says what would stop that restore (TargetCheck.problem).
    */
   'targets.check': { args: { path: string; imageSize?: number; overwrite?: TargetOverwrite; resume?: boolean }; result: TargetCheck };
+  /**
+   * The sub-folders of `path` (default: the home folder), for a folder picker where there is no
+   * native dialog. Only under the home folder, the suggested restore folder and earlier targets'
+   * folders (FOLDER_NOT_ALLOWED elsewhere); hidden folders only with `hidden`.
+   */
+  'targets.folders': { args: { path?: string; hidden?: boolean }; result: FolderListing };
 
   'jobs.start': { args: StartJobArgs; result: JobInfo };
   'jobs.pause': { args: JobRef; result: JobInfo };

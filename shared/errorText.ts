@@ -152,6 +152,7 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
   NOT_SUPPORTED: { title: 'Not available here.', next: 'Type the path instead (native dialogs exist only in the desktop app).' },
   SECRET_REQUIRED: { title: 'The password or token secret for this server was not kept.', next: 'Enter it again on the Sources page.' },
   INTERRUPTED: { title: 'The app stopped while this job ran.', next: 'Resume it: the chunks already written and synced are kept. Or delete the partial file.' },
+  FOLDER_NOT_ALLOWED: { title: 'This folder cannot be listed here.', next: 'Pick a folder under your home folder, or type the full path.' },
   UNAUTHORIZED: { title: 'This page has no valid token.', next: 'Open the address that "restore-console serve" printed (it ends with ?token=…).' },
   FORBIDDEN: { title: 'The service refused this page.', next: 'Open the address that "restore-console serve" printed.' },
   TRANSPORT: { title: 'The Restore Console service cannot be reached.', next: 'Check that it is still running (restore-console serve): this page reconnects by itself.' },

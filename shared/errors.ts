@@ -116,6 +116,8 @@ export type ContractErrorCode =
   | 'SECRET_REQUIRED'
   /** The app stopped while the job ran. */
   | 'INTERRUPTED'
+  /** A folder listing (targets.folders) outside the folders it may show. */
+  | 'FOLDER_NOT_ALLOWED'
   /** Transport: the call carried no valid token. */
   | 'UNAUTHORIZED'
   /** Transport: wrong Host, Origin or sender frame. */

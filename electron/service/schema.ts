@@ -211,6 +211,7 @@ export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
   'catalog.snapshot': obj({ sourceId: req(id), snapshot: req(snapshot), key: opt(keyArgs) }),
   'keys.check': keyArgs,
   'targets.check': obj({ path: req(path), imageSize: opt(int(0, Number.MAX_SAFE_INTEGER)), overwrite: opt(literal('file', 'device')), resume: opt(bool) }),
+  'targets.folders': obj({ path: opt(path), hidden: opt(bool) }),
   'jobs.start': startJob,
   'jobs.pause': jobRef,
   'jobs.resume': jobRef,

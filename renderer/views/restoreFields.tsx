@@ -4,14 +4,18 @@
 import { useEffect, useState, type RefObject } from 'react';
 import type { ContractError, SourceInfo, TargetCheck, TargetOverwrite } from '../../shared/contract.ts';
 import { toContractError } from '../../shared/errors.ts';
-import { explainError } from '../../shared/errorText.ts';
+import { explainCode, explainError } from '../../shared/errorText.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { formatBytes, type Units } from '../../shared/units.ts';
 import { api } from '../api/current.ts';
 
 export type Problem = { error: ContractError; field?: 'target' | 'password' | 'keyfile' | 'folder' | 'config'; disk?: string };
 
-/** The service's view of `path` for an image of `imageSize` bytes, refreshed 250 ms after it changes. */
+/**
+ * The service's view of `path` for an image of `imageSize` bytes, refreshed 250 ms after it
+ * changes. A path the service will not even look at (a relative one: TARGET_NOT_ABSOLUTE) comes
+ * back as kind 'other' with that refusal as its problem, so the dialog says why before starting.
+ */
 export function useTargetCheck(path: string, imageSize?: number, overwrite?: TargetOverwrite): TargetCheck | undefined {
   const [check, setCheck] = useState<TargetCheck | undefined>();
   useEffect(() => {
@@ -21,7 +25,10 @@ export function useTargetCheck(path: string, imageSize?: number, overwrite?: Tar
     const t = setTimeout(() => {
       api()
         .invoke('targets.check', { path: path.trim(), ...(imageSize !== undefined ? { imageSize } : {}), ...(overwrite ? { overwrite } : {}) })
-        .then((c) => live && setCheck(c), () => live && setCheck(undefined));
+        .then(
+          (c) => live && setCheck(c),
+          (e) => live && setCheck({ path: path.trim(), kind: 'other', problem: toContractError(e) }),
+        );
     }, 250);
     return () => {
       live = false;
@@ -31,8 +38,24 @@ export function useTargetCheck(path: string, imageSize?: number, overwrite?: Tar
   return check;
 }
 
+/** Problems that no checkbox or confirmation lifts: the path itself is refused. */
+const REFUSED = new Set<ContractError['code']>(['TARGET_NOT_ABSOLUTE', 'TARGET_IN_DATASTORE']);
+
+/** Why the service refuses this path outright (relative, inside a datastore), or null. */
+export function TargetRefusal({ check }: { check: TargetCheck | undefined }) {
+  const p = check?.problem;
+  if (!p || !REFUSED.has(p.code)) return null;
+  const words = explainCode(p.code);
+  return (
+    <p className="hint danger-text" data-testid="target-refused">
+      {words.title} {words.next} <span className="muted small">({p.message})</span>
+    </p>
+  );
+}
+
 export function TargetStatus({ check, units }: { check: TargetCheck | undefined; units: Units }) {
   if (!check) return null;
+  if (check.problem && REFUSED.has(check.problem.code)) return <TargetRefusal check={check} />;
   switch (check.kind) {
     case 'missing':
       return check.folderExists ? <p className="hint ok-text">A new file.</p> : <p className="hint danger-text">The folder does not exist.</p>;
@@ -96,6 +119,8 @@ export interface KeyFieldProps {
   /** What is wrong with the key file (a key of another backup, unreadable), said under the field. */
   keyError?: ContractError | undefined;
   source: SourceInfo | undefined;
+  /** What the key is for, in the hint ("restore" unless said). */
+  use?: string;
 }
 
 export function KeyFields(p: KeyFieldProps) {
@@ -135,7 +160,7 @@ export function KeyFields(p: KeyFieldProps) {
           onChange={(e) => p.onPassword(e.currentTarget.value)}
         />
         <p id={`${id}-pw-hint`} className="hint">
-          Used for this restore only, never stored.
+          Used for this {p.use ?? 'restore'} only, never stored.
           {p.source?.demo ? (
             <>
               {' '}
