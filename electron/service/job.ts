@@ -36,6 +36,7 @@ import type { StallChange, StallOptions } from '../engine/stallWatch.ts';
 import type { TokenBucket } from '../source/tokenBucket.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { toRef } from './catalog.ts';
+import { decisionText } from '../engine/autoWords.ts';
 import { JobSampler, type SampledJob } from './jobSampler.ts';
 import { prepareVmJob, resolvedRequest } from './jobVm.ts';
 import { checkMove } from './jobState.ts';
@@ -314,7 +315,7 @@ export class Job {
     if (this.final) throw new RestoreError('INVALID_STATE', `job ${this.id} already ${this.#info.state}`);
     this.#info.concurrency = c;
     this.#applyConcurrency();
-    this.#note('info', c === 'auto' ? 'concurrency: auto' : `concurrency set to ${c}`);
+    this.#note('info', c === 'auto' ? 'concurrency: auto (the limit is tuned while the job runs; each change is logged)' : `concurrency set to ${c}`);
     this.#ctx?.emit('job', this.info());
     this.#ctx?.changed(this);
     this.#sampler?.poke();
@@ -403,6 +404,10 @@ export class Job {
       this.#sampler?.poke();
     });
     if (this.#pauseWanted) steered.engine.pause();
+    // Auto's changes in words (autoWords.ts); probes that change nothing stay out of the log.
+    steered.tuner.onDecision((d) => {
+      if (!d.quiet) this.#note('info', decisionText(d));
+    });
     this.#applyConcurrency();
     this.#sampler = new JobSampler(steered.engine, steered.disks, {
       jobId: this.id,
@@ -427,6 +432,8 @@ export class Job {
   #finish(summary: RestoreSummary, error: ContractError | undefined): void {
     // The last word on counters and chunks, then silence: no progress after a final state.
     const attached = this.#prepared?.target !== undefined;
+    // What auto did, when it had the limit at the end (the log and the summary say it once).
+    const auto = this.#info.concurrency === 'auto' ? this.#steered()?.tuner.summary() : undefined;
     const last = this.#sampler?.finish(summary.mbPerSec * 1e6);
     this.#sampler = undefined;
     if (last) {
@@ -437,6 +444,10 @@ export class Job {
     this.#vm = undefined;
     this.#info.endedAt = Date.now();
     if (summary.seconds > 0) summary = { ...summary, peakMbPerSec: Math.round((last?.peak ?? summary.mbPerSec * 1e6) / 1e4) / 100 };
+    if (auto) {
+      summary = { ...summary, auto };
+      this.#note('info', auto);
+    }
     this.#info.summary = summary;
     if (error) this.#info.error = error;
     let partial = summary.partial && summary.target ? summary.target : undefined;

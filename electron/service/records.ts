@@ -66,6 +66,7 @@ const summary = obj(
     seconds: req(count),
     mbPerSec: req(count),
     peakMbPerSec: opt(count),
+    auto: opt(str({ max: 1024 })),
     resumedBytes: opt(count),
     target: opt(path),
     partial: opt(bool),
