@@ -504,6 +504,12 @@ export interface Commands {
   'jobs.get': { args: JobRef; result: JobInfo };
   /** The current chunk map (null once the job's engine is gone, e.g. after a restart). */
   'jobs.chunkMap': { args: { id: string; disk?: number }; result: ChunkMap | null };
+  /**
+   * A finished job's throughput history as kept with its record (at most a few hundred samples,
+   * thinned evenly): its chart after a restart. Empty while it runs (the events carry it) or when
+   * none was kept.
+   */
+  'jobs.samples': { args: JobRef; result: ProgressCounters[] };
   /** One restore job per snapshot (all its disks), queued under the budget, sharing a batch id. */
   'jobs.startBatch': { args: StartBatchArgs; result: { batch: string; jobs: JobInfo[] } };
   /** Removes a finished job from the history. */

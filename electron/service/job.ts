@@ -22,7 +22,8 @@ import type {
 import { encodeChunkMap } from '../../shared/chunkMap.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
 import { isFinalState } from '../../shared/jobStates.ts';
-import { emptySummary, type RestoreSummary } from '../../shared/progress.ts';
+import { emptySummary, type ProgressCounters, type RestoreSummary } from '../../shared/progress.ts';
+import { unpackSamples, type PackedSample } from '../../shared/sampleSeries.ts';
 import { access } from 'node:fs/promises';
 import { formatBytes } from '../../shared/units.ts';
 import { DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
@@ -84,7 +85,14 @@ export interface JobRecord extends JobInfo {
   log: LogEntry[];
   /** Kept from the moment the target is open, so an interrupted job can still be continued. */
   resumeFiles?: ResumeFiles;
+  /** A finished job's throughput history, thinned (shared/sampleSeries.ts): its chart after a restart. */
+  samples?: PackedSample[];
+  /** A finished job's final chunk map per disk (left out when too big to keep). */
+  maps?: ChunkMap[];
 }
+
+/** Final maps bigger than this (characters of JSON, all disks) are not kept in the history. */
+const MAX_KEPT_MAP_CHARS = 256 * 1024;
 
 /** Codes after which the partial target cannot be continued as it is. */
 const NOT_RESUMABLE = new Set(['RESUME_MISMATCH', 'RESUME_STATE_MISSING', 'RESUME_STATE_INVALID']);
@@ -105,11 +113,14 @@ export class Job {
   #pauseWanted = false;
   #sampler: JobSampler | undefined;
   #finalMaps: ChunkMap[] | undefined;
+  #samples: PackedSample[] | undefined;
   #done: Promise<void> | undefined;
   #resumeFiles: ResumeFiles | undefined;
 
-  private constructor(info: JobInfo, log: LogEntry[], ctx: JobContext | undefined, password?: string, resumeFiles?: ResumeFiles) {
+  private constructor(info: JobInfo, log: LogEntry[], ctx: JobContext | undefined, password?: string, resumeFiles?: ResumeFiles, kept?: Pick<JobRecord, 'samples' | 'maps'>) {
     this.id = info.id;
+    this.#samples = kept?.samples;
+    this.#finalMaps = kept?.maps;
     this.#info = info;
     this.#log = log;
     this.#ctx = ctx;
@@ -144,7 +155,7 @@ export class Job {
 
   /** A job from the history file. One that was not final when the app stopped is failed now (and resumable). */
   static fromRecord(r: JobRecord): Job {
-    const { log, resumeFiles, ...info } = r;
+    const { log, resumeFiles, samples, maps, ...info } = r;
     if (!isFinalState(info.state)) {
       const r = info.request;
       const started = info.mode === 'restore' && info.startedAt !== undefined;
@@ -158,7 +169,7 @@ export class Job {
       if (partial) info.partialPath = partial;
       if (resumeFiles) info.resumable = true;
     }
-    return new Job(info, Array.isArray(log) ? log : [], undefined, undefined, resumeFiles);
+    return new Job(info, Array.isArray(log) ? log : [], undefined, undefined, resumeFiles, { ...(samples ? { samples } : {}), ...(maps ? { maps } : {}) });
   }
 
   /**
@@ -234,7 +245,20 @@ export class Job {
   }
 
   record(): JobRecord {
-    return { ...structuredClone(this.#info), log: this.#log.slice(-MAX_JOB_LOG), ...(this.#resumeFiles ? { resumeFiles: { ...this.#resumeFiles } } : {}) };
+    const maps = this.final && this.#finalMaps && JSON.stringify(this.#finalMaps).length <= MAX_KEPT_MAP_CHARS ? this.#finalMaps : undefined;
+    return {
+      ...structuredClone(this.#info),
+      log: this.#log.slice(-MAX_JOB_LOG),
+      ...(this.#resumeFiles ? { resumeFiles: { ...this.#resumeFiles } } : {}),
+      ...(this.final && this.#samples?.length ? { samples: this.#samples } : {}),
+      ...(maps ? { maps } : {}),
+    };
+  }
+
+  /** A finished job's kept throughput history as counters (empty while it runs, or when none was kept). */
+  samples(): ProgressCounters[] {
+    const final = this.#info.progress;
+    return this.final && final && this.#samples ? unpackSamples(this.#samples, final) : [];
   }
 
   logLines(afterSeq = 0, limit = 500): LogEntry[] {
@@ -438,6 +462,7 @@ export class Job {
     this.#sampler = undefined;
     if (last) {
       this.#finalMaps = last.maps;
+      this.#samples = last.samples;
       this.#info.progress = last.progress;
     }
     this.#prepared = undefined;

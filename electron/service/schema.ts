@@ -83,7 +83,7 @@ export function obj<S extends Shape>(shape: S, opts: { unknown?: 'refuse' | 'kee
   };
 }
 
-const list =
+export const list =
   <T,>(item: Check<T>, min: number, max: number): Check<T[]> =>
   (v, path) => {
     if (!Array.isArray(v) || v.length < min || v.length > max) return fail(path, `a list of ${min}–${max} items`, v);
@@ -221,6 +221,7 @@ export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
   'jobs.list': noArgs,
   'jobs.get': jobRef,
   'jobs.chunkMap': obj({ id: req(id), disk: opt(int(0, MAX_DISKS - 1)) }),
+  'jobs.samples': jobRef,
   'jobs.startBatch': startBatch,
   'jobs.forget': jobRef,
   'logs.get': obj({ jobId: opt(id), afterSeq: opt(int(0, Number.MAX_SAFE_INTEGER)), limit: opt(int(1, 10000)) }),

@@ -4,6 +4,7 @@ import type { Concurrency, StartJobArgs } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
 import { useStore } from '../store/index.ts';
 import { mapKey } from '../store/jobsSlice.ts';
+import { keepSamples, samplesOf } from '../store/samples.ts';
 import { reportError } from './notify.ts';
 
 export async function startJob(args: StartJobArgs): Promise<string> {
@@ -78,6 +79,23 @@ export async function loadChunkMap(id: string, disk = 0): Promise<void> {
     if (map && !useStore.getState().chunkMaps[mapKey(id, disk)]) useStore.getState().setChunkMap(id, map, disk);
   } catch {
     // A job from an earlier run has no map; the view says so.
+  }
+}
+
+/**
+ * A finished job's chart from its record, when this page has no samples of its own (the app was
+ * restarted, or the page opened after the job ended).
+ */
+export async function loadSamples(id: string): Promise<void> {
+  if (samplesOf(id).length >= 2) return;
+  try {
+    const list = await api().invoke('jobs.samples', { id });
+    if (list.length && samplesOf(id).length < 2) {
+      keepSamples(id, list);
+      useStore.getState().historyLoaded(id);
+    }
+  } catch {
+    // A job without a kept history: the chart stays empty.
   }
 }
 

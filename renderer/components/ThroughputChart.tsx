@@ -3,7 +3,8 @@
 // (store/samples.ts). React renders the canvas, its legend and the readout: pointing at the chart,
 // or focusing it and moving with the arrow keys, reads one moment out (time, throughput, source
 // rate, limit, rate cap) below it.
-import { useCallback, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { loadSamples } from '../actions/jobs.ts';
 import { chartColors, fitCanvas } from '../chart/colors.ts';
 import { pointAt, readout, stepCursor, type ChartFrame, type Readout } from '../chart/chartFrame.ts';
 import { drawThroughput } from '../chart/drawThroughput.ts';
@@ -21,6 +22,12 @@ export function ThroughputChart({ jobId }: { jobId: string }) {
   const drawn = useRef<{ points: RatePoint[]; frame: ChartFrame } | undefined>(undefined);
   const cursor = useRef<number | undefined>(undefined);
   const [shown, setShown] = useState<Readout | undefined>(undefined);
+  const final = useStore((s) => {
+    const state = s.jobs[jobId]?.state;
+    return state !== undefined && isFinalState(state);
+  });
+  // A finished job this page did not watch: its chart from the job's record.
+  useEffect(() => void (final && loadSamples(jobId)), [jobId, final]);
 
   const draw = useCallback(() => {
     const canvas = canvasRef.current;

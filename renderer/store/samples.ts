@@ -24,6 +24,11 @@ export function recordSample(jobId: string, p: ProgressCounters): void {
   }
 }
 
+/** A finished job's kept history (loaded from the service) in place of what this page had. */
+export function keepSamples(jobId: string, list: readonly ProgressCounters[]): void {
+  histories.set(jobId, [...list]);
+}
+
 export function samplesOf(jobId: string): readonly ProgressCounters[] {
   return histories.get(jobId) ?? [];
 }

@@ -1,7 +1,7 @@
 // Rates, ETA and the chart and chunk-map geometry, from cumulative samples.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chunkMapLayout, cellState } from '../../renderer/chart/chunkMapLayout.ts';
+import { cellRuleText, chunkMapLayout, cellState } from '../../renderer/chart/chunkMapLayout.ts';
 import { countStates } from '../../shared/chunkMap.ts';
 import { formatTick, niceCeil, rateAxis, rateTicks, timeAxis } from '../../renderer/chart/axes.ts';
 import { chartFrame, PAD, pointAt, readout, stepCursor } from '../../renderer/chart/chartFrame.ts';
@@ -44,11 +44,16 @@ test('the chunk map fits any image: one cell per chunk while it fits, then sever
   assert.ok(big.per > 1);
   assert.ok(big.height <= 180);
   assert.ok(big.cols * big.rows * big.per >= 25_600);
-  // A cell shows its least finished chunk: failed, then in flight, then pending.
+  // A cell shows failed, else in flight, if any of its chunks is; else its most common state
+  // (ties: the less finished).
   assert.equal(cellState(Uint8Array.from([2, 3, 4, 1]), 0, 4), 4);
   assert.equal(cellState(Uint8Array.from([2, 1, 0, 3]), 0, 4), 1);
-  assert.equal(cellState(Uint8Array.from([2, 3, 0]), 0, 3), 0);
+  assert.equal(cellState(Uint8Array.from([2, 3, 3]), 0, 3), 3);
+  assert.equal(cellState(Uint8Array.from([2, 2, 3]), 0, 3), 2);
   assert.equal(cellState(Uint8Array.from([3, 2]), 0, 2), 2);
+  assert.equal(cellState(Uint8Array.from([0, 2]), 0, 2), 0);
+  assert.equal(cellRuleText(1), '1 cell = 1 chunk');
+  assert.match(cellRuleText(3), /^1 cell = 3 chunks; a cell shows failed or in flight if any of its chunks is, else its most common state$/);
   assert.deepEqual(countStates(Uint8Array.from([0, 1, 2, 2, 3, 4])), [1, 1, 2, 1, 1]);
 });
 
@@ -133,4 +138,15 @@ test('the hover readout: the point under the pointer or the keyboard cursor, in 
   // Sparse points (a history) still step one at a time.
   const sparse = ratePoints([0, 5000, 10_000].map((t) => sample({ at: t, elapsedMs: t, doneBytes: t * 1e3 })));
   assert.equal(stepCursor(sparse, 0, 'ArrowRight', false), 1);
+});
+
+test('a run of zero chunks shows as about as many cells as it covers, not a handful', () => {
+  // 3 chunks per cell; 1 024 zero chunks, as a run and scattered two in three among written ones.
+  const cells = (states: Uint8Array, per: number) => Array.from({ length: Math.ceil(states.length / per) }, (_, c) => cellState(states, c * per, Math.min(states.length, (c + 1) * per)));
+  const run = new Uint8Array(3000).fill(2);
+  run.fill(3, 900, 1924);
+  assert.ok(cells(run, 3).filter((s) => s === 3).length >= 340);
+  const scattered = new Uint8Array(1536).map((_, i) => (i % 3 === 2 ? 2 : 3));
+  assert.equal(countStates(scattered)[3], 1024);
+  assert.equal(cells(scattered, 3).filter((s) => s === 3).length, 512, 'scattered zero chunks hidden behind written ones');
 });
