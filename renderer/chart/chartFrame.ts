@@ -112,7 +112,7 @@ export function readout(p: RatePoint, formatRate: (r: number) => string): Readou
     time: formatTick(Math.round(p.t * 10) / 10),
     image: p.paused ? 'paused' : formatRate(p.image),
     source: p.paused ? 'paused' : formatRate(p.source),
-    limit: `${p.limit} chunks in flight`,
+    limit: `${p.limit} chunk${p.limit === 1 ? '' : 's'} in flight`,
     cap: p.rateLimit > 0 ? formatRate(p.rateLimit) : 'none',
   };
 }

@@ -134,7 +134,8 @@ test('auto does not move the limit for "no gain" while the rate cap sets the pac
       get limit() {
         return limit;
       },
-      setConcurrency: (n: number) => void seen.push((limit = n)),
+      // A call at the same limit only updates the status auto shows; it moves nothing.
+      setConcurrency: (n: number) => void (n !== limit && seen.push((limit = n))),
       setAuto: () => {},
       progress: () => {
         const chunks = Math.floor(t / 50);
