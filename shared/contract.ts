@@ -505,9 +505,9 @@ export interface Commands {
   /** The current chunk map; a finished job's final one (kept across restarts; null when none was kept). */
   'jobs.chunkMap': { args: { id: string; disk?: number }; result: ChunkMap | null };
   /**
-   * A finished job's throughput history as kept with its record (at most a few hundred samples,
-   * thinned evenly): its chart after a restart. Empty while it runs (the events carry it) or when
-   * none was kept.
+   * A job's throughput history, thinned evenly to at most a few hundred samples: a finished job's
+   * as kept with its record (its chart after a restart), a running job's so far (its chart on a
+   * page opened while it runs). Empty when none was kept.
    */
   'jobs.samples': { args: JobRef; result: ProgressCounters[] };
   /** One restore job per snapshot (all its disks), queued under the budget, sharing a batch id. */

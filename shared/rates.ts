@@ -46,21 +46,30 @@ function breakBefore(samples: readonly ProgressCounters[], i: number): number {
 }
 
 /**
- * The samples a chart or summary goes by: the origin (elapsed 0, nothing done but what an earlier
- * run wrote) first when the first sample came later, so the work before it counts in the first
- * window. Without it a job of a second or two plotted far below its own average.
+ * The samples a chart goes by: the origin (elapsed 0, nothing done but what an earlier run wrote)
+ * first when the first sample came a little later, so the work before it counts in the first
+ * window (without it a job of a second or two plotted far below its own average). Not when the
+ * samples begin long after the start (a page opened while the job ran): a line from the origin
+ * would draw a ramp nobody measured.
  */
 function withOrigin(samples: readonly ProgressCounters[]): readonly ProgressCounters[] {
   const first = samples[0];
-  if (!first || first.elapsedMs <= 0) return samples;
+  if (!first || first.elapsedMs <= 0 || first.elapsedMs > 2 * POINT_WINDOW_MS) return samples;
   const resumed = first.resumedBytes ?? 0;
   if (first.doneBytes <= resumed && first.sourceBytes <= 0) return samples;
   return [{ ...first, at: first.at - first.elapsedMs, elapsedMs: 0, doneBytes: resumed, doneChunks: first.resumedChunks ?? 0, zeroBytes: 0, zeroChunks: 0, sourceBytes: 0, paused: false }, ...samples];
 }
 
-/** One point per sample, each rate over the window that ends at that sample (0 while paused). */
+/**
+ * One point per sample, each rate over the window that ends at that sample (0 while paused). A
+ * window shorter than `windowMs` (the first second, or just after a resume) is divided by the
+ * whole window, or by the run so far when that is shorter: the zero chunks counted in the first
+ * milliseconds drew a spike of 100 MB/s and more on a 1 MB/s job. (Before the start and during a
+ * pause nothing was done, so the window's missing part adds nothing.)
+ */
 export function ratePoints(input: readonly ProgressCounters[], windowMs = POINT_WINDOW_MS): RatePoint[] {
   const samples = withOrigin(input);
+  const floor = Math.min(windowMs, samples.at(-1)?.elapsedMs ?? 0) / 1000;
   const out: RatePoint[] = [];
   let j = 0;
   for (let i = 0; i < samples.length; i++) {
@@ -69,8 +78,8 @@ export function ratePoints(input: readonly ProgressCounters[], windowMs = POINT_
     // Move the window start to the newest sample that is still at least windowMs older.
     while (j + 1 < i && s.elapsedMs - samples[j + 1]!.elapsedMs >= windowMs) j++;
     const w = samples[j]!;
-    const dt = (s.elapsedMs - w.elapsedMs) / 1000;
-    const moving = dt > 0 && !s.paused;
+    const dt = Math.max((s.elapsedMs - w.elapsedMs) / 1000, floor);
+    const moving = s.elapsedMs > w.elapsedMs && !s.paused;
     out.push({
       t: s.elapsedMs / 1000,
       image: moving ? Math.max(0, s.doneBytes - w.doneBytes) / dt : 0,

@@ -255,10 +255,14 @@ export class Job {
     };
   }
 
-  /** A finished job's kept throughput history as counters (empty while it runs, or when none was kept). */
+  /**
+   * The job's throughput history, thinned, as counters: a finished job's as kept, a running job's so
+   * far (a page opened while it runs); empty when none was kept.
+   */
   samples(): ProgressCounters[] {
-    const final = this.#info.progress;
-    return this.final && final && this.#samples ? unpackSamples(this.#samples, final) : [];
+    const last = this.#info.progress;
+    const kept = this.#sampler && !this.final ? this.#sampler.samples : this.#samples;
+    return last && kept ? unpackSamples(kept, last) : [];
   }
 
   logLines(afterSeq = 0, limit = 500): LogEntry[] {

@@ -70,6 +70,11 @@ export class JobSampler {
     this.#poke();
   }
 
+  /** The thinned series so far (a page that opens the job while it runs draws its chart from it). */
+  get samples(): PackedSample[] {
+    return this.#series.samples;
+  }
+
   /** A sample soon (the concurrency changed). */
   poke(): void {
     this.#poke();

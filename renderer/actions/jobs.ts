@@ -83,14 +83,15 @@ export async function loadChunkMap(id: string, disk = 0): Promise<void> {
 }
 
 /**
- * A finished job's chart from its record, when this page has no samples of its own (the app was
- * restarted, or the page opened after the job ended).
+ * A job's chart from what the service kept, when this page did not see the job from its start
+ * (the page opened while it ran or after it ended; the app was restarted).
  */
 export async function loadSamples(id: string): Promise<void> {
-  if (samplesOf(id).length >= 2) return;
+  const first = samplesOf(id)[0];
+  if (first && first.elapsedMs < 2000) return;
   try {
     const list = await api().invoke('jobs.samples', { id });
-    if (list.length && samplesOf(id).length < 2) {
+    if (list.length) {
       keepSamples(id, list);
       useStore.getState().historyLoaded(id);
     }

@@ -22,12 +22,8 @@ export function ThroughputChart({ jobId }: { jobId: string }) {
   const drawn = useRef<{ points: RatePoint[]; frame: ChartFrame } | undefined>(undefined);
   const cursor = useRef<number | undefined>(undefined);
   const [shown, setShown] = useState<Readout | undefined>(undefined);
-  const final = useStore((s) => {
-    const state = s.jobs[jobId]?.state;
-    return state !== undefined && isFinalState(state);
-  });
-  // A finished job this page did not watch: its chart from the job's record.
-  useEffect(() => void (final && loadSamples(jobId)), [jobId, final]);
+  // A job this page did not watch from its start: its chart so far from the service.
+  useEffect(() => void loadSamples(jobId), [jobId]);
 
   const draw = useCallback(() => {
     const canvas = canvasRef.current;
@@ -102,7 +98,7 @@ export function ThroughputChart({ jobId }: { jobId: string }) {
         {shown ? (
           <>
             <strong>{shown.time}</strong> · throughput <span className="key key-image">{shown.image}</span> · source <span className="key key-source">{shown.source}</span> · limit{' '}
-            <span className="key key-limit">{shown.limit}</span> · rate cap <span className="key key-cap">{shown.cap}</span>
+            <span className="key key-limit">{shown.limit}</span> · rate cap {shown.cap === 'none' ? 'none' : <span className="key key-cap">{shown.cap}</span>}
           </>
         ) : (
           <span className="muted">Point at the chart, or focus it and use the arrow keys, to read out a moment.</span>

@@ -24,9 +24,14 @@ export function recordSample(jobId: string, p: ProgressCounters): void {
   }
 }
 
-/** A finished job's kept history (loaded from the service) in place of what this page had. */
+/**
+ * A job's history as the service kept it (thinned), before what this page received itself: the
+ * page's own samples win from where they begin.
+ */
 export function keepSamples(jobId: string, list: readonly ProgressCounters[]): void {
-  histories.set(jobId, [...list]);
+  const own = histories.get(jobId) ?? [];
+  const from = own[0]?.at ?? Infinity;
+  histories.set(jobId, [...list.filter((p) => p.at < from), ...own]);
 }
 
 export function samplesOf(jobId: string): readonly ProgressCounters[] {

@@ -93,6 +93,12 @@ test('a short job plots at least its average: the work before the first sample c
   const peak = Math.max(...ratePoints(s).map((p) => p.image));
   assert.ok(peak >= avg * 0.99, `plotted peak ${peak} below the average ${avg}`);
   assert.equal(ratePoints(s)[0]!.t, 0, 'the chart starts at the origin');
+  // Zero chunks counted in the first milliseconds of a 1 MB/s job: no spike far above the job.
+  const z = [sample({ at: 10, elapsedMs: 10, doneBytes: 16e5, totalBytes: 1e7 })];
+  for (let t = 100; t <= 4000; t += 100) z.push(sample({ at: t, elapsedMs: t, doneBytes: 16e5 + t * 1000, totalBytes: 1e7 }));
+  const top = Math.max(...ratePoints(z).map((p) => p.image));
+  assert.ok(top <= 3e6, `a spike of ${top} B/s on a job of ${averageRate(z.at(-1)!)} B/s`);
+  assert.ok(top >= averageRate(z.at(-1)!));
 });
 
 test('axis labels never repeat, and the time axis spans the job', () => {

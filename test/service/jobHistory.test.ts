@@ -32,6 +32,10 @@ test('the chunk map keeps step with the counters, and a finished job keeps its c
   const src = await first.invoke('sources.add', { config: { kind: 'datastore', path: demo.dir }, label: 'store' });
   const events = new EventRecorder(first);
   const job = await first.invoke('jobs.start', { mode: 'verify', sourceId: src.id, snapshot: sel(web), archive: web.archive, concurrency: 'auto' });
+  // While it runs (or, on a fast machine, once it ended): the series so far, for a page opened late.
+  await events.waitFor('progress', (p) => p.jobId === job.id);
+  const during = await first.invoke('jobs.samples', { id: job.id });
+  assert.ok(during.length >= 1 && during.every((p) => p.totalChunks === web.chunks));
   const final = await events.finalJob(job.id);
   assert.equal(final.state, 'succeeded');
 
