@@ -185,6 +185,8 @@ export class AutoTuner {
   #best = { rate: 0, limit: 0 };
   #checks = 0;
   #ever = false;
+  /** Periods left out because the rate cap set the pace (the summary says so). */
+  #cappedPeriods = 0;
   /** The rate of the period the current decision is about. */
   #rate = 0;
 
@@ -228,6 +230,7 @@ export class AutoTuner {
     return summaryText({
       limit: this.#engine.limit,
       checks: this.#checks,
+      capped: this.#cappedPeriods > 0,
       ...(s ? { settledAt: s.limit, afterMs: s.atMs } : {}),
       ...(this.#best.rate > 0 ? { bestLimit: this.#best.limit, bestRate: this.#best.rate } : {}),
     });
@@ -336,7 +339,10 @@ export class AutoTuner {
     const dt = now - w.t0;
     const chunks = workChunks(p) - w.chunks0;
     if (dt < this.#o.periodMs || (chunks < this.#o.minCompletions && dt < 10 * this.#o.periodMs)) return;
-    if (w.capped * 2 > w.ticks) return this.#startWindow();
+    if (w.capped * 2 > w.ticks) {
+      this.#cappedPeriods++;
+      return this.#startWindow();
+    }
     const rate = ((workBytes(p) - w.work0) / dt) * 1000;
     const inFlight = w.inFlightSum / w.ticks;
     if (chunks > 0) {

@@ -88,11 +88,13 @@ export function statusText(settledAt: number | undefined, why: SettleWhy | undef
 }
 
 /** What auto did, for the end of the job (log and summary). */
-export function summaryText(s: { settledAt?: number; afterMs?: number; bestLimit?: number; bestRate?: number; limit: number; checks: number }): string {
+export function summaryText(s: { settledAt?: number; afterMs?: number; bestLimit?: number; bestRate?: number; limit: number; checks: number; capped?: boolean }): string {
   const best = s.bestLimit !== undefined && s.bestRate ? `; the best measured rate, ${rate(s.bestRate)}, was at ${s.bestLimit}` : '';
   const checks = s.checks > 0 ? `; it checked ${s.checks} time${s.checks === 1 ? '' : 's'} whether another limit was faster` : '';
-  if (s.settledAt === undefined) return `auto did not settle before the job ended (last at ${s.limit})${best}${checks}`;
-  return `auto settled at ${s.settledAt} after ${seconds(s.afterMs ?? 0)}${best}${checks}`;
+  // Under a binding cap the throughput is the cap's: auto measures nothing there and keeps its limit.
+  const capped = s.capped ? '; the rate cap set the pace part of the time, and auto keeps its limit then' : '';
+  if (s.settledAt === undefined) return `auto did not settle before the job ended (last at ${s.limit})${best}${checks}${capped}`;
+  return `auto settled at ${s.settledAt} after ${seconds(s.afterMs ?? 0)}${best}${checks}${capped}`;
 }
 
 const seconds = (ms: number): string => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`);
