@@ -82,6 +82,28 @@ export function decisionText(d: Decision): string {
   }
 }
 
+/**
+ * What of the decisions goes to the job log: every change worth knowing, and the probe that led
+ * to it (a probe whose cycle ends where it began stays out, so a long job's log does not fill with
+ * them), so each line starts where the previous one ended.
+ */
+export function decisionLog(write: (line: string) => void): (d: Decision) => void {
+  let probe: Decision | undefined;
+  return (d) => {
+    if (d.kind === 'probe-up' || d.kind === 'probe-down') {
+      probe = d;
+      return;
+    }
+    if (d.quiet) {
+      probe = undefined;
+      return;
+    }
+    if (probe) write(decisionText(probe));
+    probe = undefined;
+    write(decisionText(d));
+  };
+}
+
 /** The status shown next to the limit: changes only when the tuner settles elsewhere or starts looking. */
 export function statusText(settledAt: number | undefined, why: SettleWhy | undefined): string {
   return settledAt === undefined ? 'auto: finding the best limit' : `auto: settled at ${settledAt}, ${SETTLE_SHORT[why ?? 'best']}`;
@@ -90,7 +112,8 @@ export function statusText(settledAt: number | undefined, why: SettleWhy | undef
 /** What auto did, for the end of the job (log and summary). */
 export function summaryText(s: { settledAt?: number; afterMs?: number; bestLimit?: number; bestRate?: number; limit: number; checks: number; capped?: boolean }): string {
   const best = s.bestLimit !== undefined && s.bestRate ? `; the best measured rate, ${rate(s.bestRate)}, was at ${s.bestLimit}` : '';
-  const checks = s.checks > 0 ? `; it checked ${s.checks} time${s.checks === 1 ? '' : 's'} whether another limit was faster` : '';
+  const times = s.checks === 1 ? 'once' : s.checks === 2 ? 'twice' : `${s.checks} times`;
+  const checks = s.checks > 0 ? `; it checked ${times} whether another limit was faster` : '';
   // Under a binding cap the throughput is the cap's: auto measures nothing there and keeps its limit.
   const capped = s.capped ? '; the rate cap set the pace part of the time, and auto keeps its limit then' : '';
   if (s.settledAt === undefined) return `auto did not settle before the job ended (last at ${s.limit})${best}${checks}${capped}`;

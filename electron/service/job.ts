@@ -37,7 +37,7 @@ import type { StallChange, StallOptions } from '../engine/stallWatch.ts';
 import type { TokenBucket } from '../source/tokenBucket.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { toRef } from './catalog.ts';
-import { decisionText } from '../engine/autoWords.ts';
+import { decisionLog } from '../engine/autoWords.ts';
 import { JobSampler, type SampledJob } from './jobSampler.ts';
 import { prepareVmJob, resolvedRequest } from './jobVm.ts';
 import { checkMove } from './jobState.ts';
@@ -433,9 +433,7 @@ export class Job {
     });
     if (this.#pauseWanted) steered.engine.pause();
     // Auto's changes in words (autoWords.ts); probes that change nothing stay out of the log.
-    steered.tuner.onDecision((d) => {
-      if (!d.quiet) this.#note('info', decisionText(d));
-    });
+    steered.tuner.onDecision(decisionLog((line) => this.#note('info', line)));
     this.#applyConcurrency();
     this.#sampler = new JobSampler(steered.engine, steered.disks, {
       jobId: this.id,
