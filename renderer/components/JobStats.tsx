@@ -95,6 +95,11 @@ export function JobStats({ job }: { job: JobLike }) {
           <dd>{formatDuration(p.elapsedMs)}</dd>
         </div>
       </dl>
+      {job.summary?.auto && (
+        <p className="muted small auto-summary" data-testid="auto-summary">
+          {job.summary.auto.charAt(0).toUpperCase() + job.summary.auto.slice(1)}.
+        </p>
+      )}
     </div>
   );
 }

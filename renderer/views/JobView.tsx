@@ -62,8 +62,6 @@ function DisksOutcome({ job }: { job: JobHead }) {
   );
 }
 
-const capitalize = (t: string): string => t.charAt(0).toUpperCase() + t.slice(1);
-
 function Outcome({ job }: { job: JobHead }) {
   const info = useStore((s) => s.info);
   const units = useStore((s) => s.prefs.units);
@@ -91,7 +89,6 @@ function Outcome({ job }: { job: JobHead }) {
           Average {formatRate(s.mbPerSec * 1e6, units)}
           {s.peakMbPerSec !== undefined ? ` · peak ${formatRate(s.peakMbPerSec * 1e6, units)}` : ''} · {formatPercent(s.zeroChunks, s.chunks)} zero chunks
         </p>
-        {s.auto && <p className="muted" data-testid="auto-summary">{capitalize(s.auto)}.</p>}
         {job.mode === 'restore' && info?.dialogs && s.archives![0]?.target && (
           <button type="button" onClick={() => api().invoke('shell.showInFolder', { path: s.archives![0]!.target! }).catch((e) => reportError(e))}>
             Show in folder
@@ -141,7 +138,6 @@ function Outcome({ job }: { job: JobHead }) {
             {s.peakMbPerSec !== undefined ? ` · peak ${formatRate(s.peakMbPerSec * 1e6, units)}` : ''} · {formatPercent(s.zeroChunks, s.chunks)} zero chunks
           </p>
         )}
-        {s?.auto && <p className="muted" data-testid="auto-summary">{capitalize(s.auto)}.</p>}
         {job.mode === 'restore' && info?.dialogs && s?.target && (
           <button type="button" onClick={() => api().invoke('shell.showInFolder', { path: s.target! }).catch((e) => reportError(e))}>
             Show in folder
