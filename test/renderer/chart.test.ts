@@ -156,3 +156,13 @@ test('a run of zero chunks shows as about as many cells as it covers, not a hand
   assert.equal(countStates(scattered)[3], 1024);
   assert.equal(cells(scattered, 3).filter((s) => s === 3).length, 512, 'scattered zero chunks hidden behind written ones');
 });
+
+test('a job opened late: the service\'s thinned history first, then what the page received itself', async () => {
+  const { keepSamples, recordSample, samplesOf } = await import('../../renderer/store/samples.ts');
+  for (let t = 5000; t <= 6000; t += 100) recordSample('late', sample({ at: t, elapsedMs: t, doneBytes: t * 10 }));
+  keepSamples('late', [0, 2000, 4000, 6000].map((t) => sample({ at: t, elapsedMs: t, doneBytes: t * 10 })));
+  const at = samplesOf('late').map((s) => s.at);
+  assert.deepEqual(at.slice(0, 4), [0, 2000, 4000, 5000]);
+  assert.equal(at.length, 3 + 11);
+  assert.ok(at.every((v, i) => i === 0 || v > at[i - 1]!));
+});
