@@ -36,6 +36,19 @@ export function rateTicks(max: number, format: (v: number) => string): { step: n
   }
 }
 
+/** Steps of the concurrency axis: whole numbers, powers of two among them (limits often are). */
+const LIMIT_STEPS = [1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 40, 50, 64];
+
+/**
+ * The concurrency axis on the rate axis's `lines` grid lines: a round step per line, the top a
+ * little above the highest limit (0, 16, 32, 48 rather than 0, 13, 26, 39).
+ */
+export function limitAxisTop(maxLimit: number, lines: number): number {
+  const n = Math.max(1, lines);
+  const step = LIMIT_STEPS.find((s) => s * n >= Math.max(4, maxLimit) * 1.1) ?? Math.ceil((maxLimit * 1.1) / n);
+  return step * n;
+}
+
 /** Steps of the time axis in seconds: round in seconds, then in minutes, then in hours. */
 const TIME_STEPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 21_600, 43_200, 86_400];
 

@@ -2,7 +2,7 @@
 // hover readout and the keyboard cursor (pure: tested without a canvas): the time and rate axes,
 // the concurrency axis on the right, the mapping from values to pixels and back, and what the
 // readout says about one point.
-import { formatTick, rateTicks, timeAxis } from './axes.ts';
+import { formatTick, limitAxisTop, rateTicks, timeAxis } from './axes.ts';
 import type { RatePoint } from '../../shared/rates.ts';
 
 export const PAD = { left: 64, right: 36, top: 12, bottom: 24 };
@@ -45,8 +45,8 @@ export function chartFrame(points: readonly RatePoint[], o: FrameOptions): Chart
   }
   const rates = rateTicks(max, o.formatRate);
   const lines = rates.ticks.length - 1;
-  // The concurrency axis shares the grid lines: whole numbers on each, the top a little above the highest limit.
-  const limitTop = lines * Math.max(1, Math.ceil((maxLimit * 1.2) / lines));
+  // The concurrency axis shares the grid lines: round whole numbers on each, the top a little above the highest limit.
+  const limitTop = limitAxisTop(maxLimit, lines);
   return {
     plotW,
     plotH,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cellRuleText, chunkMapLayout, cellState } from '../../renderer/chart/chunkMapLayout.ts';
 import { countStates } from '../../shared/chunkMap.ts';
-import { formatTick, niceCeil, rateAxis, rateTicks, timeAxis } from '../../renderer/chart/axes.ts';
+import { formatTick, limitAxisTop, niceCeil, rateAxis, rateTicks, timeAxis } from '../../renderer/chart/axes.ts';
 import { chartFrame, PAD, pointAt, readout, stepCursor } from '../../renderer/chart/chartFrame.ts';
 import { averageRate, etaSeconds, ratePoints, recentRate, SPEED_WINDOW_MS, zeroRatio } from '../../shared/rates.ts';
 import { formatRate, type Units } from '../../shared/units.ts';
@@ -121,6 +121,8 @@ test('axis labels never repeat, and the time axis spans the job', () => {
   assert.equal(timeAxis(0.4, true).ticks.at(-1), 0.4);
   assert.deepEqual([formatTick(0), formatTick(2.5), formatTick(45), formatTick(120), formatTick(150), formatTick(3600), formatTick(5400)], ['0 s', '2.5 s', '45 s', '2 min', '2:30', '1 h', '1:30 h']);
   for (const span of [0.3, 7, 21, 59, 600, 4000, 90_000]) assert.ok(timeAxis(span, true).ticks.length <= 7, `${span}`);
+  // The concurrency axis: round steps above the highest limit.
+  assert.deepEqual([limitAxisTop(32, 3), limitAxisTop(16, 4), limitAxisTop(64, 4), limitAxisTop(1, 5), limitAxisTop(24, 4)], [48, 20, 80, 5, 32]);
 });
 
 test('the hover readout: the point under the pointer or the keyboard cursor, in words', () => {
