@@ -9,8 +9,12 @@ import type { ChunkMap } from './contract.ts';
 export const ChunkState = { pending: 0, inFlight: 1, done: 2, zero: 3, failed: 4 } as const;
 export type ChunkState = (typeof ChunkState)[keyof typeof ChunkState];
 
-/** Each state in words, by number ("done" is written, or verified by a verify job). */
-export const CHUNK_STATE_NAMES: readonly string[] = ['pending', 'in flight', 'written', 'zero (not fetched)', 'failed'];
+/**
+ * Each state in words, by number ("done" is written, or verified by a verify job). A chunk is in
+ * flight from its fetch until its write ends, so the map's count is the progress's in flight plus
+ * writing.
+ */
+export const CHUNK_STATE_NAMES: readonly string[] = ['pending', 'in flight or writing', 'written', 'zero (not fetched)', 'failed'];
 
 /** How many chunks are in each state: [pending, in flight, done, zero, failed]. */
 export function countStates(states: Uint8Array): number[] {

@@ -10,7 +10,7 @@
 //
 // Progress travels as cumulative counters plus a timestamp (ProgressCounters), at most about ten
 // samples a second per job; the receiver derives rates. Per-chunk events never cross: the chunk
-// map is sent as a compact snapshot (ChunkMap) about once a second.
+// map is sent as a compact snapshot (ChunkMap) with each progress sample while small, else about once a second.
 import type { BackupType, GroupInfo, SnapshotFile, SnapshotInfo } from './catalog.ts';
 import type { ContractError, ContractErrorCode } from './errors.ts';
 import type { ProgressCounters, RestoreSummary } from './progress.ts';
@@ -529,8 +529,14 @@ export interface Commands {
   /** Running and queued jobs first, then the history, newest first. */
   'jobs.list': { args: NoArgs; result: JobInfo[] };
   'jobs.get': { args: JobRef; result: JobInfo };
-  /** The current chunk map (null once the job's engine is gone, e.g. after a restart). */
+  /** The current chunk map; a finished job's final one (kept across restarts; null when none was kept). */
   'jobs.chunkMap': { args: { id: string; disk?: number }; result: ChunkMap | null };
+  /**
+   * A job's throughput history, thinned evenly to at most a few hundred samples: a finished job's
+   * as kept with its record (its chart after a restart), a running job's so far (its chart on a
+   * page opened while it runs). Empty when none was kept.
+   */
+  'jobs.samples': { args: JobRef; result: ProgressCounters[] };
   /** One restore job per snapshot (all its disks), queued under the budget, sharing a batch id. */
   'jobs.startBatch': { args: StartBatchArgs; result: { batch: string; jobs: JobInfo[] } };
   /** Removes a finished job from the history. */

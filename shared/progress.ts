@@ -74,6 +74,8 @@ export interface RestoreSummary {
   mbPerSec: number;
   /** The highest image throughput over about one second while it ran, in MB/s (set by the service). */
   peakMbPerSec?: number;
+  /** What the auto-tuner did, in words ("auto settled at 24 after 3.1 s; …"), when auto had the limit at the end. */
+  auto?: string;
   /** The restored file or device (on success), or where partial data was left. */
   target?: string;
   partial?: boolean;

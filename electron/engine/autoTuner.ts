@@ -49,9 +49,15 @@
 // source runs dry doubled its limit), pauses no longer read as drops, probing backs off (a
 // fixed cycle cost 6 % of throughput at the plateau), and a restart no longer takes the period that
 // straddled the change as its reference.
+//
+// What it says (autoWords.ts): every decision goes to its listeners with the limit, the measured
+// rate and why (the job logs them in words); the engine's limit reason is a calm status that
+// changes only when the tuner settles somewhere else or starts looking again (probes leave it as it
+// is); summary() tells at the end where it settled, after how long, and where the best rate was.
 import { availableParallelism } from 'node:os';
 import type { ProgressCounters } from '../../shared/progress.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../../shared/limits.ts';
+import { statusText, summaryText, type Decision, type DecisionKind, type SettleWhy } from './autoWords.ts';
 
 /** Cumulative counters the tuner reads the machine from (all optional to provide). */
 export interface TuningCounters {
@@ -172,6 +178,17 @@ export class AutoTuner {
   #noise = 0;
   /** Startup's first limit was measured once and is being measured again. */
   #twice = false;
+  // What it says about itself (autoWords.ts).
+  readonly #listeners: Array<(d: Decision) => void> = [];
+  #enabledAt = 0;
+  #settled: { limit: number; why: SettleWhy; atMs: number } | undefined;
+  #best = { rate: 0, limit: 0 };
+  #checks = 0;
+  #ever = false;
+  /** Periods left out because the rate cap set the pace (the summary says so). */
+  #cappedPeriods = 0;
+  /** The rate of the period the current decision is about. */
+  #rate = 0;
 
   constructor(engine: TunableEngine, opts: AutoTunerOptions = {}) {
     this.#engine = engine;
@@ -201,10 +218,32 @@ export class AutoTuner {
     return this.#phase;
   }
 
+  /** Tells `listener` of every decision (the job logs them). */
+  onDecision(listener: (d: Decision) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Where auto settled, after how long, and where the best rate was; undefined if it never ran. */
+  summary(): string | undefined {
+    if (!this.#ever) return undefined;
+    const s = this.#settled;
+    return summaryText({
+      limit: this.#engine.limit,
+      checks: this.#checks,
+      capped: this.#cappedPeriods > 0,
+      ...(s ? { settledAt: s.limit, afterMs: s.atMs } : {}),
+      ...(this.#best.rate > 0 ? { bestLimit: this.#best.limit, bestRate: this.#best.rate } : {}),
+    });
+  }
+
   enable(): void {
     if (this.#enabled) return;
     this.#enabled = true;
+    this.#ever = true;
+    this.#enabledAt = this.#o.now();
+    this.#settled = undefined;
     this.#engine.setAuto(true);
+    this.#engine.setConcurrency(this.#engine.limit, statusText(undefined, undefined));
     this.#phase = 'startup';
     this.#base = 0;
     this.#stalls = 0;
@@ -232,11 +271,30 @@ export class AutoTuner {
     this.#timer = undefined;
   }
 
-  #set(limit: number, reason: string): void {
+  /**
+   * Moves to `limit` for `kind`: tells the listeners, and updates the engine's status when it
+   * changed (a probe keeps the status of the limit it probes from).
+   */
+  #set(limit: number, kind: DecisionKind, why?: SettleWhy): void {
+    const from = this.#engine.limit;
     const next = Math.max(1, Math.min(this.#maxLimit(), Math.round(limit)));
-    // An unchanged limit keeps its reason: the reason says why the limit last changed.
-    if (next !== this.#engine.limit) this.#engine.setConcurrency(next, `auto: ${reason}`);
+    const atMs = this.#o.now() - this.#enabledAt;
+    const before = this.#settled;
+    if (kind === 'settle') {
+      if (before?.limit !== next || before.why !== why) this.#settled = { limit: next, why: why ?? 'best', atMs };
+    } else if (kind !== 'probe-up' && kind !== 'probe-down') this.#settled = undefined;
+    const status = statusText(this.#settled?.limit, this.#settled?.why);
+    if (next !== from || status !== this.#engine.progress().limitReason) this.#engine.setConcurrency(next, status);
+    // Probes, and a probe cycle that ends where it began, change nothing worth a log line.
+    const quiet = kind === 'probe-up' || kind === 'probe-down' || (kind === 'settle' && before !== undefined && before === this.#settled);
+    const decision: Decision = { kind, from, to: next, rate: this.#rate, atMs, quiet, ...(why ? { why } : {}) };
+    for (const l of this.#listeners) l(decision);
     this.#startWindow();
+  }
+
+  /** A probe cycle ended where it started: counted for the summary. */
+  #checked(): void {
+    this.#checks++;
   }
 
   #warmUntilChunks = 0;
@@ -281,7 +339,10 @@ export class AutoTuner {
     const dt = now - w.t0;
     const chunks = workChunks(p) - w.chunks0;
     if (dt < this.#o.periodMs || (chunks < this.#o.minCompletions && dt < 10 * this.#o.periodMs)) return;
-    if (w.capped * 2 > w.ticks) return this.#startWindow();
+    if (w.capped * 2 > w.ticks) {
+      this.#cappedPeriods++;
+      return this.#startWindow();
+    }
     const rate = ((workBytes(p) - w.work0) / dt) * 1000;
     const inFlight = w.inFlightSum / w.ticks;
     if (chunks > 0) {
@@ -350,10 +411,12 @@ export class AutoTuner {
 
   #decide(m: Period): void {
     const { rate, underused } = m;
+    this.#rate = rate;
+    if (rate > this.#best.rate) this.#best = { rate, limit: this.#engine.limit };
     const limit = this.#engine.limit;
     const cap = this.#cap();
     // Raising cannot help a job whose CPU is the limit, and cannot pay back on one about to end.
-    const noRaise = m.cpuBound ? 'CPU-bound' : m.ending ? 'the job is ending' : undefined;
+    const noRaise: SettleWhy | undefined = m.cpuBound ? 'cpu' : m.ending ? 'ending' : undefined;
     if (m.ending && (this.#phase === 'probe-up' || this.#phase === 'probe-down')) {
       // A probe that cannot pay back any more: stay where it is, one step off at worst.
       this.#phase = 'hold';
@@ -376,23 +439,23 @@ export class AutoTuner {
           const agreed = { ...m, rate: (m.rate + this.#base) / 2 };
           this.#setBase(agreed, limit);
           this.#stalls = 0;
-          if (underused) return this.#toHold(limit, 'startup done, limit unused');
-          if (noRaise) return this.#toHold(limit, `startup done, ${noRaise}`);
-          if (limit < cap) return this.#set(Math.min(limit * 2, cap), 'startup, doubling');
-          return this.#toHold(limit, 'startup done, at the Little\'s-law cap');
+          if (underused) return this.#toHold(limit, 'unused');
+          if (noRaise) return this.#toHold(limit, noRaise);
+          if (limit < cap) return this.#set(Math.min(limit * 2, cap), 'double');
+          return this.#toHold(limit, 'cap');
         }
         if ((first || this.#paid(m, limit, this.#gain(0.15))) && !underused) {
           this.#setBase(m, limit);
           this.#stalls = 0;
-          if (noRaise) return this.#toHold(limit, `startup done, ${noRaise}`);
-          if (limit < cap) return this.#set(Math.min(limit * 2, cap), 'startup, doubling');
-          return this.#toHold(limit, 'startup done, at the Little\'s-law cap');
+          if (noRaise) return this.#toHold(limit, noRaise);
+          if (limit < cap) return this.#set(Math.min(limit * 2, cap), 'double');
+          return this.#toHold(limit, 'cap');
         }
         if (first) this.#setBase(m, limit);
         else if (limit === this.#baseLimit) this.#sampleNoise(rate);
         // One period without gain may be noise: measure the same limit once more.
         if (++this.#stalls < 2 && !underused) return this.#startWindow();
-        return this.#toHold(this.#baseLimit, 'startup done, best limit');
+        return this.#toHold(this.#baseLimit, 'best');
       }
       case 'hold': {
         if (this.#base > 0 && rate < this.#base * (1 - Math.min(0.9, Math.max(0.3, 3 * this.#noise)))) {
@@ -413,7 +476,7 @@ export class AutoTuner {
             this.#stalls = 0;
             this.#base = 0;
             this.#samples = [];
-            return this.#startWindow();
+            return this.#set(limit, 'restart');
           }
         } else {
           this.#sampleNoise(rate);
@@ -426,33 +489,33 @@ export class AutoTuner {
         if (++this.#holdPeriods < this.#holdNeeded) return this.#startWindow();
         if (m.ending) return this.#startWindow();
         if (underused || limit >= cap || m.cpuBound) {
-          if (limit <= 1) return this.#toHold(limit, 'at the lowest limit');
+          if (limit <= 1) return this.#toHold(limit, 'lowest');
           this.#phase = 'probe-down';
-          return this.#set(limit - this.#step(limit), underused ? 'limit unused, probing down' : 'probing down');
+          return this.#set(limit - this.#step(limit), 'probe-down');
         }
         this.#phase = 'probe-up';
-        return this.#set(Math.min(limit + this.#step(limit), cap), 'probing up');
+        return this.#set(Math.min(limit + this.#step(limit), cap), 'probe-up');
       }
       case 'probe-up': {
         if (this.#paid(m, limit, this.#gain(0.05)) && !underused) {
           this.#holdNeeded = MIN_HOLD;
           const well = this.#paid(m, limit, this.#gain(0.15));
           this.#setBase(m, limit);
-          if (noRaise) return this.#toHold(limit, `probe up paid, ${noRaise}`);
+          if (noRaise) return this.#toHold(limit, noRaise);
           if (well && limit < cap) {
             // A big gain: the bottleneck moved away, find the new knee fast.
             this.#phase = 'startup';
             this.#stalls = 0;
-            return this.#set(Math.min(limit * 2, cap), 'probe up paid well, doubling');
+            return this.#set(Math.min(limit * 2, cap), 'double-again');
           }
           // Keep climbing while it pays.
-          if (limit < cap) return this.#set(Math.min(limit + this.#step(limit), cap), 'probe up paid, probing further');
-          return this.#toHold(limit, 'probe up paid, at the Little\'s-law cap');
+          if (limit < cap) return this.#set(Math.min(limit + this.#step(limit), cap), 'step-up');
+          return this.#toHold(limit, 'cap');
         }
         const down = this.#baseLimit - this.#step(this.#baseLimit);
-        if (down < 1) return this.#toHold(this.#baseLimit, 'probe up did not pay', true);
+        if (down < 1) return this.#toHold(this.#baseLimit, 'more-not-faster', true);
         this.#phase = 'probe-down';
-        return this.#set(down, 'probe up did not pay, probing down');
+        return this.#set(down, 'probe-down');
       }
       case 'probe-down': {
         // Compared with the plateau, not with the previous step: a chain of small losses would
@@ -465,19 +528,25 @@ export class AutoTuner {
           if (m.fetchMs > 0) this.#baseFetch = m.fetchMs;
           this.#baseInFlight = m.inFlight;
           const down = limit - this.#step(limit);
-          if (down >= 1) return this.#set(down, 'lower limit kept throughput, probing further');
-          return this.#toHold(limit, 'lower limit kept throughput');
+          if (down >= 1) return this.#set(down, 'step-down');
+          return this.#toHold(limit, 'fewer-as-fast');
         }
-        return this.#toHold(this.#baseLimit, 'kept the best limit', true);
+        return this.#toHold(this.#baseLimit, 'fewer-slower', true);
       }
     }
   }
 
   /** Settles at `limit`; `idle` (a probe cycle that changed nothing) doubles the next hold. */
-  #toHold(limit: number, reason: string, idle = false): void {
+  #toHold(limit: number, why: SettleWhy, idle = false): void {
     this.#phase = 'hold';
     this.#holdPeriods = 0;
-    if (idle) this.#holdNeeded = Math.min(MAX_HOLD, this.#holdNeeded * 2);
-    this.#set(limit, reason);
+    if (idle) {
+      this.#holdNeeded = Math.min(MAX_HOLD, this.#holdNeeded * 2);
+      this.#checked();
+    }
+    // Back where a probe started: the settled limit and its reason stay as they were.
+    const s = this.#settled;
+    if (idle && s?.limit === Math.max(1, Math.min(this.#maxLimit(), Math.round(limit)))) return this.#set(limit, 'settle', s.why);
+    this.#set(limit, 'settle', why);
   }
 }

@@ -23,7 +23,8 @@ import type {
 import { encodeChunkMap } from '../../shared/chunkMap.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
 import { isFinalState } from '../../shared/jobStates.ts';
-import { emptySummary, type RestoreSummary } from '../../shared/progress.ts';
+import { emptySummary, type ProgressCounters, type RestoreSummary } from '../../shared/progress.ts';
+import { unpackSamples, type PackedSample } from '../../shared/sampleSeries.ts';
 import { formatBytes } from '../../shared/units.ts';
 import { DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
 import type { AutoTuner } from '../engine/autoTuner.ts';
@@ -36,6 +37,7 @@ import type { StallChange, StallOptions } from '../engine/stallWatch.ts';
 import type { TokenBucket } from '../source/tokenBucket.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { toRef } from './catalog.ts';
+import { decisionLog } from '../engine/autoWords.ts';
 import { JobSampler, type SampledJob } from './jobSampler.ts';
 import { prepareVmJob, resolvedRequest } from './jobVm.ts';
 import { exists, markInterrupted, NOT_RESUMABLE, vmLeftovers, vmResume, type ResumeFiles } from './jobResume.ts';
@@ -82,7 +84,14 @@ export interface JobRecord extends JobInfo {
   resumeFiles?: ResumeFiles;
   /** A whole-VM job: the same for each disk it was writing (not the ones found finished), then for each it left partial. */
   resumeDisks?: ResumeFiles[];
+  /** A finished job's throughput history, thinned (shared/sampleSeries.ts): its chart after a restart. */
+  samples?: PackedSample[];
+  /** A finished job's final chunk map per disk (left out when too big to keep). */
+  maps?: ChunkMap[];
 }
+
+/** Final maps bigger than this (characters of JSON, all disks) are not kept in the history. */
+const MAX_KEPT_MAP_CHARS = 256 * 1024;
 
 
 const MAX_JOB_LOG = 200;
@@ -100,12 +109,23 @@ export class Job {
   #pauseWanted = false;
   #sampler: JobSampler | undefined;
   #finalMaps: ChunkMap[] | undefined;
+  #samples: PackedSample[] | undefined;
   #done: Promise<void> | undefined;
   #resumeFiles: ResumeFiles | undefined;
   #resumeDisks: ResumeFiles[] | undefined;
 
-  private constructor(info: JobInfo, log: LogEntry[], ctx: JobContext | undefined, password?: string, resumeFiles?: ResumeFiles, resumeDisks?: ResumeFiles[]) {
+  private constructor(
+    info: JobInfo,
+    log: LogEntry[],
+    ctx: JobContext | undefined,
+    password?: string,
+    resumeFiles?: ResumeFiles,
+    resumeDisks?: ResumeFiles[],
+    kept?: Pick<JobRecord, 'samples' | 'maps'>,
+  ) {
     this.id = info.id;
+    this.#samples = kept?.samples;
+    this.#finalMaps = kept?.maps;
     this.#info = info;
     this.#log = log;
     this.#ctx = ctx;
@@ -141,9 +161,9 @@ export class Job {
 
   /** A job from the history file. One that was not final when the app stopped is failed now (and resumable). */
   static fromRecord(r: JobRecord): Job {
-    const { log, resumeFiles, resumeDisks, ...info } = r;
+    const { log, resumeFiles, resumeDisks, samples, maps, ...info } = r;
     if (!isFinalState(info.state)) markInterrupted(info, resumeFiles, resumeDisks);
-    return new Job(info, Array.isArray(log) ? log : [], undefined, undefined, resumeFiles, resumeDisks);
+    return new Job(info, Array.isArray(log) ? log : [], undefined, undefined, resumeFiles, resumeDisks, { ...(samples ? { samples } : {}), ...(maps ? { maps } : {}) });
   }
 
   /**
@@ -242,8 +262,25 @@ export class Job {
   }
 
   record(): JobRecord {
+    const maps = this.final && this.#finalMaps && JSON.stringify(this.#finalMaps).length <= MAX_KEPT_MAP_CHARS ? this.#finalMaps : undefined;
     const files = { ...(this.#resumeFiles ? { resumeFiles: this.#resumeFiles } : {}), ...(this.#resumeDisks ? { resumeDisks: this.#resumeDisks } : {}) };
-    return { ...structuredClone(this.#info), log: this.#log.slice(-MAX_JOB_LOG), ...structuredClone(files) };
+    return {
+      ...structuredClone(this.#info),
+      log: this.#log.slice(-MAX_JOB_LOG),
+      ...structuredClone(files),
+      ...(this.final && this.#samples?.length ? { samples: this.#samples } : {}),
+      ...(maps ? { maps } : {}),
+    };
+  }
+
+  /**
+   * The job's throughput history, thinned, as counters: a finished job's as kept, a running job's so
+   * far (a page opened while it runs); empty when none was kept.
+   */
+  samples(): ProgressCounters[] {
+    const last = this.#info.progress;
+    const kept = this.#sampler && !this.final ? this.#sampler.samples : this.#samples;
+    return last && kept ? unpackSamples(kept, last) : [];
   }
 
   logLines(afterSeq = 0, limit = 500): LogEntry[] {
@@ -324,7 +361,7 @@ export class Job {
     if (this.final) throw new RestoreError('INVALID_STATE', `job ${this.id} already ${this.#info.state}`);
     this.#info.concurrency = c;
     this.#applyConcurrency();
-    this.#note('info', c === 'auto' ? 'concurrency: auto' : `concurrency set to ${c}`);
+    this.#note('info', c === 'auto' ? 'concurrency: auto (the limit is tuned while the job runs; each change is logged)' : `concurrency set to ${c}`);
     this.#ctx?.emit('job', this.info());
     this.#ctx?.changed(this);
     this.#sampler?.poke();
@@ -419,6 +456,8 @@ export class Job {
       this.#sampler?.poke();
     });
     if (this.#pauseWanted) steered.engine.pause();
+    // Auto's changes in words (autoWords.ts); probes that change nothing stay out of the log.
+    steered.tuner.onDecision(decisionLog((line) => this.#note('info', line)));
     this.#applyConcurrency();
     this.#sampler = new JobSampler(steered.engine, steered.disks, {
       jobId: this.id,
@@ -443,16 +482,23 @@ export class Job {
   #finish(summary: RestoreSummary, error: ContractError | undefined): void {
     // The last word on counters and chunks, then silence: no progress after a final state.
     const attached = this.#prepared?.target !== undefined || this.#vm !== undefined;
+    // What auto did, when it had the limit at the end (the log and the summary say it once).
+    const auto = this.#info.concurrency === 'auto' ? this.#steered()?.tuner.summary() : undefined;
     const last = this.#sampler?.finish(summary.mbPerSec * 1e6);
     this.#sampler = undefined;
     if (last) {
       this.#finalMaps = last.maps;
+      this.#samples = last.samples;
       this.#info.progress = last.progress;
     }
     this.#prepared = undefined;
     this.#vm = undefined;
     this.#info.endedAt = Date.now();
     if (summary.seconds > 0) summary = { ...summary, peakMbPerSec: Math.round((last?.peak ?? summary.mbPerSec * 1e6) / 1e4) / 100 };
+    if (auto) {
+      summary = { ...summary, auto };
+      this.#note('info', auto);
+    }
     this.#info.summary = summary;
     if (error) this.#info.error = error;
     let partial = summary.partial && summary.target ? summary.target : undefined;

@@ -2,15 +2,19 @@
 //   progress: the engine's cumulative counters, sampled when something happened (a chunk finished,
 //     the limit changed, pause/resume) but at most once per `progressMs` (10 Hz), plus a heartbeat
 //     each `mapMs` while work is under way;
-//   chunkMap: at most once per `mapMs`, and only when it changed (each disk's of a whole-VM job,
-//     marked with the disk's index);
-//   the peak speed for the summary, from the same samples.
-// finish() sends the last sample and map and stops: the job's final state comes after them, and
-// nothing follows it.
+//   chunkMap: only when it changed (each disk's of a whole-VM job, marked with the disk's index):
+//     with every progress sample, just before it, while the map is small (MAP_WITH_SAMPLE chunks:
+//     the page's counters and map then come from the same instant, where a map once a second lagged
+//     the counters by up to ~900 chunks), and at most once per `mapMs` for bigger ones;
+//   the peak speed for the summary, and a bounded series of samples kept with the job's record
+//     (shared/sampleSeries.ts), from the same samples.
+// finish() sends the last map and sample and stops: the job's final state comes after them, and
+// nothing follows it; the final maps and counters are read at the same instant, so they agree.
 import type { ChunkMap, Events } from '../../shared/contract.ts';
 import type { ProgressCounters } from '../../shared/progress.ts';
 import { encodeChunkMap } from '../../shared/chunkMap.ts';
 import { PeakRate } from '../../shared/rates.ts';
+import { SampleSeries, type PackedSample } from '../../shared/sampleSeries.ts';
 import { Throttle } from './throttle.ts';
 
 export interface SamplerOptions {
@@ -21,6 +25,9 @@ export interface SamplerOptions {
   progressMs: number;
   mapMs: number;
 }
+
+/** Maps up to this many chunks go out with every progress sample (about 1 MB/s of events at most). */
+export const MAP_WITH_SAMPLE = 16_384;
 
 type SampledEvent = 'chunk' | 'limit' | 'pause' | 'resume';
 
@@ -39,6 +46,7 @@ export class JobSampler {
   readonly #progress: Throttle;
   readonly #mapTimer: NodeJS.Timeout;
   readonly #peak = new PeakRate();
+  readonly #series = new SampleSeries();
   readonly #poke = (): void => this.#progress.poke();
   readonly #lastMap: string[] = [];
   #running = true;
@@ -62,6 +70,11 @@ export class JobSampler {
     this.#poke();
   }
 
+  /** The thinned series so far (a page that opens the job while it runs draws its chart from it). */
+  get samples(): PackedSample[] {
+    return this.#series.samples;
+  }
+
   /** A sample soon (the concurrency changed). */
   poke(): void {
     this.#poke();
@@ -71,29 +84,36 @@ export class JobSampler {
    * The last sample and map go out now; then silence. Returns the final map and counters, and the
    * peak image rate in bytes per second (`average` when the job never ran a whole window).
    */
-  finish(average: number): { maps: ChunkMap[]; progress: ProgressCounters; peak: number } {
+  finish(average: number): { maps: ChunkMap[]; progress: ProgressCounters; peak: number; samples: PackedSample[] } {
     clearInterval(this.#mapTimer);
-    this.#progress.flush();
-    this.#emitMap();
     this.#progress.stop();
+    // The last map and sample: the engine has stopped, and both are read now, one after the other.
+    this.#emitMap();
+    this.#sample(false);
     this.#running = false;
     for (const name of ['chunk', 'limit', 'pause', 'resume'] as const) this.#engine.off(name, this.#poke);
     const maps = Array.from({ length: this.#disks }, (_, i) => encodeChunkMap(this.#engine.chunkStates(i)));
-    return { maps, progress: this.#engine.progress(), peak: this.#peak.peak(average) };
+    return { maps, progress: this.#engine.progress(), peak: this.#peak.peak(average), samples: this.#series.samples };
   }
 
-  #sample(): void {
+  #sample(withMap = true): void {
     if (!this.#running) return;
+    // A small map goes first, read in the same turn as the counters: the page shows both alike.
+    if (withMap) this.#emitMap(MAP_WITH_SAMPLE);
     const progress = this.#engine.progress();
     this.#peak.add(progress.at, progress.doneBytes);
+    this.#series.add(progress);
     this.#o.onSample(progress);
     this.#o.emit('progress', { jobId: this.#o.jobId, progress });
   }
 
-  #emitMap(): void {
+  /** Each disk's map that changed since it last went out (only maps up to `maxChunks` chunks). */
+  #emitMap(maxChunks = Infinity): void {
     if (!this.#running) return;
     for (let disk = 0; disk < this.#disks; disk++) {
-      const map = encodeChunkMap(this.#engine.chunkStates(disk));
+      const states = this.#engine.chunkStates(disk);
+      if (states.length > maxChunks) continue;
+      const map = encodeChunkMap(states);
       const key = JSON.stringify(map);
       if (key === this.#lastMap[disk]) continue;
       this.#lastMap[disk] = key;

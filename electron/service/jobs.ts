@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { BatchRef, ChunkMap, Concurrency, JobInfo, LogEntry, Settings, StartJobArgs } from '../../shared/contract.ts';
 import { RestoreError } from '../../shared/errors.ts';
+import type { ProgressCounters } from '../../shared/progress.ts';
 import { removeState } from '../engine/resumeState.ts';
 import { SlotBudget } from '../engine/slotBudget.ts';
 import { Job, type JobContext, type JobRecord } from './job.ts';
@@ -96,6 +97,10 @@ export class JobManager {
 
   get(id: string): JobInfo {
     return this.#job(id).info();
+  }
+
+  samples(id: string): ProgressCounters[] {
+    return this.#job(id).samples();
   }
 
   chunkMap(id: string, disk?: number): ChunkMap | null {

@@ -5,7 +5,8 @@
 // skipped and logged, the others are kept, and the service always starts. Keys these shapes do
 // not know are kept as they are rather than refused (a newer version may have written them);
 // every field the service reads is checked here.
-import type { ContractErrorCode } from '../../shared/contract.ts';
+import type { ChunkMap, ContractErrorCode } from '../../shared/contract.ts';
+import { MAX_KEPT_SAMPLES, type PackedSample } from '../../shared/sampleSeries.ts';
 import { isContractErrorCode } from '../../shared/errorText.ts';
 import type { JobRecord } from './job.ts';
 import { bool, concurrency, fail, id, int, list, literal, num, obj, oneOf, opt, path, rate, req, snapshot, sourceConfig, str, type Check } from './schema.ts';
@@ -66,6 +67,7 @@ const summary = obj(
     seconds: req(count),
     mbPerSec: req(count),
     peakMbPerSec: opt(count),
+    auto: opt(str({ max: 1024 })),
     resumedBytes: opt(count),
     target: opt(path),
     partial: opt(bool),
@@ -108,6 +110,36 @@ const logEntry = obj(
   keepOthers,
 );
 
+/** A kept sample: seven counts (shared/sampleSeries.ts). */
+const packedSample: Check<PackedSample> = (v, p) => {
+  if (!Array.isArray(v) || v.length !== 7 || !v.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)) return fail(p, 'seven counts', v);
+  return v as PackedSample;
+};
+
+/** Up to 2^24 chunks (a 64 TiB image of 4 MiB chunks). */
+const MAX_MAP_CHUNKS = 2 ** 24;
+const mapIndex = int(0, MAX_MAP_CHUNKS);
+
+/** A kept chunk map, in either encoding, whole enough to decode (shared/chunkMap.ts). */
+const chunkMap: Check<ChunkMap> = (v, p) => {
+  const m = obj({ total: req(mapIndex), encoding: req(literal('runs', 'packed2')) }, keepOthers)(v, p);
+  const r = v as Record<string, unknown>;
+  if (m.encoding === 'runs') {
+    const runs = list(mapIndex, 0, 2 * MAX_MAP_CHUNKS)(r.runs, `${p}.runs`);
+    if (runs.length % 2 || runs.some((n, i) => i % 2 === 0 && n > 4)) return fail(`${p}.runs`, 'pairs of a state (0-4) and a length', v);
+    return { total: m.total, encoding: 'runs', runs };
+  }
+  const data = str({ max: Math.ceil(m.total / 3) + 8 })(r.data, `${p}.data`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data)) return fail(`${p}.data`, 'base64', v);
+  return { total: m.total, encoding: 'packed2', data, failed: list(mapIndex, 0, m.total)(r.failed, `${p}.failed`) };
+};
+
+/** What passes `check`, or undefined (the field is left out) when it does not. */
+const orNothing =
+  <T,>(check: Check<T>): Check<T | undefined> =>
+  (v) =>
+    attempt(check, v)[0];
+
 /** A log kept with a job: entries that do not pass are left out, the job stays. */
 const jobLog: Check<JobRecord['log']> = (v, p) => (Array.isArray(v) ? v.flatMap((e) => attempt(logEntry, e)) : fail(p, 'a list', v));
 
@@ -136,6 +168,9 @@ const jobRecord = obj(
     resumeFiles: opt(resumeFiles),
     partialPaths: opt(list(path, 0, 1024)),
     resumeDisks: opt(list(resumeFiles, 0, 1024)),
+    // A damaged chart or map is left out; the job stays.
+    samples: opt(orNothing(list(packedSample, 0, 2 * MAX_KEPT_SAMPLES))),
+    maps: opt(orNothing(list(chunkMap, 0, 64))),
   },
   keepOthers,
 );

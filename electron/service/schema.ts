@@ -223,6 +223,7 @@ export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
   'jobs.list': noArgs,
   'jobs.get': jobRef,
   'jobs.chunkMap': obj({ id: req(id), disk: opt(int(0, MAX_DISKS - 1)) }),
+  'jobs.samples': jobRef,
   'jobs.startBatch': startBatch,
   'jobs.forget': jobRef,
   'logs.get': obj({ jobId: opt(id), afterSeq: opt(int(0, Number.MAX_SAFE_INTEGER)), limit: opt(int(1, 10000)) }),

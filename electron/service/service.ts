@@ -345,6 +345,7 @@ export class RestoreService implements RestoreConsoleApi {
     'jobs.list': () => this.#jobs.list(),
     'jobs.get': ({ id }) => this.#jobs.get(id),
     'jobs.chunkMap': ({ id, disk }) => this.#jobs.chunkMap(id, disk),
+    'jobs.samples': ({ id }) => this.#jobs.samples(id),
     'jobs.forget': ({ id }) => {
       this.#jobs.forget(id);
       this.#hub.emit('job.removed', { id });

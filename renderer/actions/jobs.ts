@@ -4,6 +4,7 @@ import type { Concurrency, StartJobArgs } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
 import { useStore } from '../store/index.ts';
 import { mapKey } from '../store/jobsSlice.ts';
+import { keepSamples, samplesOf } from '../store/samples.ts';
 import { reportError } from './notify.ts';
 import type { JobLike } from '../format/jobText.ts';
 import { retryArgs } from '../format/retryArgs.ts';
@@ -80,6 +81,24 @@ export async function loadChunkMap(id: string, disk = 0): Promise<void> {
     if (map && !useStore.getState().chunkMaps[mapKey(id, disk)]) useStore.getState().setChunkMap(id, map, disk);
   } catch {
     // A job from an earlier run has no map; the view says so.
+  }
+}
+
+/**
+ * A job's chart from what the service kept, when this page did not see the job from its start
+ * (the page opened while it ran or after it ended; the app was restarted).
+ */
+export async function loadSamples(id: string): Promise<void> {
+  const first = samplesOf(id)[0];
+  if (first && first.elapsedMs < 2000) return;
+  try {
+    const list = await api().invoke('jobs.samples', { id });
+    if (list.length) {
+      keepSamples(id, list);
+      useStore.getState().historyLoaded(id);
+    }
+  } catch {
+    // A job without a kept history: the chart stays empty.
   }
 }
 

@@ -1,85 +1,67 @@
 // Draws the throughput chart: image and source throughput over time (left axis), the rate cap on
 // source bytes as a dotted step line on the same axis where one is set, and the concurrency limit
-// as a step line on the same time axis (right axis), paused spans shaded. Pure
+// as a step line on the same time axis (right axis), paused spans shaded with the rates at zero
+// (shared/rates.ts), and the readout's cursor. The geometry is chartFrame.ts's. Pure
 // canvas drawing from rate points; the component decides when (on new samples, at most once a
 // frame).
 import type { ChartColors } from './colors.ts';
-import { niceCeil, rateAxis } from './axes.ts';
+import { chartFrame, PAD, type ChartFrame, type FrameOptions } from './chartFrame.ts';
+import { formatTick } from './axes.ts';
 import type { RatePoint } from '../../shared/rates.ts';
 
-export interface ChartOptions {
-  width: number;
-  height: number;
+export interface ChartOptions extends FrameOptions {
   colors: ChartColors;
-  /** Formats a bytes-per-second value for the axis. */
-  formatRate(bytesPerSec: number): string;
-  /** The job has ended: the time axis fits its duration instead of the running frame. */
-  final?: boolean;
+  /** The point under the pointer or the keyboard cursor: a vertical line and its dots. */
+  cursor?: number;
 }
 
-const PAD = { left: 64, right: 36, top: 12, bottom: 24 };
-
-export function drawThroughput(ctx: CanvasRenderingContext2D, points: readonly RatePoint[], o: ChartOptions): void {
+export function drawThroughput(ctx: CanvasRenderingContext2D, points: readonly RatePoint[], o: ChartOptions): ChartFrame {
   const { width, height, colors } = o;
   ctx.clearRect(0, 0, width, height);
-  const plotW = Math.max(10, width - PAD.left - PAD.right);
-  const plotH = Math.max(10, height - PAD.top - PAD.bottom);
+  const f = chartFrame(points, o);
+  const { plotW, plotH, x, yRate, yLimit } = f;
   const lastT = points.at(-1)?.t ?? 0;
-  // While it runs, the first half minute has a fixed frame, so the start does not zoom wildly;
-  // a finished job's chart fits its whole run.
-  const tMax = o.final ? Math.max(1, niceCeil(lastT)) : Math.max(30, niceCeil(lastT * 1.05));
-  // The cap belongs on the chart even above the traffic: it says where the line is.
-  const axis = rateAxis(Math.max(1, ...points.map((p) => Math.max(p.image, p.source, p.rateLimit))));
-  const rMax = axis.top;
-  const lines = Math.round(rMax / axis.step);
-  // The concurrency axis shares the grid lines: whole numbers on each, the top a little above the highest limit.
-  const lMax = lines * Math.max(1, Math.ceil((Math.max(4, ...points.map((p) => p.limit)) * 1.2) / lines));
-  const x = (t: number): number => PAD.left + (t / tMax) * plotW;
-  const yRate = (r: number): number => PAD.top + plotH - (r / rMax) * plotH;
-  const yLimit = (l: number): number => PAD.top + plotH - (l / lMax) * plotH;
 
   ctx.font = '11px system-ui, sans-serif';
   ctx.lineWidth = 1;
 
-  // Paused spans.
+  // Paused spans: from the first paused sample to the sample that resumed.
   ctx.fillStyle = colors.paused;
   for (let i = 0; i < points.length; i++) {
     if (!points[i]!.paused) continue;
-    const start = i > 0 ? points[i - 1]!.t : points[i]!.t;
+    const start = points[i]!.t;
     let j = i;
     while (j + 1 < points.length && points[j + 1]!.paused) j++;
     const end = j + 1 < points.length ? points[j + 1]!.t : points[j]!.t;
-    ctx.fillRect(x(start), PAD.top, Math.max(1, x(end) - x(start)), plotH);
+    ctx.fillRect(x(start), PAD.top, Math.max(2, x(end) - x(start)), plotH);
     i = j;
   }
 
-  // Grid and axes labels: four rate lines, time ticks.
+  // Grid and axes labels: rate lines (left), the concurrency on the same lines (right), time ticks.
   ctx.strokeStyle = colors.grid;
-  ctx.fillStyle = colors.text;
   ctx.textBaseline = 'middle';
-  for (let k = 0; k <= lines; k++) {
-    const r = axis.step * k;
+  f.rateTicks.forEach((r, k) => {
     const y = Math.round(yRate(r)) + 0.5;
     ctx.beginPath();
     ctx.moveTo(PAD.left, y);
     ctx.lineTo(PAD.left + plotW, y);
     ctx.stroke();
     ctx.textAlign = 'right';
-    ctx.fillText(o.formatRate(r), PAD.left - 6, y);
+    ctx.fillStyle = colors.text;
+    ctx.fillText(f.rateLabels[k]!, PAD.left - 6, y);
     ctx.textAlign = 'left';
     ctx.fillStyle = colors.limit;
-    ctx.fillText(String((lMax / lines) * k), PAD.left + plotW + 6, y);
-    ctx.fillStyle = colors.text;
-  }
-  ctx.textAlign = 'center';
+    ctx.fillText(f.limitLabels[k]!, PAD.left + plotW + 6, y);
+  });
+  ctx.fillStyle = colors.text;
   ctx.textBaseline = 'top';
-  const step = niceCeil(tMax / 6);
-  for (let k = 0; k * step <= tMax + 1e-9; k++) {
-    const t = k * step;
-    ctx.fillText(`${Number(t.toFixed(2))} s`, x(t), PAD.top + plotH + 6);
+  for (const t of f.timeTicks) {
+    // The last tick sits at the right edge: align it so it is not cut off.
+    ctx.textAlign = x(t) > PAD.left + plotW - 12 ? 'right' : 'center';
+    ctx.fillText(formatTick(t), x(t), PAD.top + plotH + 6);
   }
 
-  if (points.length < 2) return;
+  if (points.length < 2) return f;
 
   // Image throughput: filled area and line.
   ctx.beginPath();
@@ -126,6 +108,25 @@ export function drawThroughput(ctx: CanvasRenderingContext2D, points: readonly R
     ctx.lineTo(x(points[i]!.t), yLimit(points[i]!.limit));
   }
   ctx.stroke();
+
+  // The cursor: where the readout below the chart reads from.
+  const c = o.cursor !== undefined ? points[o.cursor] : undefined;
+  if (c) {
+    const cx = Math.round(x(c.t)) + 0.5;
+    ctx.strokeStyle = colors.text;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(cx, PAD.top);
+    ctx.lineTo(cx, PAD.top + plotH);
+    ctx.stroke();
+    for (const [y, color] of [[yRate(c.image), colors.image], [yRate(c.source), colors.source], [yLimit(c.limit), colors.limit]] as const) {
+      ctx.fillStyle = color;
+      ctx.beginPath();
+      ctx.arc(cx, y, 3.5, 0, Math.PI * 2);
+      ctx.fill();
+    }
+  }
+  return f;
 }
 
 function line(ctx: CanvasRenderingContext2D, points: readonly RatePoint[], at: (p: RatePoint) => [number, number], color: string, width: number): void {

@@ -1,11 +1,12 @@
-// The chunk map of a job's image: drawn on a canvas from the ChunkMap events (about once a
-// second), through a store subscription, not through React renders. The legend counts each
-// state in text, so the map never relies on colour alone.
+// The chunk map of a job's image: drawn on a canvas from the ChunkMap events (with each progress
+// sample while the map is small, else about once a second), through a store subscription, not
+// through React renders. The legend counts each state in text, so the map never relies on colour
+// alone, and says how many chunks a cell holds and which state it shows.
 import { useCallback, useRef } from 'react';
 import type { ChunkMap } from '../../shared/contract.ts';
 import { CHUNK_STATE_NAMES, countStates, decodeChunkMap } from '../../shared/chunkMap.ts';
 import { fitCanvas, mapColors } from '../chart/colors.ts';
-import { chunkMapLayout } from '../chart/chunkMapLayout.ts';
+import { cellRuleText, chunkMapLayout } from '../chart/chunkMapLayout.ts';
 import { drawChunkMap } from '../chart/drawChunkMap.ts';
 import { formatCount } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
@@ -18,6 +19,7 @@ export function ChunkMapView({ jobId, verify, disk }: { jobId: string; verify: b
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const countRefs = useRef<Array<HTMLSpanElement | null>>([]);
   const emptyRef = useRef<HTMLParagraphElement>(null);
+  const ruleRef = useRef<HTMLSpanElement>(null);
 
   const draw = useCallback(() => {
     const canvas = canvasRef.current;
@@ -32,6 +34,7 @@ export function ChunkMapView({ jobId, verify, disk }: { jobId: string; verify: b
     const ctx = fitCanvas(canvas, width, layout.height);
     if (!ctx) return;
     drawChunkMap(ctx, states, layout, width, mapColors(canvas));
+    if (ruleRef.current) ruleRef.current.textContent = cellRuleText(layout.per);
     const counts = countStates(states);
     counts.forEach((n, i) => {
       const el = countRefs.current[i];
@@ -47,10 +50,11 @@ export function ChunkMapView({ jobId, verify, disk }: { jobId: string; verify: b
       <div className="chunkmap-canvas">
         <canvas ref={canvasRef} role="img" aria-label="Chunk map" />
         <p ref={emptyRef} className="muted" hidden>
-          No chunk map: it is kept only while the app runs the job.
+          No chunk map for this job.
         </p>
       </div>
       <figcaption className="legend">
+        <span className="legend-rule muted" data-testid="cell-rule" ref={ruleRef} />
         {CHUNK_STATE_NAMES.map((name, i) => (
           <span key={name} className={`key map-${i}`}>
             {i === 2 && verify ? 'verified' : name}: <span ref={(el) => void (countRefs.current[i] = el)}>0</span>

@@ -8,14 +8,8 @@ import { isFinalState } from '../../shared/jobStates.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { setConcurrency } from '../actions/jobs.ts';
 import type { JobLike } from '../format/jobText.ts';
+import { reasonText, settlingText } from '../format/concurrency.ts';
 import { useStore } from '../store/index.ts';
-
-/** Why the limit is what it is: "set by you", "auto: probe up", "auto-tuned". */
-function reasonText(reason: string, tuned: boolean): string {
-  if (reason === 'user') return tuned ? 'auto-tuned, last set by you' : 'set by you';
-  if (reason.startsWith('auto')) return reason;
-  return tuned ? `auto-tuned${reason ? `, ${reason}` : ''}` : reason;
-}
 
 export function ConcurrencyControl({ job }: { job: JobLike }) {
   const id = useId();
@@ -26,7 +20,7 @@ export function ConcurrencyControl({ job }: { job: JobLike }) {
   const done = isFinalState(job.state);
   const auto = requested === 'auto';
   const value = auto ? (limit ?? DEFAULT_CONCURRENCY) : requested;
-  const settling = !auto && limit !== undefined && limit !== requested;
+  const settling = settlingText(requested, limit);
 
   return (
     <div className="concurrency">
@@ -56,7 +50,7 @@ export function ConcurrencyControl({ job }: { job: JobLike }) {
         Requested: <strong data-testid="requested">{auto ? 'auto' : requested}</strong>
         {' · '}In force: <strong data-testid="effective">{limit ?? '–'}</strong>
         {reason || tuned ? <span className="muted"> ({reasonText(reason ?? '', tuned)})</span> : null}
-        {settling && !done ? <span className="muted"> · lowering lets the chunks in flight finish first</span> : null}
+        {settling && !done ? <span className="muted"> · {settling}</span> : null}
       </p>
     </div>
   );

@@ -1,8 +1,9 @@
-// The numbers of a job: percent, bytes and chunks of the total, speeds (image, source), the zero
+// The numbers of a job: percent, bytes and chunks of the total, speeds (image, source: the speed
+// now over SPEED_WINDOW_MS and the average since the start, apart; "paused" while paused), the zero
 // share, source bytes against image bytes, ETA, chunks in flight, and for a resumed restore what
 // an earlier run had written (never counted as speed). This component re-renders with
 // each progress sample (up to 10 a second); nothing above it does.
-import { etaSeconds, recentRate, zeroRatio } from '../../shared/rates.ts';
+import { averageRate, etaSeconds, recentRate, zeroRatio } from '../../shared/rates.ts';
 import { isFinalState } from '../../shared/jobStates.ts';
 import type { JobLike } from '../format/jobText.ts';
 import { formatBytes, formatCount, formatDuration, formatPercent, formatRate } from '../../shared/units.ts';
@@ -20,7 +21,7 @@ export function JobStats({ job }: { job: JobLike }) {
   const eta = final ? undefined : etaSeconds(samples);
   const pct = formatPercent(p.doneBytes, p.totalBytes);
   const resumed = p.resumedBytes ?? 0;
-  const avg = job.summary ? job.summary.mbPerSec * 1e6 : p.elapsedMs > 0 ? ((p.doneBytes - resumed) / p.elapsedMs) * 1000 : 0;
+  const avg = job.summary ? job.summary.mbPerSec * 1e6 : averageRate(p);
   return (
     <div className="stats">
       <div className="stats-head">
@@ -50,9 +51,17 @@ export function JobStats({ job }: { job: JobLike }) {
             {formatCount(p.doneChunks)} <span className="muted">of {formatCount(p.totalChunks)}</span>
           </dd>
         </div>
+        {!final && (
+          <div>
+            <dt>Speed now</dt>
+            <dd data-testid="speed" data-value={rate && !p.paused ? Math.round(rate.image) : 0}>
+              {p.paused ? 'paused' : formatRate(rate?.image ?? 0, units)}
+            </dd>
+          </div>
+        )}
         <div>
-          <dt>{final ? 'Average speed' : 'Speed'}</dt>
-          <dd data-testid="speed">{formatRate(rate ? rate.image : avg, units)}</dd>
+          <dt>Average speed</dt>
+          <dd data-testid="average-speed">{formatRate(avg, units)}</dd>
         </div>
         <div>
           <dt>Zero chunks</dt>
@@ -64,7 +73,7 @@ export function JobStats({ job }: { job: JobLike }) {
           <dt>Read from source</dt>
           <dd data-testid="source-bytes" data-value={p.sourceBytes}>
             {formatBytes(p.sourceBytes, units)}
-            {rate ? <span className="muted"> · {formatRate(rate.source, units)}</span> : null}
+            {rate ? <span className="muted"> · {p.paused ? 'paused' : formatRate(rate.source, units)}</span> : null}
           </dd>
         </div>
         <div>
@@ -86,6 +95,11 @@ export function JobStats({ job }: { job: JobLike }) {
           <dd>{formatDuration(p.elapsedMs)}</dd>
         </div>
       </dl>
+      {job.summary?.auto && (
+        <p className="muted small auto-summary" data-testid="auto-summary">
+          {job.summary.auto.charAt(0).toUpperCase() + job.summary.auto.slice(1)}.
+        </p>
+      )}
     </div>
   );
 }

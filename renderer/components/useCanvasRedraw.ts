@@ -1,7 +1,8 @@
 // Redraws a canvas outside React renders: at most once per animation frame, when a store change
 // concerns it (`changed`), when its container resizes, or when the colours may have changed (the
 // system switched light/dark, or the user picked another theme; canvases read CSS variables at
-// draw time). Used by the throughput chart and the chunk map.
+// draw time). Used by the throughput chart and the chunk map; returns the scheduler (the chart's
+// cursor redraws through it).
 import { useCallback, useEffect, useRef, type RefObject } from 'react';
 import { useStore, type AppState } from '../store/index.ts';
 
@@ -9,7 +10,7 @@ export function useCanvasRedraw(
   canvasRef: RefObject<HTMLCanvasElement | null>,
   draw: () => void,
   changed: (s: AppState, prev: AppState) => boolean,
-): void {
+): () => void {
   const frame = useRef(0);
   const changedRef = useRef(changed);
   changedRef.current = changed;
@@ -39,4 +40,5 @@ export function useCanvasRedraw(
       frame.current = 0;
     };
   }, [canvasRef, schedule]);
+  return schedule;
 }

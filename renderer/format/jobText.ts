@@ -34,6 +34,24 @@ export function jobSubtitle(job: JobLike): string {
   return `snapshot ${formatTime(r.snapshot.time * 1000)} from ${r.sourceLabel}`;
 }
 
+/** The last part of a path ("disk.raw"; a folder keeps its slash: "vm-100/"). */
+function baseName(path: string): string {
+  const trimmed = path.replace(/[\\/]+$/, '');
+  const cut = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
+  return trimmed.slice(cut + 1) + (trimmed.length < path.length ? '/' : '');
+}
+
+/**
+ * Where a job writes, short, for lists where titles alike must read apart (two restores of one
+ * disk): "→ disk.raw", "→ vm-100/", or the snapshot's time for a verify.
+ */
+export function jobWhere(job: JobLike): string {
+  const r = job.request;
+  const to = r.target ?? r.targetDir;
+  if (to) return `→ ${baseName(to)}`;
+  return `snapshot ${formatTime(r.snapshot.time * 1000)}`;
+}
+
 /** "Running for 2 min 03 s", "Finished in 12.0 s", "Failed after 3.1 s", "Queued". */
 export function jobDuration(job: JobLike, now: number = Date.now()): string {
   const start = job.startedAt;

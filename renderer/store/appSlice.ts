@@ -72,10 +72,21 @@ export const createAppSlice: Slice<AppSlice> = (set) => ({
   closeRestoreVm: () => set({ restoreVm: undefined }),
   openRestoreBatch: (restoreBatch) => set({ restoreBatch }),
   closeRestoreBatch: () => set({ restoreBatch: undefined }),
-  // The newest five are enough: older ones were seen or are in the log.
-  notify: (n) => set((s) => ({ notices: [...s.notices, { ...n, id: ++nextNotice }].slice(-5) })),
+  notify: (n) => set((s) => ({ notices: withNotice(s.notices, { ...n, id: ++nextNotice }) })),
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((x) => x.id !== id) })),
 });
+
+/** Notices shown at once: older ones were seen, or are in the log. */
+export const MAX_NOTICES = 3;
+
+/**
+ * The notices after `n` arrives: the same message again replaces its older copy (a retried action
+ * does not stack copies), and only the newest MAX_NOTICES stay.
+ */
+export function withNotice(list: readonly Notice[], n: Notice): Notice[] {
+  const same = (x: Notice): boolean => x.kind === n.kind && x.text === n.text && x.next === n.next && x.detail === n.detail;
+  return [...list.filter((x) => !same(x)), n].slice(-MAX_NOTICES);
+}
 
 export function routeToHash(r: Route): string {
   return r.view === 'job' ? `#/jobs/${encodeURIComponent(r.id)}` : `#/${r.view}`;

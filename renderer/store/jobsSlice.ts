@@ -19,6 +19,12 @@ export interface JobsSlice {
   requested: Record<string, Concurrency>;
   /** Log lines of jobs whose log was opened, oldest first. */
   jobLogs: Record<string, LogEntry[]>;
+  /**
+   * Bumped when a finished job's kept samples were loaded into store/samples.ts (the chart of a
+   * job from before a restart): the chart redraws on it.
+   */
+  histories: Record<string, number>;
+  historyLoaded(jobId: string): void;
   upsertJobs(jobs: JobInfo[]): void;
   /** The service's whole list: each job merged as upsertJobs does, jobs it no longer has removed. */
   replaceJobs(jobs: JobInfo[]): void;
@@ -34,6 +40,8 @@ export const createJobsSlice: Slice<JobsSlice> = (set) => ({
   chunkMaps: {},
   requested: {},
   jobLogs: {},
+  histories: {},
+  historyLoaded: (jobId) => set((s) => ({ histories: { ...s.histories, [jobId]: (s.histories[jobId] ?? 0) + 1 } })),
   upsertJobs: (list) =>
     set((s) => {
       const jobs = { ...s.jobs };

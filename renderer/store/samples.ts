@@ -24,6 +24,16 @@ export function recordSample(jobId: string, p: ProgressCounters): void {
   }
 }
 
+/**
+ * A job's history as the service kept it (thinned), before what this page received itself: the
+ * page's own samples win from where they begin.
+ */
+export function keepSamples(jobId: string, list: readonly ProgressCounters[]): void {
+  const own = histories.get(jobId) ?? [];
+  const from = own[0]?.at ?? Infinity;
+  histories.set(jobId, [...list.filter((p) => p.at < from), ...own]);
+}
+
 export function samplesOf(jobId: string): readonly ProgressCounters[] {
   return histories.get(jobId) ?? [];
 }

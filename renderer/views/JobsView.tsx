@@ -25,12 +25,13 @@ function Result({ id }: { id: string }) {
     const p = s.jobs[id]?.progress;
     return p && isActiveState(s.jobs[id]!.state) ? formatPercent(p.doneBytes, p.totalBytes, 0) : undefined;
   });
+  const units = useStore((s) => s.prefs.units);
   const s = job.summary;
   if (job.state === 'succeeded' && s) {
     return (
-      <span>
-        avg {formatRate(s.mbPerSec * 1e6)}
-        {s.peakMbPerSec !== undefined ? ` · peak ${formatRate(s.peakMbPerSec * 1e6)}` : ''} · {formatPercent(s.zeroChunks, s.chunks, 0)} zero
+      <span data-testid="job-result">
+        avg {formatRate(s.mbPerSec * 1e6, units)}
+        {s.peakMbPerSec !== undefined ? ` · peak ${formatRate(s.peakMbPerSec * 1e6, units)}` : ''} · {formatPercent(s.zeroChunks, s.chunks, 0)} zero
       </span>
     );
   }

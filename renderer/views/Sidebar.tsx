@@ -3,7 +3,8 @@
 import { StateBadge } from '../components/StateBadge.tsx';
 import { useJobHead } from '../components/useJobHead.ts';
 import { isActiveState } from '../../shared/jobStates.ts';
-import { jobTitle } from '../format/jobText.ts';
+import { jobTitle, jobWhere } from '../format/jobText.ts';
+import { ProgressBar } from '../components/ProgressBar.tsx';
 import { formatPercent } from '../../shared/units.ts';
 import type { Route } from '../store/appSlice.ts';
 import { useStore } from '../store/index.ts';
@@ -37,6 +38,7 @@ function ActiveJob({ id }: { id: string }) {
     const p = s.jobs[id]?.progress;
     return p ? formatPercent(p.doneBytes, p.totalBytes, 0) : '';
   });
+  const whole = pct ? Number.parseFloat(pct) : 0;
   const navigate = useStore((s) => s.navigate);
   if (!job) return null;
   return (
@@ -50,9 +52,14 @@ function ActiveJob({ id }: { id: string }) {
         }}
       >
         <span className="active-job-title">{jobTitle(job)}</span>
-        <span className="active-job-state">
-          <StateBadge state={job.state} /> {pct}
+        {/* Two jobs of one disk read apart by where they write (or, for a verify, the snapshot). */}
+        <span className="active-job-where mono" data-testid="active-job-where" title={job.request.target ?? job.request.targetDir}>
+          {jobWhere(job)}
         </span>
+        <span className="active-job-state">
+          <StateBadge state={job.state} /> <span data-testid="active-job-percent">{pct}</span>
+        </span>
+        <ProgressBar value={whole} max={100} label={`${jobTitle(job)} ${jobWhere(job)}`} text={pct || 'not started'} />
       </a>
     </li>
   );

@@ -28,6 +28,9 @@ for (const concurrency of ['1', '16', 'auto']) {
       const target = join(out, `${a.type}-${a.id}-${a.time}-${a.archive}-${concurrency}.raw`);
       const r = await runCli(['restore', ...selectors(demo, a), '--target', target, '--concurrency', concurrency, '--json'], env);
       assert.equal(r.code, 0, `${a.archive} of ${a.type}/${a.id}: ${r.stderr}`);
+      // Auto ends with its summary in words (as in the app's job log); a fixed limit says nothing of it.
+      if (concurrency === 'auto') assert.match(r.stderr, /^restore-console: auto (settled at \d+ after [\d.]+ s|did not settle before the job ended)/m);
+      else assert.doesNotMatch(r.stderr, /restore-console: auto/);
       const s = lastJson(r.stdout);
       assert.equal(s.status, 'succeeded');
       assert.equal(s.bytes, a.size);

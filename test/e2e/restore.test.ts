@@ -243,6 +243,13 @@ test('the restore console in a browser: sources, browse, restore, steer, cancel,
       await page.getByTestId('requested').filter({ hasText: /^1$/ }).waitFor();
       await page.getByTestId('effective').filter({ hasText: /^1$/ }).waitFor();
       await page.getByTestId('in-flight').filter({ hasText: /of 1 ·/ }).waitFor();
+      // The speed now and the average apart; the chunk map says what a cell shows.
+      await page.getByTestId('average-speed').filter({ hasText: /B\/s$/ }).waitFor();
+      await page.getByTestId('cell-rule').filter({ hasText: '1 cell = 1 chunk' }).waitFor();
+      // The chart's readout, from the keyboard: one moment in words.
+      await page.getByTestId('throughput-chart').focus();
+      await page.keyboard.press('End');
+      await page.getByTestId('chart-readout').filter({ hasText: /s · throughput .* · source .* · limit \d+ chunks? in flight · rate cap none/ }).waitFor();
       await screenshots(page, 'job-running');
 
       // Pause: the chunks in flight finish, then nothing is in flight.
@@ -250,6 +257,8 @@ test('the restore console in a browser: sources, browse, restore, steer, cancel,
       await waitState(page, 'paused');
       await page.getByTestId('in-flight').filter({ hasText: /^0 of/ }).waitFor();
       await page.getByTestId('eta').filter({ hasText: 'paused' }).waitFor();
+      // The speed now reads "paused", not the last value.
+      await page.getByTestId('speed').filter({ hasText: /^paused$/ }).waitFor();
       // Auto on and off while paused (so the job does not race ahead): the slider gives way to
       // the tuner, then takes over again and goes back to 1 with the Home key.
       const auto = page.getByRole('checkbox', { name: 'Auto' });
@@ -378,6 +387,11 @@ test('the restore console in a browser: sources, browse, restore, steer, cancel,
     await step('after the restart the cancelled restore resumes bit-exact; its rate cap changes while it runs', async () => {
       // The cancelled job's view (opened from the list above) offers to resume it.
       await waitState(page, 'cancelled');
+      // Its chart and chunk map were kept with it across the restart.
+      await page.getByTestId('cell-rule').filter({ hasText: '1 cell = 1 chunk' }).waitFor();
+      await page.getByTestId('throughput-chart').focus();
+      await page.keyboard.press('End');
+      await page.getByTestId('chart-readout').filter({ hasText: /limit 1 chunk in flight/ }).waitFor();
       await page.getByTestId('outcome').getByRole('button', { name: 'Delete partial file' }).waitFor();
       await page.getByTestId('outcome').getByRole('button', { name: 'Resume' }).click();
       await waitState(page, 'running');

@@ -11,6 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AutoTuner, type TunableEngine, type TuningCounters } from '../../electron/engine/autoTuner.ts';
+import { decisionLog, type Decision } from '../../electron/engine/autoWords.ts';
 import { MAX_CONCURRENCY } from '../../shared/limits.ts';
 import { SlotBudget } from '../../electron/engine/slotBudget.ts';
 import type { ProgressCounters } from '../../shared/progress.ts';
@@ -101,7 +102,8 @@ class SimEngine implements TunableEngine {
   }
 
   setConcurrency(n: number, reason: string): void {
-    this.changes.push({ t: this.t, from: this.limit, to: n, reason });
+    // A call at the same limit only updates the status (the reason shown); it changes nothing.
+    if (n !== this.limit) this.changes.push({ t: this.t, from: this.limit, to: n, reason });
     this.limit = n;
     this.#reason = reason;
   }
@@ -166,6 +168,8 @@ class SimEngine implements TunableEngine {
 interface Run {
   engine: SimEngine;
   tuner: AutoTuner;
+  /** Every decision the tuner told its listeners of, with the simulated time. */
+  decisions: Array<Decision & { t: number }>;
   /** Limit in force at each step (index = t / STEP_MS - 1). */
   limits: number[];
   /** Chunks completed in each step. */
@@ -175,6 +179,8 @@ interface Run {
 function simulate(sys: System, seed: number, seconds: number): Run {
   const engine = new SimEngine(sys, seed);
   const tuner = new AutoTuner(engine, { now: () => engine.t, tickMs: 0, cpuMs: () => engine.cpuMs, cores: CORES });
+  const decisions: Run['decisions'] = [];
+  tuner.onDecision((d) => decisions.push({ ...d, t: engine.t }));
   tuner.enable();
   const limits: number[] = [];
   const done: number[] = [];
@@ -185,7 +191,7 @@ function simulate(sys: System, seed: number, seconds: number): Run {
     done.push(engine.doneChunks - before);
     if (engine.t % TICK_MS === 0) tuner.tick();
   }
-  return { engine, tuner, limits, done };
+  return { engine, tuner, decisions, limits, done };
 }
 
 const stepOf = (ms: number): number => Math.round(ms / STEP_MS);
@@ -232,7 +238,9 @@ function checkChanges(run: Run): void {
 }
 
 const trace = (run: Run): string =>
-  run.engine.changes.map((c) => `${c.t}:${c.from}→${c.to} (${c.reason.slice(6)})`).join('\n  ');
+  run.decisions.filter((d) => d.from !== d.to || d.kind === 'settle').map((d) => `${d.t}:${d.from}→${d.to} (${d.kind}${d.why ? ` ${d.why}` : ''})`).join('\n  ');
+
+const doubled = (run: Run, from = 0): boolean => run.decisions.some((d) => d.t >= from && (d.kind === 'double' || d.kind === 'double-again'));
 
 test('1. I/O-latency-bound (R = 20 ms, C = 400/s, need 8): ≥ 90 % within 3 s, limit ≤ 2 × need', (t) => {
   const sys: System = { latency: () => 0.02, capacity: () => 400 };
@@ -427,7 +435,7 @@ test('6. decode-bound (workers saturated) under spells of ±20 % noise: never ra
     const ratio = measured(run, 3000, 30000) / 200;
     t.diagnostic(summary('CPU-bound, noisy', seed, { peakLimit: maxLimit(run, 0), settledLimit: settled(run, 10000), ratio3to30s: ratio }));
     assert.ok(maxLimit(run, 0) <= AutoTuner.INITIAL_LIMIT, `limit reached ${maxLimit(run, 0)}\n  ${trace(run)}`);
-    assert.ok(!run.engine.changes.some((c) => /doubling/.test(c.reason)), `doubled while CPU-bound\n  ${trace(run)}`);
+    assert.ok(!doubled(run), `doubled while CPU-bound\n  ${trace(run)}`);
     assert.ok(ratio >= 0.85, `throughput ${ratio} of capacity\n  ${trace(run)}`);
   }
 });
@@ -457,7 +465,7 @@ test('7. server-side limit (8 at a time, R = 20 ms) under spells of ±20 % noise
     // Probes up (one period each, between holds) are all that goes above the start after 3 s.
     const above = run.limits.slice(stepOf(3000)).filter((l) => l > AutoTuner.INITIAL_LIMIT).length / (run.limits.length - stepOf(3000));
     assert.ok(above <= 0.1, `${(above * 100).toFixed(0)} % of the time above ${AutoTuner.INITIAL_LIMIT} after 3 s\n  ${trace(run)}`);
-    assert.ok(!run.engine.changes.some((c) => c.t >= 3000 && /doubling/.test(c.reason)), `doubled again after 3 s\n  ${trace(run)}`);
+    assert.ok(!doubled(run, 3000), `doubled again after 3 s\n  ${trace(run)}`);
     assert.ok(home >= S - 2 && home <= AutoTuner.INITIAL_LIMIT, `settled at ${home}\n  ${trace(run)}`);
     // Spells of ±20 % noise can leave it one step below the knee (7 of 8): at most that is lost.
     assert.ok(ratio >= 0.8, `throughput ${ratio} of the server's capacity\n  ${trace(run)}`);
@@ -544,4 +552,39 @@ test('two auto jobs under one budget: each stops at the share it could get inste
     if (engines[0]!.t % TICK_MS === 0) tuners[0]!.tick();
   }
   assert.ok(engines[0]!.limit > 32, `alone, the job stayed at ${engines[0]!.limit}`);
+});
+
+test('auto says what it does in words: each change with the limit, the rate and why; a calm status; a summary', () => {
+  const sys: System = { latency: () => 0.02, capacity: () => 400 };
+  const run = simulate(sys, 1, 30);
+  const statuses = new Set(run.engine.changes.map((c) => c.reason));
+  // The status changes when auto settles elsewhere or starts looking again, never with each probe.
+  const probes = run.decisions.filter((d) => d.kind === 'probe-up' || d.kind === 'probe-down');
+  assert.ok(probes.length >= 5, `only ${probes.length} probes in 30 s\n  ${trace(run)}`);
+  assert.ok(statuses.size <= 4, `the status took ${statuses.size} values: ${[...statuses].join(' | ')}`);
+  for (const r of statuses) assert.match(r, /^auto: (finding the best limit|settled at \d+, [a-z ]+)$/, r);
+  assert.ok(![...statuses].some((r) => /probe|paid|Little|doubling/.test(r)), 'jargon in the status');
+  // Each decision in words: the limits, the measured rate, and why; probes are quiet (not logged)
+  // unless they led to a change, and then the log tells them first: each line goes on from the
+  // limit the one before it ended at.
+  const logged: string[] = [];
+  const log = decisionLog((l) => logged.push(l));
+  run.decisions.forEach(log);
+  assert.ok(probes.every((d) => d.quiet));
+  let at = 16;
+  for (const l of logged) {
+    const m = /^auto: (?:(\d+) → (\d+)|trying (\d+)|settled at (\d+)|the speed fell to .* at (\d+))/.exec(l);
+    assert.ok(m, l);
+    const from = Number(m[1] ?? m[5] ?? NaN);
+    if (m[1]) assert.equal(from, at, `"${l}" does not go on from ${at}\n  ${logged.join('\n  ')}`);
+    at = Number(m[2] ?? m[3] ?? m[4] ?? m[5]);
+  }
+  assert.ok(logged.length >= 2 && logged.length < run.decisions.length / 2, `${logged.length} of ${run.decisions.length} decisions logged`);
+  assert.match(logged[0]!, /^auto: 16 → \d+ chunks in flight \(measured [\d.]+ [kMG]B\/s at 16\): faster with more, doubling$/);
+  const settle = logged.find((l) => l.includes('settled'));
+  assert.match(settle ?? '', /^auto: settled at \d+ chunks in flight \(measured [\d.]+ [kMG]B\/s at \d+\): .+$/);
+  // The summary: where it settled, after how long, where the best rate was.
+  const home = run.decisions.filter((d) => d.kind === 'settle').at(-1)!.to;
+  assert.match(run.tuner.summary()!, new RegExp(`^auto settled at ${home} after [\\d.]+ s; the best measured rate, [\\d.]+ [kMG]B/s, was at \\d+; it checked \\d+ times whether another limit was faster$`.replace('\\d+ times', '(once|twice|\\d+ times)')));
+  assert.equal(new AutoTuner(new SimEngine(sys, 2), { tickMs: 0 }).summary(), undefined, 'a summary without auto');
 });

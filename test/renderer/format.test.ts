@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cliEquivalent, snapshotPath } from '../../renderer/format/cli.ts';
 import { explainCode, explainError } from '../../shared/errorText.ts';
-import { jobDuration } from '../../renderer/format/jobText.ts';
+import { jobDuration, jobTitle, jobWhere } from '../../renderer/format/jobText.ts';
+import { reasonText, settlingText } from '../../renderer/format/concurrency.ts';
 import { encryptionOf, snapshotMatches, upidStart } from '../../renderer/format/snapshot.ts';
 import { defaultTargetName, joinPath, numbered } from '../../renderer/format/targetName.ts';
 import { formatAge, formatBytes, formatDuration, formatPercent, formatRate } from '../../shared/units.ts';
-import { routeFromHash, routeToHash } from '../../renderer/store/appSlice.ts';
+import { MAX_NOTICES, routeFromHash, routeToHash, withNotice } from '../../renderer/store/appSlice.ts';
 import { job } from './fixtures.ts';
 
 // Dates in names and labels are local: fix the zone.
@@ -91,4 +92,32 @@ test('job durations read like a task list; routes survive the address bar', () =
   assert.equal(jobDuration(job({ state: 'cancelled', startedAt: 0, endedAt: 1500 })), 'Cancelled after 1.5 s');
   for (const r of [{ view: 'sources' }, { view: 'browse' }, { view: 'jobs' }, { view: 'job', id: 'job-a b' }, { view: 'settings' }] as const) assert.deepEqual(routeFromHash(routeToHash(r)), r);
   assert.equal(routeFromHash('#/nowhere'), undefined);
+});
+
+test('two running jobs of one disk read apart: where each writes (or the snapshot a verify reads)', () => {
+  const a = job({ id: 'a' });
+  const b = job({ id: 'b', request: { ...job().request, target: '/restores/other.raw' } });
+  assert.equal(jobTitle(a), jobTitle(b));
+  assert.deepEqual([jobWhere(a), jobWhere(b)], ['→ t.raw', '→ other.raw']);
+  assert.equal(jobWhere(job({ request: { ...job().request, target: undefined, targetDir: '/restores/vm-100/' } })), '→ vm-100/');
+  assert.equal(jobWhere(job({ mode: 'verify', request: { ...job().request, mode: 'verify', target: undefined } })), 'snapshot 1970-01-01 00:00:01');
+});
+
+test('the concurrency words: auto in plain words, and the lowering hint only when lowering', () => {
+  assert.equal(reasonText('user', false), 'set by you');
+  assert.equal(reasonText('auto: settled at 24, more was not faster', true), 'settled at 24, more was not faster');
+  assert.equal(reasonText('auto: finding the best limit', true), 'finding the best limit');
+  assert.equal(settlingText(8, 16), 'lowering lets the chunks in flight finish first');
+  assert.equal(settlingText(24, 16), undefined, 'raising showed the lowering hint');
+  assert.equal(settlingText(16, 16), undefined);
+  assert.equal(settlingText('auto', 16), undefined);
+});
+
+test('notices: the same message again replaces its copy, and only the newest few stay', () => {
+  let list = withNotice([], { id: 1, kind: 'error', text: 'Cannot connect' });
+  list = withNotice(list, { id: 2, kind: 'error', text: 'Cannot connect' });
+  assert.deepEqual(list.map((n) => n.id), [2]);
+  for (let id = 3; id < 10; id++) list = withNotice(list, { id, kind: 'info', text: `done ${id}` });
+  assert.equal(list.length, MAX_NOTICES);
+  assert.deepEqual(list.map((n) => n.id), [7, 8, 9]);
 });

@@ -125,6 +125,7 @@ test('rates read as proxmox-backup-client reads --rate: 50MB, 20MiB, 1.5GB, plai
 
 test('auto does not move the limit for "no gain" while the rate cap sets the pace', async () => {
   const { AutoTuner } = await import('../../electron/engine/autoTuner.ts');
+  const summaries: string[] = [];
   /** A job whose throughput is the cap's (20 chunks/s whatever the limit), every slot busy. */
   const run = (capped: boolean): number[] => {
     let t = 0;
@@ -134,7 +135,8 @@ test('auto does not move the limit for "no gain" while the rate cap sets the pac
       get limit() {
         return limit;
       },
-      setConcurrency: (n: number) => void seen.push((limit = n)),
+      // A call at the same limit only updates the status auto shows; it moves nothing.
+      setConcurrency: (n: number) => void (n !== limit && seen.push((limit = n))),
       setAuto: () => {},
       progress: () => {
         const chunks = Math.floor(t / 50);
@@ -144,9 +146,12 @@ test('auto does not move the limit for "no gain" while the rate cap sets the pac
     const tuner = new AutoTuner(engine, { now: () => t, tickMs: 0 });
     tuner.enable();
     for (; t < 30_000; t += 50) tuner.tick();
+    summaries.push(tuner.summary()!);
     return seen;
   };
   assert.deepEqual(run(true), [], 'the limit moved under a binding cap');
+  // The summary says why auto did nothing.
+  assert.match(summaries[0]!, /^auto did not settle before the job ended \(last at 16\); the rate cap set the pace part of the time, and auto keeps its limit then$/);
   // The same job without a cap in view: flat throughput makes the tuner move (so the check above can fail).
   assert.ok(run(false).length > 0);
 });

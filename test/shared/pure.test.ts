@@ -69,7 +69,7 @@ test('the packed chunk map is standard base64 of two bits per chunk', () => {
   assert.deepEqual(decodeChunkMap(m), states);
 });
 
-test('the CLI progress line: speed over 3 s, ETA over 10 s, none while paused, zero share by chunks', () => {
+test('the CLI progress line: speed over 2 s and the average, ETA over 10 s, "paused" and no ETA while paused, zero share by chunks', () => {
   const line = new ProgressLine(new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream);
   let text = '';
   // 20 MB/s for 10 s, then 10 MB/s for 3 s, samples every 500 ms; 1 GB in all.
@@ -79,13 +79,18 @@ test('the CLI progress line: speed over 3 s, ETA over 10 s, none while paused, z
     bytes += t < 10_000 ? 1e7 : 5e6;
   }
   const done = bytes - 5e6;
-  // Speed: the last 3 s (10 MB/s). ETA: the last 10 s, from t = 3 s (60 MB done) on: 17 MB/s, not 10.
-  assert.match(text, /^ *\d+\.\d%\s+10\.0 MB\/s {2}zero {2}40% {2}ETA \d+:\d\d {2}in flight 3\/8$/);
+  // Speed: the last 2 s (10 MB/s), the average apart. ETA: the last 10 s, from t = 3 s (60 MB done) on: 17 MB/s, not 10.
+  const avg = (done / 13_000) * 1000;
+  assert.match(text, new RegExp(`^ *\\d+\\.\\d%\\s+10\\.0 MB/s \\(avg ${(avg / 1e6).toFixed(1)}\\) {2}zero {2}40% {2}ETA \\d+:\\d\\d {2}in flight 3/8$`));
   const eta = text.match(/ETA (\S+)/)![1];
   assert.equal(eta, formatClock((1e9 - done) / ((done - 6e7) / 10)));
   assert.notEqual(eta, formatClock((1e9 - done) / 1e7), 'the ETA followed the 3 s speed');
   const paused = line.line(sample({ elapsedMs: 13_500, doneBytes: done, totalBytes: 1e9, paused: true }));
-  assert.match(paused, /ETA --:--.*paused$/);
+  // Paused: the speed reads "paused", not the last value.
+  assert.match(paused, /^ *\d+\.\d%\s+paused\s+\(avg [\d.]+\) .*ETA --:--/);
+  assert.doesNotMatch(paused, /MB\/s/);
+  const auto = line.line(sample({ elapsedMs: 14_000, doneBytes: done, totalBytes: 1e9, inFlight: 20, limit: 24, auto: true, limitReason: 'auto: settled at 24, more was not faster' }));
+  assert.match(auto, /in flight 20\/24 \(auto: settled at 24, more was not faster\)$/);
   assert.equal(formatClock(3725), '1:02:05');
   assert.equal(formatClock(65), '1:05');
   assert.equal(formatClock(Infinity), '--:--');

@@ -14,6 +14,7 @@ import { optional, parse, parseConcurrency, parseRateFlag, parseSeconds, require
 import { defaultDataDir } from '../dataDir.ts';
 import { zeroRatio } from '../../../shared/rates.ts';
 import { formatBytes, formatDuration } from '../../../shared/units.ts';
+import { decisionLog } from '../../engine/autoWords.ts';
 import { ProgressLine } from '../progressLine.ts';
 import type { OpenedSource } from '../../service/openSource.ts';
 import { openSourceUnlessStopped, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
@@ -95,6 +96,9 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
     if (resumed?.size) process.stderr.write(`restore-console: resuming: ${resumed.size} of ${job.plan.index.count} chunks are already written\n`);
     // Without a terminal the stall shows as lines of their own (on a terminal, in the live line).
     if (!line) job.engine.on('stall', (c: StallChange) => process.stderr.write(`restore-console: ${stallText(c)}\n`));
+    // Auto in the app's words: its status is in the live line; without a terminal each change is a
+    // line of its own (as in the job log); its summary ends either way.
+    if (!line && concurrency === 'auto') job.tuner.onDecision(decisionLog((l) => process.stderr.write(`restore-console: ${l}\n`)));
     const timer = line ? setInterval(() => line.update(job.engine.progress()), 250) : undefined;
     try {
       summary = await job.run();
@@ -105,6 +109,8 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
         line.end();
       }
     }
+    const auto = concurrency === 'auto' ? job.tuner.summary() : undefined;
+    if (auto) process.stderr.write(`restore-console: ${auto}\n`);
   } catch (e) {
     const err = toRestoreError(e, mode);
     if (err.code === 'USAGE') throw err;
