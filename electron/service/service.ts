@@ -58,7 +58,7 @@ export interface ServiceOptions {
   /** Replaces how archives are opened for browsing (tests give in-memory trees). */
   openFiles?: FileTreeOpener;
   /** First start without sources: generate the demo datastore (default 'full'); false never does. */
-  demo?: false | { scale?: DemoScale };
+  demo?: false | { scale?: DemoScale; holdAfterFirst?: () => Promise<void> };
   /** Datastore folders to add as sources at start (`serve --datastore`). */
   datastores?: string[];
   /** Decoder for every job (default: the engine's shared worker pool). */
@@ -157,6 +157,7 @@ export class RestoreService implements RestoreConsoleApi {
       this.#demo = new DemoProvider({
         dir: join(this.dataDir, 'demo'),
         scale: opts.demo?.scale ?? 'full',
+        ...(opts.demo?.holdAfterFirst ? { holdAfterFirst: opts.demo.holdAfterFirst } : {}),
         emit: (status) => this.#hub.emit('demo', status),
         log: (level, message) => this.#logs.add(level, message),
         onReady: async (loc) => {
@@ -180,7 +181,8 @@ export class RestoreService implements RestoreConsoleApi {
       if (!this.#sources.findByConfig(config)) await this.#sources.add(config);
     }
     this.#started = true;
-    if (this.#demo && this.#sources.size === 0 && !this.#settings.demoDismissed) this.#demo.start();
+    // A demo whose generation was stopped midway (quit, crash) is written again.
+    if (this.#demo && !this.#settings.demoDismissed && (this.#sources.size === 0 || (await this.#demo.unfinished()))) this.#demo.start();
   }
 
   // -- the contract -----------------------------------------------------------------------------
@@ -214,6 +216,7 @@ export class RestoreService implements RestoreConsoleApi {
     await this.#jobs.close();
     await this.#filesJobs.closeAll();
     await this.#browse.closeAll();
+    this.#demo?.cancel(false);
     await this.#demo?.whenIdle();
     await this.#sources.close();
     await this.#settingsFile.flush();
@@ -257,6 +260,7 @@ export class RestoreService implements RestoreConsoleApi {
       await this.#browse.closeSource(id);
       const removed = await this.#sources.remove(id);
       this.#logs.add('info', `source ${removed.label} removed`, { sourceId: id });
+      if (removed.demo) this.#demo?.cancel(true);
       if (removed.demo && !this.#settings.demoDismissed) await this.#setSettings({ demoDismissed: true });
       return null;
     },
