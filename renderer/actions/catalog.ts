@@ -1,7 +1,7 @@
 // Browse actions: pick a source and namespace, load its groups and snapshots, open a snapshot's
 // detail (with the key when the snapshot is encrypted). A newer request wins: answers to an older
 // one are dropped, so fast clicking never shows one snapshot's files under another's title.
-import type { KeyArgs, SnapshotSelector } from '../../shared/contract.ts';
+import type { DemoStatus, KeyArgs, SnapshotSelector } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
 import { toContractError } from '../../shared/errors.ts';
 import type { CatalogState } from '../store/catalogSlice.ts';
@@ -48,6 +48,15 @@ export async function loadListing(): Promise<void> {
     if (mine !== listing) return;
     patch({ loading: false, error: toContractError(e) });
   }
+}
+
+/**
+ * The demo datastore is offered while it is still being written: when it announces another
+ * finished snapshot and Browse shows it, the listing is loaded again (no button to press).
+ */
+export function demoChanged(before: DemoStatus | undefined, now: DemoStatus): void {
+  if (!now.sourceId || now.snapshotsDone === undefined || now.snapshotsDone === before?.snapshotsDone) return;
+  if (cat().sourceId === now.sourceId) void loadListing();
 }
 
 /** Selects a snapshot and loads its detail; `key` decodes an encrypted guest config. */
