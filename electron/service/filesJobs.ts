@@ -13,6 +13,7 @@ import type { Writable } from 'node:stream';
 import type { Events, FilesJobInfo, FilesJobState, FilesStartArgs, LogLevel } from '../../shared/contract.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
 import type { FilesSummary } from '../../shared/files.ts';
+import { archiveBase } from '../../shared/jobNames.ts';
 import { formatBytes } from '../../shared/units.ts';
 import { runFilesJob, type FilesOutput } from '../files/filesJob.ts';
 import { FilesTally } from '../files/filesTally.ts';
@@ -152,7 +153,7 @@ export class FilesJobs {
     const single = first && (first.type === 'file' || first.type === 'hardlink');
     run.format = single ? 'file' : 'zip';
     if (single) run.size = first.size;
-    const base = archive.replace(/\.(?:didx|fidx)$/, '').replace(/\.(?:pxar|mpxar|ppxar|img)$/, '');
+    const base = archiveBase(archive);
     const name = single ? first.name : first ? `${first.name || base}.zip` : `${base}-files.zip`;
     run.info.download = { path: `/api/files/download/${run.info.id}`, name };
     run.waitTimer = setTimeout(() => {

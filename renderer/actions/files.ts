@@ -4,6 +4,7 @@
 // for a browser that was closed or replaced meanwhile are dropped.
 import type { FilesOutputArgs, KeyArgs, SnapshotDetail } from '../../shared/contract.ts';
 import { toContractError } from '../../shared/errors.ts';
+import { archiveBase } from '../../shared/jobNames.ts';
 import { pageToken } from '../api/connect.ts';
 import { api } from '../api/current.ts';
 import { useStore } from '../store/index.ts';
@@ -65,8 +66,6 @@ export function toggleFolder(path: string): void {
   if (open && !b.folders[path]?.entries && !b.folders[path]?.loading) void loadFolder(path);
 }
 
-const baseName = (archive: string): string => archive.replace(/\.(?:didx|fidx)$/, '').replace(/\.(?:pxar|mpxar|img)$/, '');
-
 /** What a download of the selection is called, and whether it is one file as itself. */
 export function downloadShape(): { single: boolean; name: string } {
   const b = st().browser!;
@@ -74,7 +73,7 @@ export function downloadShape(): { single: boolean; name: string } {
   const [path, entry] = sel[0] ?? [];
   if (sel.length === 1 && entry && (entry.type === 'file' || entry.type === 'hardlink')) return { single: true, name: entry.name };
   if (sel.length === 1 && path !== '/' && entry) return { single: false, name: `${entry.name}.zip` };
-  return { single: false, name: `${baseName(b.archive)}-files.zip` };
+  return { single: false, name: `${archiveBase(b.archive)}-files.zip` };
 }
 
 async function start(output: FilesOutputArgs): Promise<string | undefined> {

@@ -215,7 +215,7 @@ export function FileBrowserDialog() {
   const jobs = useStore((s) => s.filesJobs);
   const filterId = useId();
   const info = b.detail.info;
-  const title = `Files in ${archiveName(b.archive).replace(/\.didx$/, '')}`;
+  const title = `Files in ${archiveName(b.archive)}`;
   return (
     <Dialog title={title} onClose={() => void closeFileBrowser()} className="files-dialog">
       <p className="muted small">
