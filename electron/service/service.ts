@@ -21,6 +21,7 @@ import type {
   Settings,
   Unsubscribe,
 } from '../../shared/contract.ts';
+import { raceAbort } from '../../shared/abort.ts';
 import type { DemoScale } from '../demo/demoDatastore.ts';
 import type { ChunkDecoder } from '../engine/decoder.ts';
 import type { RestoreRequest } from '../engine/restoreJob.ts';
@@ -194,7 +195,7 @@ export class RestoreService implements RestoreConsoleApi {
       const signal = opts.signal;
       signal?.throwIfAborted();
       const work = Promise.resolve((this.#handlers[command] as Handlers[C])(clean, signal));
-      return await (signal ? raceAbort(work, signal) : work);
+      return await raceAbort(work, signal);
     } catch (e) {
       throw RestoreError.from(toContractError(e));
     }
@@ -395,11 +396,3 @@ function notInThisShell(): never {
   throw new RestoreError('NOT_SUPPORTED', 'native dialogs exist only in the desktop app; type the path instead');
 }
 
-/** Rejects with CANCELLED as soon as the signal aborts; the work itself may finish later. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new RestoreError('CANCELLED', 'the call was cancelled'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}

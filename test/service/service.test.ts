@@ -128,6 +128,26 @@ test('secrets: encrypted with safeStorage, written plain only when asked, never 
   await c.close();
 });
 
+test("a call whose caller gives up ends at once with the caller's reason (CANCELLED without one)", async () => {
+  const entered = Promise.withResolvers<void>();
+  // A server that never answers: only the caller's signal can end the call.
+  const opener = (): Promise<OpenedSource> => (entered.resolve(), new Promise<OpenedSource>(() => {}));
+  const s = await RestoreService.create({ dataDir: await tempDir(), demo: false, openSource: opener });
+  try {
+    const timedOut = new AbortController();
+    const call = s.invoke('sources.test', { config: pbsConfig(SECRET) }, { signal: timedOut.signal });
+    await entered.promise;
+    timedOut.abort(new RestoreError('TIMEOUT', 'the page stopped waiting'));
+    await assert.rejects(call, (e: RestoreError) => e.code === 'TIMEOUT' && e.message === 'the page stopped waiting');
+    const gone = new AbortController();
+    const second = s.invoke('sources.test', { config: pbsConfig(SECRET) }, { signal: gone.signal });
+    gone.abort();
+    await assert.rejects(second, { code: 'CANCELLED' });
+  } finally {
+    await s.close();
+  }
+});
+
 test('a TLS fingerprint mismatch carries the fingerprint seen, for the user to trust', async () => {
   const fp = Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0')).join(':');
   const opener = async (): Promise<OpenedSource> => {
