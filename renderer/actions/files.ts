@@ -4,7 +4,7 @@
 // for a browser that was closed or replaced meanwhile are dropped.
 import type { FilesOutputArgs, KeyArgs, SnapshotDetail } from '../../shared/contract.ts';
 import { toContractError } from '../../shared/errors.ts';
-import { archiveBase } from '../../shared/jobNames.ts';
+import { downloadName } from '../../shared/files.ts';
 import { pageToken } from '../api/connect.ts';
 import { api } from '../api/current.ts';
 import { useStore } from '../store/index.ts';
@@ -71,9 +71,8 @@ export function downloadShape(): { single: boolean; name: string } {
   const b = st().browser!;
   const sel = Object.entries(b.selected);
   const [path, entry] = sel[0] ?? [];
-  if (sel.length === 1 && entry && (entry.type === 'file' || entry.type === 'hardlink')) return { single: true, name: entry.name };
-  if (sel.length === 1 && path !== '/' && entry) return { single: false, name: `${entry.name}.zip` };
-  return { single: false, name: `${archiveBase(b.archive)}-files.zip` };
+  const sole = sel.length === 1 && path !== '/' ? entry : undefined;
+  return { single: !!sole && (sole.type === 'file' || sole.type === 'hardlink'), name: downloadName(b.archive, sole) };
 }
 
 async function start(output: FilesOutputArgs): Promise<string | undefined> {

@@ -147,6 +147,10 @@ test('browser mode: a download is streamed once, with the token, as a zip or the
     const job = await service.invoke('files.start', { browseId: b.id, paths: ['/etc'], output: { kind: 'download' } });
     assert.equal(job.state, 'waiting');
     assert.deepEqual(job.download, { path: `/api/files/download/${job.id}`, name: 'etc.zip' });
+    // The whole archive is named after it, as the page names it (it was root.zip here, root-files.zip there).
+    const whole = await service.invoke('files.start', { browseId: b.id, paths: ['/'], output: { kind: 'download' } });
+    assert.equal(whole.download!.name, 'root-files.zip');
+    await service.invoke('files.cancel', { id: whole.id });
     const url = `${server.origin}${job.download!.path}`;
     assert.equal((await fetch(url)).status, 401);
     const res = await fetch(`${url}?token=${server.token}`);

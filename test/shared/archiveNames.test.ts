@@ -1,9 +1,9 @@
 // Archive names as the user sees them and as files are named after them: one helper
-// (shared/jobNames.ts) for the CLI, the service and the page, so the page's download name and the
-// service's agree for every archive kind (the page named root.ppxar.didx's zip root.ppxar-files.zip).
+// (shared/jobNames.ts) for the CLI, the service and the page, and one download name
+// (shared/files.ts) the page and the service share.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SnapshotDetail } from '../../shared/contract.ts';
+import { downloadName } from '../../shared/files.ts';
 import { archiveBase, archiveName, diskFileName } from '../../shared/jobNames.ts';
 
 test('archiveName drops the index suffix, archiveBase every suffix', () => {
@@ -17,12 +17,15 @@ test('archiveName drops the index suffix, archiveBase every suffix', () => {
   assert.equal(diskFileName('drive-scsi0.img.fidx'), 'drive-scsi0.raw');
 });
 
-test("the page names a download of a whole archive as the service does, split archives too", async () => {
-  const { useStore } = await import('../../renderer/store/index.ts');
-  const { downloadShape } = await import('../../renderer/actions/files.ts');
-  for (const archive of ['root.pxar.didx', 'root.mpxar.didx', 'root.ppxar.didx', 'drive-scsi0.img.fidx']) {
-    useStore.getState().setBrowser({ sourceId: 's', detail: {} as SnapshotDetail, archive, opening: false, folders: {}, expanded: {}, selected: {}, filter: '', jobIds: [] });
-    assert.equal(downloadShape().name, `${archiveBase(archive)}-files.zip`, archive);
-    assert.doesNotMatch(downloadShape().name, /pxar|img/);
+test('a download is named after the file, the folder, or the archive (split archives too)', () => {
+  assert.equal(downloadName('root.pxar.didx', { name: 'hosts', type: 'file' }), 'hosts');
+  assert.equal(downloadName('root.pxar.didx', { name: 'perl', type: 'hardlink' }), 'perl');
+  assert.equal(downloadName('root.pxar.didx', { name: 'etc', type: 'dir' }), 'etc.zip');
+  assert.equal(downloadName('drive-scsi0.img.fidx', { name: 'part1', type: 'partition' }), 'part1.zip');
+  for (const archive of ['root.pxar.didx', 'root.mpxar.didx', 'root.ppxar.didx']) {
+    assert.equal(downloadName(archive, undefined), 'root-files.zip', archive);
+    // The root itself (an entry without a name) is the whole archive.
+    assert.equal(downloadName(archive, { name: '', type: 'dir' }), 'root-files.zip', archive);
   }
+  assert.equal(downloadName('drive-scsi0.img.fidx', undefined), 'drive-scsi0-files.zip');
 });
