@@ -306,6 +306,8 @@ export interface FilesBrowse {
   archives: string[];
   /** The entry of '/'. */
   root: FileEntry;
+  /** What was noticed reading a disk image's layout (a damaged primary GPT, …): shown above the listing. */
+  warnings?: string[];
 }
 
 /**

@@ -24,7 +24,7 @@ export async function openFileBrowser(sourceId: string, detail: SnapshotDetail, 
       void api().invoke('files.close', { browseId: b.id }).catch(() => {});
       return;
     }
-    st().patchBrowser({ browseId: b.id, root: b.root, opening: false, error: undefined });
+    st().patchBrowser({ browseId: b.id, root: b.root, warnings: b.warnings, opening: false, error: undefined });
     await loadFolder('/');
   } catch (e) {
     if (mine === opening) st().patchBrowser({ opening: false, error: toContractError(e) });

@@ -231,6 +231,13 @@ export function FileBrowserDialog() {
       )}
       {b.root && (
         <>
+          {!!b.warnings?.length && (
+            <div className="banner banner-warn" role="note" aria-label="Notes on this disk">
+              {b.warnings.map((w) => (
+                <p key={w}>{w[0]!.toUpperCase() + w.slice(1)}.</p>
+              ))}
+            </div>
+          )}
           <div className="files-toolbar">
             <label htmlFor={filterId}>Filter</label>
             <input id={filterId} type="search" value={b.filter} placeholder="part of a name" data-autofocus onChange={(e) => patch({ filter: e.currentTarget.value })} />

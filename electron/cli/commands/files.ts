@@ -14,6 +14,7 @@ import { parseSnapshotRef } from '../../pbs/names.ts';
 import type { OpenedSource } from '../../service/openSource.ts';
 import { optional, parse, required, type Flags } from '../args.ts';
 import { FilesProgressLine } from '../filesProgressLine.ts';
+import { printWarning } from '../output.ts';
 import { keyFor } from '../keyArgs.ts';
 import { openSource, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
 
@@ -62,6 +63,8 @@ export async function filesLsCommand(argv: string[]): Promise<number> {
   try {
     opened = await openArchive(flags);
     const { tree } = opened.files;
+    // Notes on the disk's layout go to stderr, so stdout stays the listing.
+    for (const w of opened.files.warnings ?? []) printWarning(`${optional(flags, 'archive')}: ${w}`);
     const self = await tree.stat(path);
     const entries = self.type === 'dir' || self.type === 'partition' ? await tree.list(path) : [self];
     if (flags.json) {
