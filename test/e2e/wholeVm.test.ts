@@ -96,7 +96,7 @@ test('whole VMs in a browser: Restore VM… and Restore latest snapshots…', { 
     await step('Restore latest snapshots…: one job per VM into <type>-<id>/, the batch with its total progress', async () => {
       await nav(page, 'Browse');
       // A host backup has no disk images: it cannot be picked (it lives in the namespace infra).
-      const ns = page.getByLabel('Namespace');
+      const ns = page.getByLabel('Namespace', { exact: true });
       await ns.selectOption('infra');
       assert.equal(await page.getByRole('checkbox', { name: 'Pick host/backup-server for restoring its newest snapshot' }).isDisabled(), true);
       await ns.selectOption('');
