@@ -50,15 +50,6 @@ export async function loadListing(): Promise<void> {
   }
 }
 
-/**
- * The demo datastore is offered while it is still being written: when it announces another
- * finished snapshot and Browse shows it, the listing is loaded again (no button to press).
- */
-export function demoChanged(before: DemoStatus | undefined, now: DemoStatus): void {
-  if (!now.sourceId || now.snapshotsDone === undefined || now.snapshotsDone === before?.snapshotsDone) return;
-  if (cat().sourceId === now.sourceId) void loadListing();
-}
-
 /** Selects a snapshot and loads its detail; `key` decodes an encrypted guest config. */
 export async function selectSnapshot(sel: SnapshotSelector, key?: KeyArgs): Promise<void> {
   const { sourceId } = cat();
@@ -77,4 +68,13 @@ export async function selectSnapshot(sel: SnapshotSelector, key?: KeyArgs): Prom
 
 export function rememberKeyFile(sourceId: string, keyfile: string): void {
   patch({ keyFiles: { ...cat().keyFiles, [sourceId]: keyfile } });
+}
+
+/**
+ * The demo datastore is offered while it is still being written: when it announces another
+ * finished snapshot and Browse shows it, the listing is loaded again (no button to press).
+ */
+export function demoChanged(before: DemoStatus | undefined, now: DemoStatus): void {
+  if (!now.sourceId || now.snapshotsDone === undefined || now.snapshotsDone === before?.snapshotsDone) return;
+  if (cat().sourceId === now.sourceId) void loadListing();
 }
