@@ -138,6 +138,7 @@ export class DemoProvider {
       });
       throttle.stop();
       await rm(join(ready, UNFINISHED));
+      this.#o.log('info', `the demo datastore is complete (${this.#status.snapshotsTotal ?? 0} snapshots)`);
       this.#set({ ...this.#status, state: 'ready', doneBytes: this.#status.totalBytes });
     } catch (e) {
       throttle.stop();

@@ -163,7 +163,7 @@ export class RestoreService implements RestoreConsoleApi {
         log: (level, message) => this.#logs.add(level, message),
         onReady: async (loc) => {
           const info = await this.#sources.add({ kind: 'datastore', path: loc.store }, { label: 'Demo datastore', demo: { keyFile: loc.keyFile, keyPassword: loc.keyPassword } });
-          this.#logs.add('info', `the demo datastore is ready: ${loc.store} (key file ${loc.keyFile}, password ${loc.keyPassword})`, { sourceId: info.id });
+          this.#logs.add('info', `the demo datastore is a source: ${loc.store} (key file ${loc.keyFile}, password ${loc.keyPassword})`, { sourceId: info.id });
           return info.id;
         },
       });
