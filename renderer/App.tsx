@@ -2,6 +2,7 @@
 // jobs at a glance and the display preferences; the current screen; the restore dialogs (one disk,
 // a whole VM, the newest snapshots of several VMs), the file browser; notices.
 import { Notices } from './components/Notices.tsx';
+import { ServiceBanner } from './components/ServiceBanner.tsx';
 import { Sidebar } from './views/Sidebar.tsx';
 import { BrowseView } from './views/BrowseView.tsx';
 import { JobsView } from './views/JobsView.tsx';
@@ -42,6 +43,7 @@ export function App() {
       </a>
       <Sidebar />
       <main id="content" className="content">
+        <ServiceBanner />
         <Screen />
       </main>
       {restoring && <RestoreDialog />}

@@ -4,6 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { connect } from './api/connect.ts';
+import { startBrowserNotifications } from './actions/browserNotify.ts';
 import { setApi } from './api/current.ts';
 import { reportError } from './actions/notify.ts';
 import { useStore } from './store/index.ts';
@@ -17,9 +18,11 @@ try {
   const api = connect(
     (connected) => useStore.setState({ connected }),
     () => reloadAfterReconnect(api).catch((e) => reportError(e, 'Reloading')),
+    () => useStore.setState({ tokenRefused: true, connected: false }),
   );
   setApi(api);
   startListener(api);
+  startBrowserNotifications(api);
   startRouting();
   root.render(
     <StrictMode>

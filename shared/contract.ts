@@ -257,6 +257,8 @@ export interface JobInfo {
   message?: string;
   /** A file target was left partly written at this path (`<target>.partial`, or the device). */
   partialPath?: string;
+  /** A whole-VM job: the partial targets of the disks it did not finish (`jobs.deletePartial` removes them all). */
+  partialPaths?: string[];
   /** The partial target and its resume state are there: `jobs.continue` can finish it. */
   resumable?: boolean;
   /** This job continues the partial target of that job. */
@@ -442,6 +444,19 @@ export interface TargetCheck {
   partial?: PartialTarget;
 }
 
+/** The sub-folders of one folder (targets.folders: browser mode's folder picker). */
+export interface FolderListing {
+  /** The folder listed, absolute, symlinks resolved. */
+  path: string;
+  /** Its parent, when that may be listed too (absent at a root). */
+  parent?: string;
+  folders: Array<{ name: string; path: string }>;
+  /** More folders than the listing holds: type the path instead. */
+  truncated: boolean;
+  /** Where listing is allowed: the home folder, the suggested restore folder, earlier targets' folders. */
+  roots: string[];
+}
+
 /** What an unfinished restore left at a target, as far as its resume state says. */
 export interface PartialTarget {
   path: string;
@@ -473,6 +488,12 @@ export interface Commands {
   'sources.add': { args: { config: SourceConfig; label?: string; rememberSecret?: boolean }; result: SourceInfo };
   /** Connects and lists datastores; a saved source by id, or a configuration before saving it. */
   'sources.test': { args: { id: string } | { config: SourceConfig }; result: SourceTestResult };
+  /**
+   * Changes a saved source (host, port, datastore, auth id, secret, fingerprint, folder, label):
+   * connects with the new configuration first and saves it only when that works. No secret in
+   * `config`: the one known is kept. Pinning a server's new certificate is this with its fingerprint.
+   */
+  'sources.update': { args: { id: string; config: SourceConfig; label?: string; rememberSecret?: boolean }; result: SourceInfo };
   'sources.setSecret': { args: { id: string; secret: string; rememberSecret?: boolean }; result: SourceInfo };
   'sources.remove': { args: { id: string }; result: null };
 
@@ -492,6 +513,12 @@ export interface Commands {
    * (and its capacity). With imageSize, also says what would stop that restore (TargetCheck.problem).
    */
   'targets.check': { args: { path: string; imageSize?: number; overwrite?: TargetOverwrite; resume?: boolean }; result: TargetCheck };
+  /**
+   * The sub-folders of `path` (default: the home folder), for a folder picker where there is no
+   * native dialog. Only under the home folder, the suggested restore folder and earlier targets'
+   * folders (FOLDER_NOT_ALLOWED elsewhere); hidden folders only with `hidden`.
+   */
+  'targets.folders': { args: { path?: string; hidden?: boolean }; result: FolderListing };
 
   'jobs.start': { args: StartJobArgs; result: JobInfo };
   'jobs.pause': { args: JobRef; result: JobInfo };

@@ -134,7 +134,7 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
     next: 'Compare the fingerprint with the one on the PBS dashboard ("Show Fingerprint"), then trust it.',
   },
   CHUNK_REFUSED: { title: 'The server refused a chunk.', next: 'Start the restore again; if it repeats, check the server log.' },
-  CONNECTION_FAILED: { title: 'The server cannot be reached.', next: 'Check the host name, the port (8007) and the network.' },
+  CONNECTION_FAILED: { title: 'The server cannot be reached.', next: 'Check the host name, the port and the network.' },
   SERVER_ERROR: { title: 'The server reported an error.', next: 'Try again; if it repeats, check the PBS task log.' },
   TIMEOUT: { title: 'The server did not answer in time.', next: 'Check the network, then try again (a lower concurrency may help).' },
   STALLED: {
@@ -152,9 +152,10 @@ const TEXTS: Record<ContractErrorCode, Explained> = {
   NOT_SUPPORTED: { title: 'Not available here.', next: 'Type the path instead (native dialogs exist only in the desktop app).' },
   SECRET_REQUIRED: { title: 'The password or token secret for this server was not kept.', next: 'Enter it again on the Sources page.' },
   INTERRUPTED: { title: 'The app stopped while this job ran.', next: 'Resume it: the chunks already written and synced are kept. Or delete the partial file.' },
+  FOLDER_NOT_ALLOWED: { title: 'This folder cannot be listed here.', next: 'Pick a folder under your home folder, or type the full path.' },
   UNAUTHORIZED: { title: 'This page has no valid token.', next: 'Open the address that "restore-console serve" printed (it ends with ?token=…).' },
   FORBIDDEN: { title: 'The service refused this page.', next: 'Open the address that "restore-console serve" printed.' },
-  TRANSPORT: { title: 'The Restore Console service cannot be reached.', next: 'Check that it is still running, then reload this page.' },
+  TRANSPORT: { title: 'The Restore Console service cannot be reached.', next: 'Check that it is still running (restore-console serve): this page reconnects by itself.' },
 };
 
 /** Any thrown value (a RestoreError, an Error, a string) as words and a next step. */
@@ -163,6 +164,8 @@ export function explainError(e: unknown): Explained & { code?: ContractErrorCode
   const code = typeof err.code === 'string' && err.code in TEXTS ? err.code : undefined;
   const detail = typeof err.message === 'string' ? err.message : String(e);
   if (!code) return { title: 'Something went wrong.', next: 'See the details and the log.', detail };
+  // The port that was tried, not the usual one: a server moved to another port is the common case.
+  if (code === 'CONNECTION_FAILED' && typeof err.port === 'number') return { ...TEXTS[code], next: `Check the host name, the port (${err.port}) and the network.`, code, detail };
   return { ...TEXTS[code], code, detail };
 }
 

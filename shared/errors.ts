@@ -116,6 +116,8 @@ export type ContractErrorCode =
   | 'SECRET_REQUIRED'
   /** The app stopped while the job ran. */
   | 'INTERRUPTED'
+  /** A folder listing (targets.folders) outside the folders it may show. */
+  | 'FOLDER_NOT_ALLOWED'
   /** Transport: the call carried no valid token. */
   | 'UNAUTHORIZED'
   /** Transport: wrong Host, Origin or sender frame. */
@@ -141,6 +143,8 @@ export interface ContractError {
    * can show it and ask the user to trust it (add the source again with this fingerprint).
    */
   fingerprint?: string;
+  /** CONNECTION_FAILED: the port that was tried, so the words name it. */
+  port?: number;
 }
 
 export interface RestoreErrorOptions {
@@ -148,6 +152,8 @@ export interface RestoreErrorOptions {
   chunk?: ChunkLocation;
   /** TLS_FINGERPRINT_MISMATCH: the fingerprint the server presented. */
   fingerprint?: string;
+  /** CONNECTION_FAILED: the port that was tried. */
+  port?: number;
   /** True when retrying the same operation may succeed (network hiccups, 5xx). */
   transient?: boolean;
 }
@@ -161,6 +167,7 @@ export class RestoreError extends Error {
   readonly code: ContractErrorCode;
   chunk?: ChunkLocation;
   readonly fingerprint?: string;
+  readonly port?: number;
   readonly transient: boolean;
 
   constructor(code: ContractErrorCode, message: string, opts: RestoreErrorOptions = {}) {
@@ -169,6 +176,7 @@ export class RestoreError extends Error {
     this.code = code;
     if (opts.chunk) this.chunk = opts.chunk;
     if (opts.fingerprint) this.fingerprint = opts.fingerprint;
+    if (opts.port !== undefined) this.port = opts.port;
     this.transient = opts.transient ?? false;
   }
 
@@ -177,6 +185,7 @@ export class RestoreError extends Error {
     return new RestoreError(info.code, info.message, {
       ...(info.chunk ? { chunk: info.chunk } : {}),
       ...(info.fingerprint ? { fingerprint: info.fingerprint } : {}),
+      ...(typeof info.port === 'number' ? { port: info.port } : {}),
     });
   }
 
@@ -186,6 +195,7 @@ export class RestoreError extends Error {
       message: this.message,
       ...(this.chunk ? { chunk: this.chunk } : {}),
       ...(this.fingerprint ? { fingerprint: this.fingerprint } : {}),
+      ...(this.port !== undefined ? { port: this.port } : {}),
     };
   }
 }

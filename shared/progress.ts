@@ -95,6 +95,8 @@ export interface ArchiveSummary {
   sourceBytes: number;
   chunks: number;
   zeroChunks: number;
+  /** Image bytes an earlier run of the job had already written (resume; all of them for a disk it finished). */
+  resumedBytes?: number;
   partial?: boolean;
   error?: ContractError;
 }

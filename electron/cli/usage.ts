@@ -56,7 +56,8 @@ write to an unmounted block device of at least the image size`,
   'no-sparse': { text: 'write zero chunks as zeros instead of leaving holes' },
   resume: {
     text: `continue TARGET.partial where an earlier run of the same restore stopped
-(cancel, failure, crash): chunks it wrote and synced are not fetched again`,
+(cancel, failure, crash): chunks it wrote and synced are not fetched again;
+with --target-dir, each unfinished disk, skipping the disks already finished`,
   },
   'stall-timeout': {
     arg: 'S',

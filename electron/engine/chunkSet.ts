@@ -20,6 +20,13 @@ export class ChunkSet {
     }
   }
 
+  /** Every chunk of an image of `count` chunks. */
+  static all(count: number): ChunkSet {
+    const set = new ChunkSet(count);
+    for (let i = 0; i < count; i++) set.add(i);
+    return set;
+  }
+
   /** Chunks in the set. */
   get size(): number {
     return this.#size;

@@ -21,12 +21,15 @@ import type { RateMeter } from '../source/rateLimitedSource.ts';
 import type { RetryPolicy } from '../source/retry.ts';
 import type { StallChange, StallOptions } from './stallWatch.ts';
 import type { Target } from './target.ts';
+import type { ChunkSet } from './chunkSet.ts';
 
 export interface DiskInput {
   archive: string;
   input: EngineInput;
   /** Undefined: verify only. */
   target?: Target;
+  /** Chunks an earlier run of the job wrote and synced (resume; every chunk for a finished disk). */
+  resumed?: ChunkSet;
 }
 
 export interface MultiRestoreOptions {
@@ -90,6 +93,7 @@ export class MultiRestore extends EventEmitter<MultiEvents> {
     this.#disks = disks.map((d, i) => {
       const engine = new RestoreEngine(d.input, {
         ...(d.target ? { target: d.target } : {}),
+        ...(d.resumed ? { resumed: d.resumed } : {}),
         ...(opts.decoder ? { decoder: opts.decoder } : {}),
         ...(opts.retry ? { retry: opts.retry } : {}),
         signal: this.#abort.signal,
@@ -160,8 +164,9 @@ export class MultiRestore extends EventEmitter<MultiEvents> {
   /** The job's totals, with a row per disk when there are several. */
   progress(): ProgressCounters {
     const ps = this.#disks.map((d) => d.engine.progress());
-    const sum = (k: 'totalBytes' | 'totalChunks' | 'doneBytes' | 'doneChunks' | 'zeroBytes' | 'zeroChunks' | 'sourceBytes' | 'reusedChunks' | 'inFlight' | 'writing'): number =>
-      ps.reduce((s, p) => s + p[k], 0);
+    const sum = (k: 'totalBytes' | 'totalChunks' | 'doneBytes' | 'doneChunks' | 'zeroBytes' | 'zeroChunks' | 'sourceBytes' | 'reusedChunks' | 'inFlight' | 'writing' | 'resumedBytes' | 'resumedChunks'): number =>
+      ps.reduce((s, p) => s + (p[k] ?? 0), 0);
+    const resumedBytes = sum('resumedBytes');
     const now = performance.now();
     // A disk that has ended no longer stalls the job.
     const stalled = ps.flatMap((p, i) => (p.stalledSince !== undefined && !this.#disks[i]!.result ? [p.stalledSince] : []));
@@ -185,6 +190,8 @@ export class MultiRestore extends EventEmitter<MultiEvents> {
       zeroChunks: sum('zeroChunks'),
       sourceBytes: sum('sourceBytes'),
       reusedChunks: sum('reusedChunks'),
+      // Counted from the start, as one engine does, so rates cover only this run's work.
+      ...(resumedBytes ? { resumedBytes, resumedChunks: sum('resumedChunks') } : {}),
       inFlight: sum('inFlight'),
       writing: sum('writing'),
       limit: this.#slots.limit,
@@ -222,7 +229,7 @@ export class MultiRestore extends EventEmitter<MultiEvents> {
 
   #summary(): RestoreSummary {
     const results = this.#disks.map((d) => d.result!);
-    const sum = (k: 'bytes' | 'zeroBytes' | 'sourceBytes' | 'chunks' | 'zeroChunks'): number => results.reduce((s, r) => s + r[k], 0);
+    const sum = (k: 'bytes' | 'zeroBytes' | 'sourceBytes' | 'chunks' | 'zeroChunks' | 'resumedBytes'): number => results.reduce((s, r) => s + (r[k] ?? 0), 0);
     const seconds = (this.#ended - this.#started) / 1000;
     const status: RestoreSummary['status'] = this.#firstFailure !== undefined ? 'failed' : results.some((r) => r.status !== 'succeeded') ? 'cancelled' : 'succeeded';
     let error = undefined as RestoreSummary['error'];
@@ -242,6 +249,7 @@ export class MultiRestore extends EventEmitter<MultiEvents> {
       sourceBytes: r.sourceBytes,
       chunks: r.chunks,
       zeroChunks: r.zeroChunks,
+      resumedBytes: r.resumedBytes ?? 0,
       ...(r.partial !== undefined ? { partial: r.partial } : {}),
       ...(r.error ? { error: r.error } : {}),
     }));
@@ -252,10 +260,12 @@ export class MultiRestore extends EventEmitter<MultiEvents> {
       bytes: sum('bytes'),
       zeroBytes: sum('zeroBytes'),
       sourceBytes: sum('sourceBytes'),
+      resumedBytes: sum('resumedBytes'),
       chunks: sum('chunks'),
       zeroChunks: sum('zeroChunks'),
       seconds,
-      mbPerSec: seconds > 0 ? sum('bytes') / 1e6 / seconds : 0,
+      // This run's work: what earlier runs wrote is reported apart (resumedBytes).
+      mbPerSec: seconds > 0 ? (sum('bytes') - sum('resumedBytes')) / 1e6 / seconds : 0,
       // One disk: the summary a single-disk job always had.
       ...(only?.target ? { target: only.target, partial: only.partial ?? false } : {}),
       ...(error ? { error } : {}),

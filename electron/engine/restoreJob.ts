@@ -4,8 +4,7 @@
 // runs, and any shared caps), whether a cap is set or not.
 import type { RestoreSummary } from '../../shared/progress.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
-import { toHex } from '../pbs/hex.ts';
-import { formatSnapshotRef, type SnapshotRef } from '../pbs/names.ts';
+import type { SnapshotRef } from '../pbs/names.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
 import { RateGate, rateLimitedSource } from '../source/rateLimitedSource.ts';
 import type { TokenBucket } from '../source/tokenBucket.ts';
@@ -15,7 +14,7 @@ import type { ChunkDecoder } from './decoder.ts';
 import { sharedDecodePool } from './decodePool.ts';
 import { clampConcurrency, DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
 import { RestoreEngine } from './restoreEngine.ts';
-import { openResumableTarget, type OpenedResumable, type ResumableTargetRequest } from './resumableTarget.ts';
+import { openResumableTarget, restoreIdentity, type OpenedResumable, type ResumableTargetRequest } from './resumableTarget.ts';
 import type { RetryPolicy } from '../source/retry.ts';
 import type { StallOptions } from './stallWatch.ts';
 import type { JobSlotsLike } from './slotBudget.ts';
@@ -78,17 +77,7 @@ export async function prepareRestore(req: RestoreRequest): Promise<PreparedResto
         ...req.target,
         // Never inside the datastore this restore reads.
         ...(req.source.localPath !== undefined ? { forbidden: [req.source.localPath] } : {}),
-        identity: {
-          source: req.source.label,
-          snapshot: formatSnapshotRef(req.ref),
-          ns: req.ref.ns,
-          archive: plan.archive,
-          indexCsum: toHex(plan.index.csum),
-          size: plan.index.size,
-          chunkSize: plan.index.chunkSize,
-          chunkCount: plan.index.count,
-          keyFingerprint: plan.crypt?.fingerprintText() ?? null,
-        },
+        identity: restoreIdentity(req.source.label, req.ref, plan),
         ...(req.stateDir ? { stateDir: req.stateDir } : {}),
         ...(req.recorder ? { recorder: req.recorder } : {}),
       });

@@ -18,8 +18,8 @@ export interface RecorderOptions {
   saveAfterMs?: number;
   /** Save as soon as this many writes wait to be recorded (default: 0.5 % of the chunks, at least one). */
   saveAfterChunks?: number;
-  /** After each save: the chunks now on record (a whole-VM job follows its disks this way). */
-  onSaved?: (done: ChunkSet) => void;
+  /** After each save: the chunks now on record, and the state file (a whole-VM job has one per disk). */
+  onSaved?: (done: ChunkSet, statePath: string) => void;
   /** A save that failed (the restore goes on; the state on disk stays the last good one). */
   onSaveError?: (e: unknown) => void;
   hooks?: StateWriteHooks;
@@ -134,7 +134,7 @@ export class ResumeRecorder implements Target {
     await this.#t.sync();
     this.#done.addAll(batch);
     await this.#write();
-    this.#o.onSaved?.(this.#done);
+    this.#o.onSaved?.(this.#done, this.#o.statePath);
   }
 
   #write(): Promise<void> {

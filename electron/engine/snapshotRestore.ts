@@ -8,6 +8,11 @@
 // target.ts), or `<dir>/<disk>.raw` (drive-scsi0.img.fidx → drive-scsi0.raw). The guest config
 // goes to `<dir>/qemu-server.conf` (`pct.conf`) or where asked, and is written only once every
 // disk has succeeded, so a config beside the disks means the restore is complete.
+//
+// Resume (docs/resume.md, docs/jobs.md): every disk keeps its own resume state beside its own
+// partial target, exactly as a single-disk restore does (resumableTarget.ts). Resuming the job
+// skips the disks an earlier run finished (reported done, their bytes as resumed), continues the
+// others from their states, and writes the config only when it is missing (or with force).
 import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { diskFileName } from '../../shared/jobNames.ts';
@@ -26,7 +31,9 @@ import { LiveLimiter } from './liveLimiter.ts';
 import type { JobSlotsLike } from './slotBudget.ts';
 import { MultiRestore } from './multiRestore.ts';
 import { clampConcurrency, DEFAULT_CONCURRENCY, MAX_MANIFEST_BYTES } from '../../shared/limits.ts';
-import { checkTargetOutside, openTarget, type Target } from './target.ts';
+import { checkTargetOutside } from './target.ts';
+import { finishedTarget, openResumableTarget, restoreIdentity, type OpenedResumable, type ResumableTargetRequest } from './resumableTarget.ts';
+import { removeState } from './resumeState.ts';
 import type { StallOptions } from './stallWatch.ts';
 import { RateGate, rateLimitedSource } from '../source/rateLimitedSource.ts';
 import type { TokenBucket } from '../source/tokenBucket.ts';
@@ -61,6 +68,12 @@ export interface SnapshotRestoreRequest {
   config?: string | false;
   force?: boolean;
   sparse?: boolean;
+  /** Continue what an earlier run of this job left: finished disks are skipped, the others resumed from their states. */
+  resume?: boolean;
+  /** The data folder: disks on block devices keep their resume state there. */
+  stateDir?: string;
+  /** How often each disk's resume state is saved, and hooks for tests. */
+  recorder?: ResumableTargetRequest['recorder'];
   concurrency?: number | 'auto';
   /** The job's slots (closed when the job ends or fails to start); default a limiter of its own. Its limit is set from `concurrency`. */
   slots?: JobSlotsLike;
@@ -75,8 +88,8 @@ export interface SnapshotRestoreRequest {
 }
 
 export interface PreparedSnapshotRestore {
-  /** The disks in the job's order, each with its plan and (restore) its target path. */
-  disks: Array<{ archive: string; plan: ArchivePlan; target?: string }>;
+  /** The disks in the job's order, each with its plan and (restore) its target path and resumable target. */
+  disks: Array<{ archive: string; plan: ArchivePlan; target?: string; opened?: OpenedResumable }>;
   multi: MultiRestore;
   /** Owns the job's limit while enabled ("auto"); a user's limit disables it. */
   tuner: AutoTuner;
@@ -117,7 +130,7 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
   const dir = req.dir === undefined ? undefined : resolve(req.dir);
   let madeDir = false;
   let reader: SnapshotReader | undefined;
-  const targets: Target[] = [];
+  const targets: OpenedResumable[] = [];
   try {
     if (restore && dir) {
       // Checked before the folder is made: never a folder inside the datastore being read.
@@ -131,7 +144,7 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
     const plans: ArchivePlan[] = [];
     for (const d of chosen) plans.push(await planImageArchive(reader, d.archive, req.crypt, req.signal, manifest));
 
-    let config: { path: string; text: string } | undefined;
+    let config: { path: string; text: string; keep?: boolean } | undefined;
     const paths: Array<DiskTarget | undefined> = chosen.map((d) => {
       if (!restore) return undefined;
       if (d.target) return { ...d.target, path: resolve(d.target.path) };
@@ -148,20 +161,28 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
       const configPath = g && (req.config ? resolve(req.config) : dir ? join(dir, g.filename) : undefined);
       if (g && configPath) {
         if (seen.has(configPath)) throw new RestoreError('USAGE', `the guest config and a disk would both be written to ${configPath}`);
-        await checkConfigTarget(configPath, force);
+        // Resuming: a config already there (a job that got that far) is kept, unless forced.
+        const keep = req.resume === true && !force && (await stat(configPath).then((st) => st.isFile(), () => false));
+        if (!keep) await checkConfigTarget(configPath, force);
         if (req.source.localPath !== undefined) await checkTargetOutside(configPath, [req.source.localPath]);
-        config = { path: configPath, text: g.text };
+        config = { path: configPath, text: g.text, ...(keep ? { keep } : {}) };
       }
       for (const [i, t] of paths.entries()) {
+        const identity = restoreIdentity(req.source.label, req.ref, plans[i]!);
+        const finished = req.resume ? await finishedTarget({ path: t!.path, identity }) : undefined;
         targets.push(
-          await openTarget({
-            path: t!.path,
-            size: plans[i]!.index.size,
-            force: t!.force ?? force,
-            sparse: t!.sparse ?? req.sparse ?? true,
-            // Never inside the datastore being read (target.ts).
-            ...(req.source.localPath !== undefined ? { forbidden: [req.source.localPath] } : {}),
-          }),
+          finished ??
+            (await openResumableTarget({
+              path: t!.path,
+              identity,
+              force: t!.force ?? force,
+              sparse: t!.sparse ?? req.sparse ?? true,
+              resume: req.resume === true,
+              // Never inside the datastore being read (target.ts).
+              ...(req.source.localPath !== undefined ? { forbidden: [req.source.localPath] } : {}),
+              ...(req.stateDir ? { stateDir: req.stateDir } : {}),
+              ...(req.recorder ? { recorder: req.recorder } : {}),
+            })),
         );
       }
     }
@@ -176,7 +197,8 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
       plans.map((p, i) => ({
         archive: p.archive,
         input: { index: p.index, source, cryptMode: p.cryptMode, zeroDigest: p.zeroDigest, ...(p.crypt ? { crypt: p.crypt } : {}) },
-        ...(targets[i] ? { target: targets[i] } : {}),
+        ...(targets[i] ? { target: targets[i].target } : {}),
+        ...(targets[i]?.resumed ? { resumed: targets[i].resumed } : {}),
       })),
       { slots, decoder: req.decoder ?? sharedDecodePool(), rate: gate, ...(req.stall ? { stall: req.stall } : {}), ...(req.signal ? { signal: req.signal } : {}) },
     );
@@ -184,7 +206,7 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
     if (auto) tuner.enable();
     const open = reader;
     return {
-      disks: plans.map((p, i) => ({ archive: p.archive, plan: p, ...(targets[i] ? { target: targets[i].path } : {}) })),
+      disks: plans.map((p, i) => ({ archive: p.archive, plan: p, ...(targets[i] ? { target: targets[i].target.path, opened: targets[i] } : {}) })),
       multi,
       tuner,
       gate,
@@ -194,7 +216,7 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
           let s = await multi.run();
           if (config && s.status === 'succeeded') {
             try {
-              await writeGuestConfig(config.path, config.text, force);
+              if (!config.keep) await writeGuestConfig(config.path, config.text, force);
               s = { ...s, config: config.path };
             } catch (e) {
               s = { ...s, status: 'failed', error: toRestoreError(e, `writing ${config.path}`).toInfo() };
@@ -217,10 +239,16 @@ export async function prepareSnapshotRestore(req: SnapshotRestoreRequest): Promi
   }
 }
 
-/** A target opened before the job could start: nothing was written, so its `.partial` goes. */
-async function discard(t: Target): Promise<void> {
+/**
+ * A target opened before the job could start. Nothing was written: a fresh `.partial` goes with
+ * its (empty) state; a resumed one stays as the earlier run left it, with its state.
+ */
+async function discard(o: OpenedResumable): Promise<void> {
+  const t = o.target;
   await t.abandon().catch(() => {});
+  if (o.resumed) return;
   if (t.kind === 'file' && t.writePath !== t.path) await rm(t.writePath, { force: true }).catch(() => {});
+  await removeState(t.statePath).catch(() => {});
 }
 
 async function checkDir(dir: string): Promise<void> {

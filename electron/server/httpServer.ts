@@ -107,9 +107,14 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e) => {
+      // Not listening (the port is taken): nothing may stay subscribed, so another try starts clean.
+      unsubscribe();
+      hub.close();
+      reject(e);
+    });
     server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });

@@ -6,7 +6,8 @@
 //
 // Resume (docs/resume.md): a restore that ends without success keeps its partial target and its
 // resume state; the job says so (`resumable`) and remembers both files across restarts, so that
-// `jobs.continue` can start a job that finishes it and `jobs.deletePartial` can remove them.
+// `jobs.continue` can start a job that finishes it and `jobs.deletePartial` can remove them. A
+// whole-VM job does the same for each disk it left partial (`resumeDisks`, `partialPaths`).
 import type {
   BatchRef,
   ChunkMap,
@@ -23,7 +24,6 @@ import { encodeChunkMap } from '../../shared/chunkMap.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
 import { isFinalState } from '../../shared/jobStates.ts';
 import { emptySummary, type RestoreSummary } from '../../shared/progress.ts';
-import { access } from 'node:fs/promises';
 import { formatBytes } from '../../shared/units.ts';
 import { DEFAULT_CONCURRENCY } from '../../shared/limits.ts';
 import type { AutoTuner } from '../engine/autoTuner.ts';
@@ -38,8 +38,9 @@ import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { toRef } from './catalog.ts';
 import { JobSampler, type SampledJob } from './jobSampler.ts';
 import { prepareVmJob, resolvedRequest } from './jobVm.ts';
+import { exists, markInterrupted, NOT_RESUMABLE, vmLeftovers, vmResume, type ResumeFiles } from './jobResume.ts';
 import { checkMove } from './jobState.ts';
-import { describeEnd, describeInterrupted } from './jobText.ts';
+import { describeEnd } from './jobText.ts';
 import { loadKey } from './keys.ts';
 import type { LogInput } from './logs.ts';
 import type { OpenedSource } from './openSource.ts';
@@ -72,22 +73,17 @@ interface Steered {
   disks: number;
 }
 
-/** The files a restore that did not finish leaves: its partial target and its resume state. */
-export interface ResumeFiles {
-  writePath: string;
-  statePath: string;
-}
+export type { ResumeFiles } from './jobResume.ts';
 
 /** A job as kept in jobs.json. */
 export interface JobRecord extends JobInfo {
   log: LogEntry[];
   /** Kept from the moment the target is open, so an interrupted job can still be continued. */
   resumeFiles?: ResumeFiles;
+  /** A whole-VM job: the same for each disk it was writing (not the ones found finished), then for each it left partial. */
+  resumeDisks?: ResumeFiles[];
 }
 
-/** Codes after which the partial target cannot be continued as it is. */
-const NOT_RESUMABLE = new Set(['RESUME_MISMATCH', 'RESUME_STATE_MISSING', 'RESUME_STATE_INVALID']);
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
 const MAX_JOB_LOG = 200;
 
@@ -106,14 +102,16 @@ export class Job {
   #finalMaps: ChunkMap[] | undefined;
   #done: Promise<void> | undefined;
   #resumeFiles: ResumeFiles | undefined;
+  #resumeDisks: ResumeFiles[] | undefined;
 
-  private constructor(info: JobInfo, log: LogEntry[], ctx: JobContext | undefined, password?: string, resumeFiles?: ResumeFiles) {
+  private constructor(info: JobInfo, log: LogEntry[], ctx: JobContext | undefined, password?: string, resumeFiles?: ResumeFiles, resumeDisks?: ResumeFiles[]) {
     this.id = info.id;
     this.#info = info;
     this.#log = log;
     this.#ctx = ctx;
     this.#password = password;
     this.#resumeFiles = resumeFiles;
+    this.#resumeDisks = resumeDisks;
   }
 
   /** `resumeOf`: the job whose partial target this one continues. */
@@ -138,26 +136,14 @@ export class Job {
       createdAt: Date.now(),
       ...(resumeOf ? { resumedFrom: resumeOf.id } : {}),
     };
-    return new Job(info, [], ctx, password, resumeOf ? resumeOf.#resumeFiles : undefined);
+    return new Job(info, [], ctx, password, resumeOf ? resumeOf.#resumeFiles : undefined, resumeOf ? resumeOf.#resumeDisks : undefined);
   }
 
   /** A job from the history file. One that was not final when the app stopped is failed now (and resumable). */
   static fromRecord(r: JobRecord): Job {
-    const { log, resumeFiles, ...info } = r;
-    if (!isFinalState(info.state)) {
-      const r = info.request;
-      const started = info.mode === 'restore' && info.startedAt !== undefined;
-      const legacy = started && r.target ? `${r.target}.partial` : undefined;
-      const partial = resumeFiles?.writePath ?? legacy;
-      // A whole-VM job's disks were listed with their targets once its snapshot was open.
-      const partials = partial ? [partial] : started && Array.isArray(r.disks) ? r.disks.flatMap((d) => (d.target ? [`${d.target}.partial`] : [])) : [];
-      info.state = 'failed';
-      info.error = { code: 'INTERRUPTED', message: 'the app stopped while this job ran' };
-      info.message = describeInterrupted(partials);
-      if (partial) info.partialPath = partial;
-      if (resumeFiles) info.resumable = true;
-    }
-    return new Job(info, Array.isArray(log) ? log : [], undefined, undefined, resumeFiles);
+    const { log, resumeFiles, resumeDisks, ...info } = r;
+    if (!isFinalState(info.state)) markInterrupted(info, resumeFiles, resumeDisks);
+    return new Job(info, Array.isArray(log) ? log : [], undefined, undefined, resumeFiles, resumeDisks);
   }
 
   /**
@@ -166,6 +152,12 @@ export class Job {
    */
   async checkResumable(): Promise<boolean> {
     if (!this.#info.resumable) return false;
+    if (this.#resumeDisks) {
+      const { resumable, partial } = await vmLeftovers(this.#resumeDisks);
+      const same = resumable && partial.length === this.#info.partialPaths?.length;
+      this.#vmPartials(partial, resumable);
+      return !same;
+    }
     const f = this.#resumeFiles;
     if (f && (await exists(f.writePath)) && (await exists(f.statePath))) return false;
     this.#info.resumable = false;
@@ -174,6 +166,11 @@ export class Job {
 
   get resumeFiles(): ResumeFiles | undefined {
     return this.#resumeFiles;
+  }
+
+  /** A whole-VM job's partial disks (with their states). */
+  get resumeDisks(): ResumeFiles[] | undefined {
+    return this.#resumeDisks;
   }
 
   get request(): JobInfo['request'] {
@@ -199,13 +196,25 @@ export class Job {
     this.#changed();
   }
 
+  /** A whole-VM job's disks still partial (none: nothing to keep), and whether they can be continued. */
+  #vmPartials(left: ResumeFiles[], resumable: boolean): void {
+    this.#resumeDisks = left.length ? left : undefined;
+    if (left.length) this.#info.partialPaths = left.map((d) => d.writePath);
+    else delete this.#info.partialPaths;
+    if (resumable) this.#info.resumable = true;
+    else if (this.#info.resumable) this.#info.resumable = false;
+  }
+
   /** Its partial target and state were deleted. */
   partialDeleted(): void {
-    const what = this.#info.partialPath;
+    const what = this.#info.partialPath ?? this.#info.partialPaths?.join(', ');
+    const several = (this.#info.partialPaths?.length ?? 0) > 1;
     this.#info.resumable = false;
     delete this.#info.partialPath;
-    this.#info.message = `${this.#info.message ?? this.#info.state}; the partial target was deleted`;
-    this.#note('info', `deleted the partial target${what ? ` ${what}` : ''} and its resume state`);
+    delete this.#info.partialPaths;
+    this.#resumeDisks = undefined;
+    this.#info.message = `${this.#info.message ?? this.#info.state}; the partial target${several ? 's were' : ' was'} deleted`;
+    this.#note('info', `deleted the partial target${several ? 's' : ''}${what ? ` ${what}` : ''} and ${several ? 'their' : 'its'} resume state${several ? 's' : ''}`);
     this.#changed();
   }
 
@@ -233,7 +242,8 @@ export class Job {
   }
 
   record(): JobRecord {
-    return { ...structuredClone(this.#info), log: this.#log.slice(-MAX_JOB_LOG), ...(this.#resumeFiles ? { resumeFiles: { ...this.#resumeFiles } } : {}) };
+    const files = { ...(this.#resumeFiles ? { resumeFiles: this.#resumeFiles } : {}), ...(this.#resumeDisks ? { resumeDisks: this.#resumeDisks } : {}) };
+    return { ...structuredClone(this.#info), log: this.#log.slice(-MAX_JOB_LOG), ...structuredClone(files) };
   }
 
   logLines(afterSeq = 0, limit = 500): LogEntry[] {
@@ -348,7 +358,8 @@ export class Job {
       signal.throwIfAborted();
       const slots = ctx.budget?.lender(DEFAULT_CONCURRENCY);
       const shared = { concurrency: this.#info.concurrency, rate: this.#info.rate ?? 0, sharedRates: ctx.sharedRates, ...(ctx.stall ? { stall: ctx.stall } : {}), ...(ctx.decoder ? { decoder: ctx.decoder } : {}), ...(slots ? { slots } : {}) };
-      const prepared = r.archive === undefined ? await prepareVmJob(r, opened.source, { ...shared, ...(crypt ? { crypt } : {}), signal }) : await prepareRestore({
+      const vmOptions = { ...shared, ...(crypt ? { crypt } : {}), stateDir: ctx.stateDir, ...(ctx.recorder ? { recorder: ctx.recorder } : {}), signal };
+      const prepared = r.archive === undefined ? await prepareVmJob(r, opened.source, vmOptions) : await prepareRestore({
         source: opened.source,
         ref: toRef(r.snapshot),
         archive: r.archive,
@@ -390,6 +401,11 @@ export class Job {
   #attachVm(vm: PreparedSnapshotRestore): void {
     this.#vm = vm;
     this.#info.request = resolvedRequest(this.#info.request, vm);
+    if (this.#info.mode === 'restore') {
+      const { files, notes } = vmResume(vm, this.#info.request.resume === true);
+      this.#resumeDisks = files;
+      for (const n of notes) this.#note('info', n);
+    }
     this.#changed();
     this.#watch(this.#steered()!);
   }
@@ -426,7 +442,7 @@ export class Job {
 
   #finish(summary: RestoreSummary, error: ContractError | undefined): void {
     // The last word on counters and chunks, then silence: no progress after a final state.
-    const attached = this.#prepared?.target !== undefined;
+    const attached = this.#prepared?.target !== undefined || this.#vm !== undefined;
     const last = this.#sampler?.finish(summary.mbPerSec * 1e6);
     this.#sampler = undefined;
     if (last) {
@@ -446,7 +462,11 @@ export class Job {
     if (partial && this.#resumeFiles && !NOT_RESUMABLE.has(error?.code ?? '')) this.#info.resumable = true;
     // A whole-VM job's partial targets are in its summary, one per disk that did not finish.
     const partials = summary.archives ? summary.archives.flatMap((a) => (a.partial && a.target ? [a.target] : [])) : partial ? [partial] : [];
-    this.#info.message = describeEnd(this.#info, summary, error, partials);
+    // A whole-VM job: the disks left partial stay to continue or delete (a continuing job that
+    // stopped before it opened its disks keeps the earlier job's).
+    const left = summary.status === 'succeeded' ? [] : (this.#resumeDisks ?? []).filter((d) => !attached || partials.includes(d.writePath));
+    if (this.#resumeDisks) this.#vmPartials(left, left.length > 0 && !NOT_RESUMABLE.has(error?.code ?? ''));
+    this.#info.message = describeEnd(this.#info, summary, error, partials.length || attached ? partials : (this.#info.partialPaths ?? []));
     this.#note(summary.status === 'failed' ? 'error' : 'info', this.#info.message, error?.code);
     this.#setState(summary.status);
   }

@@ -30,8 +30,6 @@ export function checkStartArgs(args: StartJobArgs): StartJobArgs {
   if (args.archive !== undefined && args.disks !== undefined) bad('give either archive or disks, not both');
   if (args.archive === undefined && args.disks === undefined) bad('archive or disks: required');
   if (args.createTargetDir && !args.targetDir) bad('createTargetDir: needs a targetDir');
-  // Resuming continues one partial target with its state (docs/resume.md); a whole-VM job has none.
-  if (args.resume && args.disks !== undefined) bad('resume goes with a single archive');
   if (!restore) {
     const disks = Array.isArray(args.disks) ? args.disks : [];
     const writes = args.target || args.targetDir || args.config || args.force !== undefined || args.sparse !== undefined || args.createTargetDir !== undefined || args.resume !== undefined;

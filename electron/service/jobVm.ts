@@ -1,7 +1,7 @@
 // The whole-VM side of a job (docs/jobs.md): its request turned into prepareSnapshotRestore's (each
-// disk's own target, force and sparse, the target folder, the config's place, the job's rate cap
-// and slots), and its request as shown once the snapshot is open (every disk named, with the
-// target it got, in the snapshot's order; where the config goes).
+// disk's own target, force and sparse, the target folder, the config's place, resume, the job's
+// rate cap and slots), and its request as shown once the snapshot is open (every disk named, with
+// the target it got, in the snapshot's order; where the config goes).
 import type { DiskChoice, JobRequest } from '../../shared/contract.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import type { BackupSource } from '../source/chunkSource.ts';
@@ -9,7 +9,7 @@ import { prepareSnapshotRestore, type DiskChoice as EngineDisk, type PreparedSna
 import { toRef } from './catalog.ts';
 
 /** What the job adds to its request: the key, its concurrency and rate, and the service's shared parts. */
-export type VmRunOptions = Pick<SnapshotRestoreRequest, 'concurrency' | 'rate' | 'sharedRates' | 'stall' | 'decoder' | 'slots'> & { crypt?: CryptConfig; signal: AbortSignal };
+export type VmRunOptions = Pick<SnapshotRestoreRequest, 'concurrency' | 'rate' | 'sharedRates' | 'stall' | 'decoder' | 'slots' | 'stateDir' | 'recorder'> & { crypt?: CryptConfig; signal: AbortSignal };
 
 export function prepareVmJob(r: JobRequest, source: BackupSource, o: VmRunOptions): Promise<PreparedSnapshotRestore> {
   const restore = r.mode === 'restore';
@@ -25,6 +25,8 @@ export function prepareVmJob(r: JobRequest, source: BackupSource, o: VmRunOption
     ...(r.config ? { config: r.config } : {}),
     force: r.force ?? false,
     sparse: r.sparse ?? true,
+    // Continuing an earlier run (jobs.continue): finished disks are skipped, the others resumed.
+    ...(restore && r.resume ? { resume: true } : {}),
   });
 }
 
@@ -41,3 +43,4 @@ export function resolvedRequest(r: JobRequest, vm: PreparedSnapshotRestore): Job
     ...(vm.config ? { config: vm.config } : {}),
   };
 }
+

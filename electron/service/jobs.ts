@@ -158,23 +158,27 @@ export class JobManager {
     return info;
   }
 
-  /** Deletes the partial file (never a device) and the resume state an unsuccessful restore left. */
+  /**
+   * Deletes the partial file (never a device) and the resume state an unsuccessful restore left; for
+   * a whole-VM job, those of every disk it left partial (never a disk it finished).
+   */
   async deletePartial(id: string, realTarget?: string): Promise<JobInfo> {
     const job = this.#job(id);
-    const files = job.resumeFiles;
-    const partial = job.info().partialPath;
-    if (!job.final || job.state === 'succeeded' || !partial) throw new RestoreError('INVALID_STATE', `job ${id} left no partial target`);
+    const info = job.info();
+    const files = job.resumeDisks ?? (job.resumeFiles ? [job.resumeFiles] : []);
+    const partials = info.partialPaths ?? (info.partialPath ? [info.partialPath] : []);
+    if (!job.final || job.state === 'succeeded' || !partials.length) throw new RestoreError('INVALID_STATE', `job ${id} left no partial target`);
     this.#refuseActiveTarget(job, realTarget);
-    if (partial.endsWith('.partial')) await rm(partial, { force: true });
-    if (files) await removeState(files.statePath);
+    for (const partial of partials) if (partial.endsWith('.partial')) await rm(partial, { force: true });
+    for (const f of files) await removeState(f.statePath);
     job.partialDeleted();
     return job.info();
   }
 
-  /** Another job (queued or running) claims this job's target now: TARGET_BUSY, as start() says it. */
-  #refuseActiveTarget(job: Job, target = job.request.target): void {
+  /** Another job (queued or running) claims this job's target (or folder) now: TARGET_BUSY, as start() says it. */
+  #refuseActiveTarget(job: Job, target = job.request.target ?? job.request.targetDir): void {
     for (const [other, t] of this.#targets) {
-      if (other !== job && !other.final && t === target) throw new RestoreError('TARGET_BUSY', `${job.request.target} is the target of job ${other.id} (${other.state}) now`);
+      if (other !== job && !other.final && t === target) throw new RestoreError('TARGET_BUSY', `${job.request.target ?? job.request.targetDir} is the target of job ${other.id} (${other.state}) now`);
     }
   }
 

@@ -38,6 +38,7 @@ export async function checkKey(path: string, password: string | undefined): Prom
     ...(typeof kc.hint === 'string' && kc.hint ? { hint: kc.hint } : {}),
   };
   if (needsPassword && password === undefined) return { ...base, unlocked: false };
-  await decryptKeyConfig(kc, password);
-  return { ...base, unlocked: true };
+  const crypt = await decryptKeyConfig(kc, password);
+  // A key file may lack the fingerprint field; the unlocked key has one (what manifests record).
+  return { ...base, fingerprint: kc.fingerprint ?? crypt.fingerprintText(), unlocked: true };
 }

@@ -8,7 +8,7 @@
 import type { ContractErrorCode } from '../../shared/contract.ts';
 import { isContractErrorCode } from '../../shared/errorText.ts';
 import type { JobRecord } from './job.ts';
-import { bool, concurrency, fail, id, int, literal, num, obj, oneOf, opt, path, rate, req, snapshot, sourceConfig, str, type Check } from './schema.ts';
+import { bool, concurrency, fail, id, int, list, literal, num, obj, oneOf, opt, path, rate, req, snapshot, sourceConfig, str, type Check } from './schema.ts';
 import type { SourceRecord } from './sources.ts';
 
 const keepOthers = { unknown: 'keep' } as const;
@@ -79,7 +79,11 @@ const request = obj(
     mode: req(literal('restore', 'verify')),
     sourceId: req(id),
     snapshot: req(snapshot),
-    archive: req(str({ min: 1, max: 256 })),
+    // A whole-VM job has disks instead of an archive.
+    archive: opt(str({ min: 1, max: 256 })),
+    disks: opt(oneOf(literal('all'), list(obj({ archive: req(str({ min: 1, max: 256 })), target: opt(path) }, keepOthers), 0, 1024), '"all" or a list of disks')),
+    targetDir: opt(path),
+    config: opt(path),
     target: opt(path),
     force: opt(bool),
     sparse: opt(bool),
@@ -107,6 +111,8 @@ const logEntry = obj(
 /** A log kept with a job: entries that do not pass are left out, the job stays. */
 const jobLog: Check<JobRecord['log']> = (v, p) => (Array.isArray(v) ? v.flatMap((e) => attempt(logEntry, e)) : fail(p, 'a list', v));
 
+const resumeFiles = obj({ writePath: req(path), statePath: req(path) }, keepOthers);
+
 const jobRecord = obj(
   {
     id: req(id),
@@ -127,7 +133,9 @@ const jobRecord = obj(
     resumedFrom: opt(id),
     continuedBy: opt(id),
     log: req(jobLog),
-    resumeFiles: opt(obj({ writePath: req(path), statePath: req(path) }, keepOthers)),
+    resumeFiles: opt(resumeFiles),
+    partialPaths: opt(list(path, 0, 1024)),
+    resumeDisks: opt(list(resumeFiles, 0, 1024)),
   },
   keepOthers,
 );

@@ -83,7 +83,7 @@ export function obj<S extends Shape>(shape: S, opts: { unknown?: 'refuse' | 'kee
   };
 }
 
-const list =
+export const list =
   <T,>(item: Check<T>, min: number, max: number): Check<T[]> =>
   (v, path) => {
     if (!Array.isArray(v) || v.length < min || v.length > max) return fail(path, `a list of ${min}–${max} items`, v);
@@ -201,6 +201,7 @@ export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
   'sources.list': noArgs,
   'sources.add': obj({ config: req(sourceConfig), label: opt(str({ min: 1, max: 200 })), rememberSecret: opt(bool) }),
   'sources.test': oneOf(obj({ id: req(id) }), obj({ config: req(sourceConfig) }), '{ id } or { config }'),
+  'sources.update': obj({ id: req(id), config: req(sourceConfig), label: opt(str({ min: 1, max: 200 })), rememberSecret: opt(bool) }),
   'sources.setSecret': obj({ id: req(id), secret: req(str({ min: 1, max: 4096 })), rememberSecret: opt(bool) }),
   'sources.remove': obj({ id: req(id) }),
   'catalog.datastores': obj({ sourceId: req(id) }),
@@ -210,6 +211,7 @@ export const COMMAND_SCHEMAS: { [C in CommandName]: Check<CommandArgs<C>> } = {
   'catalog.snapshot': obj({ sourceId: req(id), snapshot: req(snapshot), key: opt(keyArgs) }),
   'keys.check': keyArgs,
   'targets.check': obj({ path: req(path), imageSize: opt(int(0, Number.MAX_SAFE_INTEGER)), overwrite: opt(literal('file', 'device')), resume: opt(bool) }),
+  'targets.folders': obj({ path: opt(path), hidden: opt(bool) }),
   'jobs.start': startJob,
   'jobs.pause': jobRef,
   'jobs.resume': jobRef,

@@ -5,9 +5,9 @@
 // acts, whatever transport it came through, and every error leaves as a RestoreError carrying a
 // contract code.
 import { randomBytes } from 'node:crypto';
-import { access, mkdir } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type {
   AppInfo,
   CallOptions,
@@ -32,6 +32,7 @@ import { snapshotDetail, type KeyState } from './catalog.ts';
 import { DemoProvider } from './demo.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
 import { EventHub, type AnyListener } from './events.ts';
+import { listFolders } from './folders.ts';
 import { openFileTree, type FileTreeOpener } from '../files/openFiles.ts';
 import { BrowseSessions } from './filesBrowse.ts';
 import { FilesJobs, type DownloadStream } from './filesJobs.ts';
@@ -79,6 +80,8 @@ export interface ServiceOptions {
    * it exists, else dataDir. The Electron shell may pass app.getPath('downloads').
    */
   targetDir?: string;
+  /** The person's home folder (default os.homedir()): the suggested folder and the folder picker's root. */
+  home?: string;
 }
 
 type Handlers = { [C in CommandName]: (args: CommandArgs<C>, signal: AbortSignal | undefined) => Promise<CommandResult<C>> | CommandResult<C> };
@@ -98,6 +101,9 @@ export class RestoreService implements RestoreConsoleApi {
   /** The cap on source bytes per second shared by all jobs (settings.globalRate). */
   readonly #globalRate = new TokenBucket(0);
   #targetDir = '';
+  get #home(): string {
+    return resolve(this.#o.home ?? homedir());
+  }
   #started = false;
   #closed = false;
 
@@ -174,7 +180,7 @@ export class RestoreService implements RestoreConsoleApi {
     const corrupt = (message: string): void => void this.#logs.add('warn', message);
     this.#settings = mergeSettings((await this.#settingsFile.read(corrupt))?.settings);
     this.#globalRate.rate = this.#settings.globalRate;
-    this.#targetDir = this.#o.targetDir ? resolve(this.#o.targetDir) : await defaultTargetDir(this.dataDir);
+    this.#targetDir = this.#o.targetDir ? resolve(this.#o.targetDir) : await defaultTargetDir(this.#home);
     await this.#sources.load(corrupt);
     await this.#jobs.load(corrupt);
     for (const dir of this.#o.datastores ?? []) {
@@ -255,6 +261,15 @@ export class RestoreService implements RestoreConsoleApi {
     },
     'sources.test': (args) => this.#sources.test(args),
     'sources.setSecret': ({ id, secret, rememberSecret }) => this.#sources.setSecret(id, secret, rememberSecret ?? false),
+    'sources.update': async ({ id, config, label, rememberSecret }) => {
+      // Jobs and open archives read through the source's connection: it is replaced.
+      if (this.#jobs.usesSource(id)) throw new RestoreError('INVALID_STATE', 'a job is reading from this source; wait for it or cancel it first');
+      if (this.#browse.usesSource(id)) throw new RestoreError('INVALID_STATE', 'a files job is reading from this source; cancel it first');
+      await this.#browse.closeSource(id);
+      const info = await this.#sources.update(id, config, { ...(label ? { label } : {}), ...(rememberSecret !== undefined ? { rememberSecret } : {}) });
+      this.#logs.add('info', `source ${info.label} changed (secret: ${info.secret})`, { sourceId: id });
+      return info;
+    },
     'sources.remove': async ({ id }) => {
       if (this.#jobs.usesSource(id)) throw new RestoreError('INVALID_STATE', 'a job is reading from this source; cancel it first');
       if (this.#browse.usesSource(id)) throw new RestoreError('INVALID_STATE', 'a files job is reading from this source; cancel it first');
@@ -287,14 +302,20 @@ export class RestoreService implements RestoreConsoleApi {
     'targets.check': async ({ path, imageSize, overwrite, resume }) => {
       if (!isAbsolute(path)) throw new RestoreError('TARGET_NOT_ABSOLUTE', `the target ${JSON.stringify(path)} is not an absolute path`);
       const check = await checkTarget(path, imageSize === undefined ? undefined : { imageSize, ...(overwrite ? { overwrite } : {}), ...(resume ? { resume } : {}) });
-      if (imageSize === undefined || check.problem) return check;
-      // What jobs.start would refuse too: a target inside a datastore source.
+      // What jobs.start would refuse too, and before anything else (no checkbox lifts it): a target,
+      // or a target folder asked without a size, inside a datastore source.
       try {
         await checkTargetOutside(path, this.#sources.datastorePaths());
         return check;
       } catch (e) {
         return { ...check, problem: toContractError(e) };
       }
+    },
+
+    'targets.folders': ({ path, hidden }) => {
+      // Earlier targets' folders: a restore to a USB disk outside home can be picked again.
+      const earlier = this.#jobs.list().flatMap((j) => (j.request.targetDir ? [j.request.targetDir] : j.request.target?.startsWith('/dev/') || !j.request.target ? [] : [dirname(j.request.target)]));
+      return listFolders({ roots: [this.#home, this.#targetDir, ...new Set(earlier)], ...(path !== undefined ? { path } : {}), ...(hidden ? { hidden } : {}) });
     },
 
     'jobs.start': async (args) => {
@@ -365,7 +386,8 @@ export class RestoreService implements RestoreConsoleApi {
 
   /** Where a job's target really leads (as jobs.start claims it), to compare with the running jobs'. */
   async #realTargetOf(id: string): Promise<string | undefined> {
-    const target = this.#jobs.get(id).request.target;
+    const r = this.#jobs.get(id).request;
+    const target = r.target ?? r.targetDir;
     return target ? resolveTargetPath(target) : undefined;
   }
 
@@ -379,17 +401,13 @@ export class RestoreService implements RestoreConsoleApi {
   }
 }
 
-/** ~/Downloads when it exists (where people look for what an app produced), else the data folder. */
-async function defaultTargetDir(dataDir: string): Promise<string> {
-  const downloads = join(homedir(), 'Downloads');
-  try {
-    await access(downloads);
-    return downloads;
-  } catch {
-    // A restore does not create folders: make sure the suggested one exists.
-    await mkdir(dataDir, { recursive: true });
-    return dataDir;
-  }
+/**
+ * ~/Downloads when it is a folder (where people look for what an app produced), else the home
+ * folder itself: never the data folder, a hidden configuration folder nobody looks in.
+ */
+export async function defaultTargetDir(home: string): Promise<string> {
+  const downloads = join(home, 'Downloads');
+  return (await stat(downloads).catch(() => undefined))?.isDirectory() ? downloads : resolve(home);
 }
 
 function notInThisShell(): never {

@@ -131,6 +131,38 @@ export class SourceRegistry {
     return this.#info(record);
   }
 
+  /**
+   * Changes a saved source in place (same id, so its jobs and history keep pointing at it): the
+   * new configuration is opened first, and only saved when that works. Without a secret in
+   * `config` the one known is kept; the kind cannot change. A label that was the default follows
+   * the new configuration. Trusting a server's new certificate is this with the new fingerprint.
+   */
+  async update(id: string, config: SourceConfig, opts: { label?: string; rememberSecret?: boolean } = {}): Promise<SourceInfo> {
+    const r = this.#record(id);
+    if (config.kind !== r.config.kind) throw new RestoreError('INVALID_STATE', `${r.label} is a ${r.config.kind === 'pbs' ? 'PBS server' : 'datastore folder'}; remove it and add the other kind`);
+    const pub = publicConfig(config);
+    const other = this.#records.find((x) => x !== r && sameSource(x.config, pub));
+    if (other) throw new RestoreError('INVALID_STATE', `the source ${JSON.stringify(other.label)} already reads from there`);
+    const given = config.kind === 'pbs' ? config.secret : undefined;
+    const secret = config.kind === 'pbs' ? (given ?? this.#secrets.get(id)) : undefined;
+    const opened = await this.#opener(this.#fullConfig(pub, secret));
+    const label = opts.label ?? (r.label === defaultLabel(r.config) ? defaultLabel(pub) : r.label);
+    const next: SourceRecord = { ...r, label, config: pub };
+    delete next.secret;
+    if (secret !== undefined) {
+      this.#secrets.set(id, secret);
+      // A secret typed in now is kept as asked; the one already known stays kept as it was.
+      const sealed = given !== undefined || opts.rememberSecret !== undefined ? sealSecret(secret, this.#box, opts.rememberSecret ?? r.secret?.kind === 'plain') : r.secret;
+      if (sealed) next.secret = sealed;
+    }
+    // The old connection reads the old place (or trusts the old certificate): replaced.
+    await this.#closeOpen(id);
+    this.#open.set(id, Promise.resolve(opened));
+    this.#records[this.#records.indexOf(r)] = next;
+    await this.#save();
+    return this.#info(next);
+  }
+
   async setSecret(id: string, secret: string, rememberSecret: boolean): Promise<SourceInfo> {
     const r = this.#record(id);
     if (r.config.kind !== 'pbs') throw new RestoreError('INVALID_STATE', `${r.label} is a datastore folder; it has no secret`);

@@ -6,6 +6,7 @@ import { api } from '../api/current.ts';
 import { toContractError } from '../../shared/errors.ts';
 import type { CatalogState } from '../store/catalogSlice.ts';
 import { useStore } from '../store/index.ts';
+import { ancestorsOf } from '../format/namespaceTree.ts';
 
 let listing = 0;
 let detailing = 0;
@@ -19,13 +20,15 @@ export async function selectSource(sourceId: string, ns = ''): Promise<void> {
   patch({
     sourceId,
     ns,
-    ...(changed ? { namespaces: [''], groups: [], snapshots: [], selected: undefined, detail: undefined, detailError: undefined, expanded: {}, picked: {} } : {}),
+    ...(changed ? { namespaces: [''], nsGroups: {}, nsOpen: {}, groups: [], snapshots: [], selected: undefined, detail: undefined, detailError: undefined, expanded: {}, picked: {} } : {}),
   });
   await loadListing();
 }
 
 export async function selectNamespace(ns: string): Promise<void> {
-  patch({ ns, groups: [], snapshots: [], selected: undefined, detail: undefined, detailError: undefined, expanded: {}, picked: {} });
+  // The tree opens down to the namespace chosen (from a link under an empty parent, say).
+  const nsOpen = { ...cat().nsOpen, ...Object.fromEntries(ancestorsOf(ns).map((a) => [a, true])) };
+  patch({ ns, nsOpen, groups: [], snapshots: [], selected: undefined, detail: undefined, detailError: undefined, expanded: {}, picked: {} });
   await loadListing();
 }
 
@@ -43,11 +46,23 @@ export async function loadListing(): Promise<void> {
     if (mine !== listing) return;
     // Few groups: open them all, so the snapshots show at once (PBS opens its tree the same way).
     const expanded = groups.length <= 8 ? Object.fromEntries(groups.map((g) => [`${g.ns}|${g.backupType}/${g.backupId}`, true])) : {};
-    patch({ namespaces: namespaces.length ? namespaces : [''], groups, snapshots, loading: false, expanded: { ...expanded, ...cat().expanded } });
+    patch({ namespaces: namespaces.length ? namespaces : [''], groups, snapshots, loading: false, expanded: { ...expanded, ...cat().expanded }, nsGroups: { ...cat().nsGroups, [ns]: groups } });
+    void countNamespaces(sourceId, namespaces, mine);
   } catch (e) {
     if (mine !== listing) return;
     patch({ loading: false, error: toContractError(e) });
   }
+}
+
+/** The tree counts groups in this many namespaces at most (one light call each); the rest show no count. */
+const MAX_NS_COUNTED = 64;
+
+/** Loads the groups of the other namespaces, for the tree's counts; a failure leaves a count unknown. */
+async function countNamespaces(sourceId: string, namespaces: string[], mine: number): Promise<void> {
+  const others = namespaces.filter((n) => n !== cat().ns).slice(0, MAX_NS_COUNTED);
+  const found = await Promise.all(others.map((n) => api().invoke('catalog.groups', { sourceId, ns: n }).then((g) => [n, g] as const, () => undefined)));
+  if (mine !== listing) return;
+  patch({ nsGroups: { ...cat().nsGroups, ...Object.fromEntries(found.filter((x) => x !== undefined)) } });
 }
 
 /** Selects a snapshot and loads its detail; `key` decodes an encrypted guest config. */

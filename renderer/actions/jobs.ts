@@ -5,6 +5,8 @@ import { api } from '../api/current.ts';
 import { useStore } from '../store/index.ts';
 import { mapKey } from '../store/jobsSlice.ts';
 import { reportError } from './notify.ts';
+import type { JobLike } from '../format/jobText.ts';
+import { retryArgs } from '../format/retryArgs.ts';
 
 export async function startJob(args: StartJobArgs): Promise<string> {
   const job = await api().invoke('jobs.start', args);
@@ -98,4 +100,19 @@ export async function continueJob(id: string, password?: string): Promise<void> 
 /** Deletes the partial file and resume state a restore left. */
 export function deletePartial(id: string): void {
   api().invoke('jobs.deletePartial', { id }).then((j) => useStore.getState().upsertJobs([j]), (e) => reportError(e, 'Delete partial file'));
+}
+
+/**
+ * Retry: the same request as a new job, from the beginning. What the old run left at a file target
+ * (its `.partial` and resume state) is deleted first, after the user agreed: a restore does not
+ * start over a partial file by itself.
+ */
+/** Whether a restore left partial files (one, or one per unfinished disk) that no later job continues. */
+export function leavesPartial(job: JobLike): boolean {
+  return job.mode === 'restore' && (!!job.partialPath || !!job.partialPaths?.length) && !job.continuedBy;
+}
+
+export async function retryJob(job: JobLike, password?: string): Promise<string> {
+  if (leavesPartial(job)) await api().invoke('jobs.deletePartial', { id: job.id });
+  return startJob(retryArgs(job, password));
 }

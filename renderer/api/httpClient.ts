@@ -35,11 +35,15 @@ export interface HttpClientOptions {
    * (the server keeps the last 1000; a restarted one has none), so the page loads its state anew.
    */
   onReconnect?: () => void;
+  /** Told when the server refuses the token (401/403): it was rotated (`serve --new-token`); the stream stops. */
+  onRefused?: () => void;
 }
 
 export interface HttpClient extends RestoreConsoleApi {
   /** Stops the event stream; later calls still work but see no events. */
   close(): void;
+  /** Tries the event stream again now instead of after the wait (a Reconnect button). */
+  retryNow(): void;
 }
 
 type AnyListener = (payload: unknown) => void;
@@ -52,6 +56,10 @@ export function httpClient(opts: HttpClientOptions): HttpClient {
   const stop = new AbortController();
   let lastEventId: string | undefined;
   let connectedBefore = false;
+  // retryNow between two waits: the next wait is skipped.
+  let retryAsked = false;
+  const askRetry = (): void => void (retryAsked = true);
+  let wake = askRetry;
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
 
@@ -89,7 +97,10 @@ export function httpClient(opts: HttpClientOptions): HttpClient {
       // Commands wait for the first attempt only, whatever its outcome (they report their own errors).
       markReady();
     }
-    if (res.status === 401 || res.status === 403) return 'stop';
+    if (res.status === 401 || res.status === 403) {
+      opts.onRefused?.();
+      return 'stop';
+    }
     if (!res.ok || !res.body) return 'retry';
     opts.onConnection?.(true);
     if (connectedBefore) opts.onReconnect?.();
@@ -118,7 +129,13 @@ export function httpClient(opts: HttpClientOptions): HttpClient {
     while (!stop.signal.aborted) {
       const next = await streamOnce();
       if (next === 'stop' || stop.signal.aborted) break;
-      await new Promise((r) => setTimeout(r, opts.reconnectMs ?? 1000));
+      await new Promise<void>((r) => {
+        if (retryAsked) return r();
+        const t = setTimeout(r, opts.reconnectMs ?? 1000);
+        wake = () => (clearTimeout(t), r());
+      });
+      retryAsked = false;
+      wake = askRetry;
     }
   })();
 
@@ -163,6 +180,12 @@ export function httpClient(opts: HttpClientOptions): HttpClient {
 
     close() {
       stop.abort();
+      // No timer left waiting to try again.
+      wake();
+    },
+
+    retryNow() {
+      wake();
     },
   };
 }

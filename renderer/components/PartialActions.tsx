@@ -11,7 +11,8 @@ import { useStore } from '../store/index.ts';
 import { ConfirmDialog, Dialog } from './Dialog.tsx';
 import { ErrorBox } from './ErrorBox.tsx';
 
-function PasswordDialog({ job, onClose }: { job: JobLike; onClose: () => void }) {
+/** Asks the key file password again (it is never stored), then runs `run` with it; Resume and Retry use it. */
+export function PasswordDialog({ job, title = 'Resume the encrypted restore', confirm = 'Resume', run = (pw) => continueJob(job.id, pw), onClose }: { job: JobLike; title?: string; confirm?: string; run?: (password: string) => Promise<unknown>; onClose: () => void }) {
   const id = useId();
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ContractError | undefined>();
@@ -20,7 +21,7 @@ function PasswordDialog({ job, onClose }: { job: JobLike; onClose: () => void })
     e.preventDefault();
     setBusy(true);
     try {
-      await continueJob(job.id, password);
+      await run(password);
       onClose();
     } catch (ex) {
       setError(toContractError(ex));
@@ -29,7 +30,7 @@ function PasswordDialog({ job, onClose }: { job: JobLike; onClose: () => void })
     }
   };
   return (
-    <Dialog title="Resume the encrypted restore" onClose={onClose}>
+    <Dialog title={title} onClose={onClose}>
       <form className="form" onSubmit={(e) => void submit(e)}>
         <div className="field">
           <label htmlFor={`${id}-pw`}>Password of {job.request.keyfile}</label>
@@ -42,7 +43,7 @@ function PasswordDialog({ job, onClose }: { job: JobLike; onClose: () => void })
             Cancel
           </button>
           <button type="submit" className="primary" disabled={busy}>
-            Resume
+            {confirm}
           </button>
         </div>
       </form>
@@ -72,7 +73,9 @@ export function PartialActions({ job }: { job: JobLike }) {
       </p>
     );
   }
-  if (!job.resumable && !job.partialPath) return null;
+  // A whole-VM job lists a partial file per unfinished disk.
+  const partial = job.partialPath ?? job.partialPaths?.join(', ');
+  if (!job.resumable && !partial) return null;
   const resume = (): void => {
     if (job.request.keyfile) return setAsking('password');
     setError(undefined);
@@ -87,9 +90,9 @@ export function PartialActions({ job }: { job: JobLike }) {
             Resume
           </button>
         )}
-        {job.partialPath && (
+        {partial && (
           <button type="button" className="danger" onClick={() => setAsking('delete')}>
-            {device ? 'Forget resume state' : 'Delete partial file'}
+            {device ? 'Forget resume state' : (job.partialPaths?.length ?? 0) > 1 ? 'Delete partial files' : 'Delete partial file'}
           </button>
         )}
       </div>
@@ -108,7 +111,7 @@ export function PartialActions({ job }: { job: JobLike }) {
             <p>The device keeps what was written; the restore can then only start again from the beginning.</p>
           ) : (
             <p>
-              <code className="mono">{job.partialPath}</code> and its resume state are deleted; the restore can then only start again from the beginning.
+              <code className="mono">{partial}</code> and its resume state are deleted; the restore can then only start again from the beginning.
             </p>
           )}
         </ConfirmDialog>

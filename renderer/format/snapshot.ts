@@ -36,6 +36,13 @@ export function snapshotMatches(s: SnapshotInfo, groupComment: string | undefine
   return words.every((w) => hay.includes(w));
 }
 
+/** The filter at the group level (its type/id and notes): for namespaces whose snapshots are not loaded. */
+export function groupMatches(g: { backupType: string; backupId: string; comment?: string | undefined }, filter: string): boolean {
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  const hay = `${g.backupType}/${g.backupId} ${g.comment ?? ''}`.toLowerCase();
+  return words.every((w) => hay.includes(w));
+}
+
 /** The disk images of a snapshot (what a whole-VM restore writes). */
 export function imageFiles(s: Pick<SnapshotInfo, 'files'>): SnapshotInfo['files'] {
   return s.files.filter((f) => f.filename.endsWith('.img.fidx'));

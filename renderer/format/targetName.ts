@@ -1,5 +1,5 @@
 // The suggested target of a restore: `<vmid>-<disk>-<snapshot date>.raw` in AppInfo.targetDir
-// (the user's Downloads folder, else the data folder). Named after the snapshot, not today, so
+// (the user's Downloads folder, else the home folder). Named after the snapshot, not today, so
 // the file says which backup it came from; `.raw` because that is what it is (qemu-img and PVE
 // import it as is). Never a path inside the datastore, never an existing file (see freeTarget).
 import type { SnapshotSelector } from '../../shared/contract.ts';
@@ -23,6 +23,12 @@ export function defaultFolderName(snapshot: SnapshotSelector): string {
 export function joinPath(dir: string, name: string): string {
   const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
   return dir.endsWith(sep) ? `${dir}${name}` : `${dir}${sep}${name}`;
+}
+
+/** The folder part of a path ('' when it has none). */
+export function folderOf(path: string): string {
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return slash > 0 ? path.slice(0, slash) : slash === 0 ? path.slice(0, 1) : '';
 }
 
 /** name.raw, name-2.raw, name-3.raw … */

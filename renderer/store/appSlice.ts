@@ -38,6 +38,8 @@ export interface AppSlice {
   info?: AppInfo;
   /** The event stream is connected (always true in the desktop app). */
   connected: boolean;
+  /** Browser mode: the service refused this page's token (it was rotated with serve --new-token). */
+  tokenRefused?: boolean;
   /** The first load finished (sources and jobs are known). */
   loaded: boolean;
   route: Route;

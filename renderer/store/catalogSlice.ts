@@ -8,6 +8,10 @@ import type { Slice } from './state.ts';
 export interface CatalogState {
   sourceId?: string;
   namespaces: string[];
+  /** The groups of every namespace (up to MAX_NS_COUNTED), for the tree's counts. */
+  nsGroups: Record<string, GroupInfo[]>;
+  /** Namespaces whose children show in the tree. */
+  nsOpen: Record<string, boolean>;
   ns: string;
   groups: GroupInfo[];
   snapshots: SnapshotInfo[];
@@ -40,7 +44,7 @@ export const sameSnapshot = (a: SnapshotSelector | undefined, b: SnapshotSelecto
   !!a && !!b && a.ns === b.ns && a.type === b.type && a.id === b.id && a.time === b.time;
 
 export const createCatalogSlice: Slice<CatalogSlice> = (set) => ({
-  catalog: { namespaces: [''], ns: '', groups: [], snapshots: [], loading: false, filter: '', expanded: {}, detailLoading: false, keyFiles: {}, picked: {} },
+  catalog: { namespaces: [''], nsGroups: {}, nsOpen: {}, ns: '', groups: [], snapshots: [], loading: false, filter: '', expanded: {}, detailLoading: false, keyFiles: {}, picked: {} },
   patchCatalog: (patch) => set((s) => ({ catalog: { ...s.catalog, ...patch } })),
   pickGroups: (keys, picked) =>
     set((s) => {

@@ -1,9 +1,10 @@
 // Adding a source: a datastore folder (native folder dialog in the desktop app, a path field in
 // browser mode) or a PBS server (host, port, datastore, API token or user and password, and the
 // certificate fingerprint, trusted on first use after the user compared it). "Test" connects
-// without saving; "Add source" connects and saves.
+// without saving; "Add source" connects and saves. The same form edits a saved source (its
+// kind stays; an empty secret keeps the one known): "Save changes" connects, then saves.
 import { useId, useState, type FormEvent } from 'react';
-import type { ContractError, SourceConfig, SourceTestResult } from '../../shared/contract.ts';
+import type { ContractError, SourceConfig, SourceInfo, SourceTestResult } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
 import { toContractError } from '../../shared/errors.ts';
 import { selectSource } from '../actions/catalog.ts';
@@ -31,7 +32,26 @@ interface Fields {
 
 const EMPTY: Fields = { path: '', label: '', host: '', port: '8007', datastore: '', auth: 'token', tokenId: '', user: 'root@pam', secret: '', fingerprint: '', remember: false };
 
-export function configOf(kind: Kind, f: Fields): SourceConfig {
+/** The form's fields for a saved source (its secret is never known here: left empty). */
+export function fieldsOf(s: SourceInfo): Fields {
+  const c = s.config;
+  if (c.kind === 'datastore') return { ...EMPTY, path: c.path, label: s.label };
+  const token = c.authId.includes('!');
+  return {
+    ...EMPTY,
+    label: s.label,
+    host: c.host,
+    port: String(c.port ?? 8007),
+    datastore: c.datastore,
+    auth: token ? 'token' : 'password',
+    tokenId: token ? c.authId : '',
+    user: token ? EMPTY.user : c.authId,
+    fingerprint: c.fingerprint ?? '',
+  };
+}
+
+/** `keepSecret`: an empty secret field means "the one known" (editing), so none is sent. */
+export function configOf(kind: Kind, f: Fields, keepSecret = false): SourceConfig {
   if (kind === 'datastore') return { kind: 'datastore', path: f.path.trim() };
   const port = Number(f.port);
   return {
@@ -40,16 +60,19 @@ export function configOf(kind: Kind, f: Fields): SourceConfig {
     ...(f.port.trim() && port !== 8007 ? { port } : {}),
     datastore: f.datastore.trim(),
     authId: (f.auth === 'token' ? f.tokenId : f.user).trim(),
-    secret: f.secret,
+    ...(keepSecret && !f.secret ? {} : { secret: f.secret }),
     ...(f.fingerprint.trim() ? { fingerprint: f.fingerprint.trim().toLowerCase() } : {}),
   };
 }
 
-export function AddSourceForm() {
+/** `editing`: change this saved source instead of adding one; `onDone` after it was saved or on Cancel. */
+export function AddSourceForm({ editing, onDone }: { editing?: SourceInfo; onDone?: () => void } = {}) {
   const info = useStore((s) => s.info);
   const navigate = useStore((s) => s.navigate);
-  const [kind, setKind] = useState<Kind>('datastore');
-  const [f, setF] = useState<Fields>(EMPTY);
+  const [kind, setKind] = useState<Kind>(editing?.config.kind ?? 'datastore');
+  const [f, setF] = useState<Fields>(editing ? fieldsOf(editing) : EMPTY);
+  // Editing: a secret is needed only when none is known.
+  const secretKnown = editing !== undefined && editing.secret !== 'missing';
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ tested?: SourceTestResult; error?: ContractError }>({});
   const [untrusted, setUntrusted] = useState<{ fingerprint: string; then: 'test' | 'add' } | undefined>();
@@ -60,9 +83,21 @@ export function AddSourceForm() {
     setBusy(true);
     setResult({});
     try {
-      const config = configOf(kind, fields);
+      const config = configOf(kind, fields, secretKnown);
       if (what === 'test') {
         setResult({ tested: await api().invoke('sources.test', { config }) });
+      } else if (editing) {
+        const label = fields.label.trim();
+        const saved = await api().invoke('sources.update', {
+          id: editing.id,
+          config,
+          // The label shown was filled in from the source: sent only when the user changed it.
+          ...(label && label !== editing.label ? { label } : {}),
+          ...(kind === 'pbs' && fields.remember ? { rememberSecret: true } : {}),
+        });
+        useStore.getState().upsertSource(saved);
+        announce(`Source "${saved.label}" saved`);
+        onDone?.();
       } else {
         const added = await api().invoke('sources.add', {
           config,
@@ -96,24 +131,27 @@ export function AddSourceForm() {
   };
 
   return (
-    <section className="card add-source" aria-labelledby={`${id}-title`}>
+    <section className={editing ? 'edit-source' : 'card add-source'} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`} className="card-title">
-        Add a source
+        {editing ? `Edit ${editing.label}` : 'Add a source'}
       </h2>
       <form onSubmit={submit} className="form">
-        <fieldset className="segmented">
-          <legend>Kind</legend>
-          <label>
-            <input type="radio" name={`${id}-kind`} checked={kind === 'datastore'} onChange={() => (setKind('datastore'), setResult({}))} />
-            Datastore folder
-          </label>
-          {info?.pbs !== false && (
+        {/* The kind of a saved source stays: another kind is another source. */}
+        {!editing && (
+          <fieldset className="segmented">
+            <legend>Kind</legend>
             <label>
-              <input type="radio" name={`${id}-kind`} checked={kind === 'pbs'} onChange={() => (setKind('pbs'), setResult({}))} />
-              PBS server
+              <input type="radio" name={`${id}-kind`} checked={kind === 'datastore'} onChange={() => (setKind('datastore'), setResult({}))} />
+              Datastore folder
             </label>
-          )}
-        </fieldset>
+            {info?.pbs !== false && (
+              <label>
+                <input type="radio" name={`${id}-kind`} checked={kind === 'pbs'} onChange={() => (setKind('pbs'), setResult({}))} />
+                PBS server
+              </label>
+            )}
+          </fieldset>
+        )}
 
         {kind === 'datastore' ? (
           <div className="field">
@@ -139,7 +177,7 @@ export function AddSourceForm() {
             </p>
           </div>
         ) : (
-          <PbsFields id={id} f={f} set={set} showRemember={info?.shell !== 'electron'} />
+          <PbsFields id={id} f={f} set={set} showRemember={info?.shell !== 'electron'} secretKnown={secretKnown} />
         )}
 
         <div className="field">
@@ -148,12 +186,20 @@ export function AddSourceForm() {
         </div>
 
         <div className="button-row">
-          <button type="button" disabled={busy} onClick={() => void run('test')}>
-            Test
-          </button>
+          {/* Testing sends the whole configuration, secret included: not possible with the secret kept by the service. */}
+          {!(editing && kind === 'pbs' && secretKnown && !f.secret) && (
+            <button type="button" disabled={busy} onClick={() => void run('test')}>
+              Test
+            </button>
+          )}
           <button type="submit" className="primary" disabled={busy}>
-            Add source
+            {editing ? 'Save changes' : 'Add source'}
           </button>
+          {editing && (
+            <button type="button" onClick={onDone}>
+              Cancel
+            </button>
+          )}
         </div>
         <div aria-live="polite">
           {busy && <p className="muted">Connecting…</p>}
@@ -169,6 +215,7 @@ export function AddSourceForm() {
         <FingerprintPrompt
           host={f.host}
           fingerprint={untrusted.fingerprint}
+          {...(editing?.config.kind === 'pbs' && editing.config.fingerprint ? { pinned: editing.config.fingerprint } : {})}
           onTrust={() => {
             const next = { ...f, fingerprint: untrusted.fingerprint };
             setF(next);
@@ -181,7 +228,7 @@ export function AddSourceForm() {
   );
 }
 
-function PbsFields({ id, f, set, showRemember }: { id: string; f: Fields; set: (p: Partial<Fields>) => void; showRemember: boolean }) {
+function PbsFields({ id, f, set, showRemember, secretKnown }: { id: string; f: Fields; set: (p: Partial<Fields>) => void; showRemember: boolean; secretKnown: boolean }) {
   return (
     <>
       <div className="field-row">
@@ -223,7 +270,15 @@ function PbsFields({ id, f, set, showRemember }: { id: string; f: Fields; set: (
         )}
         <div className="field grow">
           <label htmlFor={`${id}-secret`}>{f.auth === 'token' ? 'Token secret' : 'Password'}</label>
-          <input id={`${id}-secret`} type="password" value={f.secret} required autoComplete="off" onChange={(e) => set({ secret: e.currentTarget.value })} />
+          <input
+            id={`${id}-secret`}
+            type="password"
+            value={f.secret}
+            required={!secretKnown}
+            placeholder={secretKnown ? 'unchanged' : undefined}
+            autoComplete="off"
+            onChange={(e) => set({ secret: e.currentTarget.value })}
+          />
         </div>
       </div>
       <div className="field">

@@ -1,17 +1,21 @@
-// Browse: source → namespace → group → snapshot → archive. The list (a tree of groups and their
+// Browse: source → namespace (a tree beside the list, when there are namespaces) → group →
+// snapshot → archive. The list (a tree of groups and their
 // snapshots, newest first, with size, verify state, age, protection, encryption and notes) sits
 // next to the selected snapshot's detail; the filter narrows both groups and snapshots. Groups
 // picked in the list restore together: the newest snapshot of each, one job per VM.
-import { useEffect, useId } from 'react';
+import { useEffect, useId, type CSSProperties } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SnapshotInfo } from '../../shared/catalog.ts';
-import { loadListing, selectNamespace, selectSource } from '../actions/catalog.ts';
+import { loadListing, selectSource } from '../actions/catalog.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
+import { PaneResizer } from '../components/PaneResizer.tsx';
 import { imageFiles, newestOf } from '../format/snapshot.ts';
 import { groupKey } from '../store/catalogSlice.ts';
 import { useStore } from '../store/index.ts';
-import { BackupTree } from './BackupTree.tsx';
+import { BackupTree, useRows } from './BackupTree.tsx';
+import { NamespaceTree, useNamespaceTree } from './NamespaceTree.tsx';
 import { SnapshotDetailPane } from './SnapshotDetail.tsx';
+import { needsAttention, SourceProblem } from './SourceProblem.tsx';
 
 /**
  * Opens the first source when none is chosen. A chosen source that is missing from the list is
@@ -30,8 +34,6 @@ function Toolbar() {
   const id = useId();
   const sources = useStore((s) => s.sources);
   const sourceId = useStore((s) => s.catalog.sourceId);
-  const namespaces = useStore((s) => s.catalog.namespaces);
-  const ns = useStore((s) => s.catalog.ns);
   const filter = useStore((s) => s.catalog.filter);
   const loading = useStore((s) => s.catalog.loading);
   const patch = useStore((s) => s.patchCatalog);
@@ -47,14 +49,6 @@ function Toolbar() {
         {sources.map((s) => (
           <option key={s.id} value={s.id}>
             {s.label}
-          </option>
-        ))}
-      </select>
-      <label htmlFor={`${id}-ns`}>Namespace</label>
-      <select id={`${id}-ns`} value={ns} onChange={(e) => void selectNamespace(e.currentTarget.value)}>
-        {namespaces.map((n) => (
-          <option key={n} value={n}>
-            {n === '' ? '(root)' : n}
           </option>
         ))}
       </select>
@@ -95,7 +89,11 @@ export function BrowseView() {
   const count = useStore((s) => s.sources.length);
   const loaded = useStore((s) => s.loaded);
   const error = useStore((s) => s.catalog.error);
+  const source = useStore((s) => s.sources.find((x) => x.id === s.catalog.sourceId));
   const navigate = useStore((s) => s.navigate);
+  const detailWidth = useStore((s) => s.prefs.detailWidth);
+  const rows = useRows();
+  const tree = useNamespaceTree(rows.length);
   return (
     <section className="screen" aria-labelledby="browse-title">
       <header className="screen-head">
@@ -114,11 +112,24 @@ export function BrowseView() {
       ) : (
         <>
           <Toolbar />
-          {error && <ErrorBox error={error} title="Cannot list this source" />}
-          <div className="browse">
-            <BackupTree />
-            <SnapshotDetailPane />
-          </div>
+          {/* A secret to enter again or a changed certificate: that step, not an empty list under an error. */}
+          {source && needsAttention(source, error) ? (
+            <SourceProblem source={source} error={error} onFixed={() => void loadListing()} />
+          ) : (
+            <>
+              {error && <ErrorBox error={error} title="Cannot list this source" />}
+              <div className="browse" style={{ '--detail-width': `${detailWidth}px` } as CSSProperties}>
+                <div className="browse-left">
+                  <div className="browse-left-inner">
+                    {tree.children.length > 0 && <NamespaceTree tree={tree} />}
+                    <BackupTree rows={rows} tree={tree} />
+                  </div>
+                </div>
+                <PaneResizer controls="snapshot-pane" />
+                <SnapshotDetailPane />
+              </div>
+            </>
+          )}
         </>
       )}
     </section>

@@ -9,6 +9,7 @@ import { formatBytes, formatTime } from '../../shared/units.ts';
 import { rememberKeyFile } from '../actions/catalog.ts';
 import { cancelFilesJob, closeFileBrowser, downloadShape, downloadSelection, extractSelection, retryWithKey, toggleFolder } from '../actions/files.ts';
 import { Dialog } from '../components/Dialog.tsx';
+import { ChooseFolderButton } from '../components/FolderPicker.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { archiveName } from '../format/jobText.ts';
@@ -199,6 +200,7 @@ function Actions() {
               Folder to extract into
             </label>
             <input id={`${id}-dir`} className="mono" value={folder} placeholder="/path/to/folder" spellCheck={false} onChange={(e) => setFolder(e.currentTarget.value)} />
+            <ChooseFolderButton title="Extract into the folder" start={folder} onPick={setFolder} label="Folder…" />
             <button type="submit" disabled={!count || !folder}>
               Extract here
             </button>

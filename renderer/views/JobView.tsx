@@ -16,13 +16,14 @@ import { JobDisks } from '../components/JobDisks.tsx';
 import { JobLog } from '../components/JobLog.tsx';
 import { JobStats } from '../components/JobStats.tsx';
 import { LiveSummary } from '../components/LiveSummary.tsx';
-import { PartialActions } from '../components/PartialActions.tsx';
+import { JobActions } from '../components/JobActions.tsx';
 import { RateControl } from '../components/RateControl.tsx';
 import { StallBanner } from '../components/StallBanner.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { ThroughputChart } from '../components/ThroughputChart.tsx';
 import { useJobHead, type JobHead } from '../components/useJobHead.ts';
 import { archiveName } from '../../shared/jobNames.ts';
+import { explainError } from '../../shared/errorText.ts';
 import { isFinalState } from '../../shared/jobStates.ts';
 import { jobSubtitle, jobTitle } from '../format/jobText.ts';
 import { formatBytes, formatDuration, formatPercent, formatRate } from '../../shared/units.ts';
@@ -38,7 +39,7 @@ function DisksOutcome({ job }: { job: JobHead }) {
     <>
       {partial.length > 0 && (
         <p>
-          Partial (delete them, or restore again):{' '}
+          Partial{job.resumable ? '' : ' (delete them, or restore again)'}:{' '}
           {partial.map((a, i) => (
             <span key={a.archive}>
               {i ? ', ' : ''}
@@ -104,6 +105,7 @@ function Outcome({ job }: { job: JobHead }) {
           <strong>■ Cancelled.</strong> {job.startedAt === undefined ? job.message : 'No guest configuration was written.'}
         </p>
         <DisksOutcome job={job} />
+        <JobActions job={job} />
       </div>
     );
   }
@@ -114,6 +116,7 @@ function Outcome({ job }: { job: JobHead }) {
         <div className="warn-text">
           <DisksOutcome job={job} />
         </div>
+        <JobActions job={job} />
       </div>
     );
   }
@@ -159,7 +162,7 @@ function Outcome({ job }: { job: JobHead }) {
             job.message
           )}
         </p>
-        <PartialActions job={job} />
+        <JobActions job={job} />
       </div>
     );
   }
@@ -172,11 +175,29 @@ function Outcome({ job }: { job: JobHead }) {
             The target is partial: <code className="mono">{job.partialPath}</code> holds only part of the image.
           </p>
         )}
-        <PartialActions job={job} />
+        <JobActions job={job} />
       </div>
     );
   }
   return null;
+}
+
+/**
+ * The numbers, or for a job that ended before its first progress sample (it failed while opening
+ * the archive: a wrong key file, a damaged index or manifest) what happened instead of "Opening
+ * the archive…" for ever.
+ */
+function ProgressOrEnd({ job }: { job: JobHead }) {
+  const started = useStore((s) => s.jobs[job.id]?.progress !== undefined);
+  if (started || !isFinalState(job.state)) return <JobStats job={job} />;
+  if (job.state === 'failed') {
+    return (
+      <p className="danger-text" data-testid="ended-early">
+        {job.error ? `It failed before any data was read: ${explainError(job.error).title}` : 'It failed before any data was read.'}
+      </p>
+    );
+  }
+  return <p className="muted" data-testid="ended-early">{job.state === 'cancelled' ? 'Cancelled before any data was read.' : 'Nothing was read.'}</p>;
 }
 
 /** The name of the disk whose chunk map is shown. */
@@ -292,7 +313,7 @@ export function JobView({ id }: { id: string }) {
       <Outcome job={job} />
       <Controls job={job} />
       <section className="card" aria-label="Progress">
-        <JobStats job={job} />
+        <ProgressOrEnd job={job} />
       </section>
       {r.disks !== undefined && (
         <section className="card" aria-labelledby={`${id}-disks`}>

@@ -5,9 +5,9 @@
 // are running, queued and done, and the batch's total progress over every VM's disks.
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { continueJob, forgetJob } from '../actions/jobs.ts';
-import { reportError } from '../actions/notify.ts';
+import { forgetJob } from '../actions/jobs.ts';
 import { Elapsed } from '../components/Elapsed.tsx';
+import { JobActions } from '../components/JobActions.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { useJobHead } from '../components/useJobHead.ts';
@@ -42,7 +42,7 @@ function Result({ id }: { id: string }) {
       </span>
     );
   }
-  if (job.state === 'cancelled') return <span className="warn-text">{job.partialPath ? `target partial${job.resumable ? ', resumable' : ''}` : 'nothing written'}</span>;
+  if (job.state === 'cancelled') return <span className="warn-text">{job.partialPath || job.partialPaths?.length ? `target partial${job.resumable ? ', resumable' : ''}` : 'nothing written'}</span>;
   return <span>{pct ?? ''}</span>;
 }
 
@@ -90,21 +90,14 @@ function JobRow({ id, inBatch }: { id: string; inBatch: boolean }) {
         <Result id={id} />
       </td>
       <td>
-        {job.resumable && (
-          <button
-            type="button"
-            className="quiet"
-            // An encrypted archive needs its password again: the job view asks for it.
-            onClick={() => (job.request.keyfile ? navigate({ view: 'job', id }) : continueJob(id).catch((e) => reportError(e, 'Resume')))}
-          >
-            Resume<span className="visually-hidden"> {jobTitle(job)}</span>
-          </button>
-        )}
-        {!isActiveState(job.state) && (
-          <button type="button" className="quiet" onClick={() => forgetJob(id)}>
-            Remove<span className="visually-hidden"> {jobTitle(job)} from the history</span>
-          </button>
-        )}
+        <div className="row-actions">
+          <JobActions job={job} compact label={jobTitle(job)} />
+          {!isActiveState(job.state) && (
+            <button type="button" className="quiet" onClick={() => forgetJob(id)}>
+              Remove<span className="visually-hidden"> {jobTitle(job)} from the history</span>
+            </button>
+          )}
+        </div>
       </td>
     </tr>
   );

@@ -10,13 +10,14 @@ import { formatBytes, formatTime } from '../../shared/units.ts';
 import { api } from '../api/current.ts';
 import { rememberKeyFile } from '../actions/catalog.ts';
 import { Dialog } from '../components/Dialog.tsx';
+import { ChooseFolderButton } from '../components/FolderPicker.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { cliEquivalent } from '../format/cli.ts';
 import { encryptionOf, imageFiles } from '../format/snapshot.ts';
 import { joinPath } from '../format/targetName.ts';
 import type { RestoreBatchRequest } from '../store/appSlice.ts';
 import { useStore } from '../store/index.ts';
-import { ConcurrencyField, KeyFields, keyProblem, useTargetCheck, type Problem } from './restoreFields.tsx';
+import { ConcurrencyField, KeyFields, keyProblem, TargetRefusal, useTargetCheck, type Problem } from './restoreFields.tsx';
 
 export function RestoreBatchDialog() {
   const req = useStore((s) => s.restoreBatch) as RestoreBatchRequest;
@@ -30,7 +31,7 @@ function BatchForm({ req, onClose }: { req: RestoreBatchRequest; onClose: () => 
   const units = useStore((s) => s.prefs.units);
   const source = useStore((s) => s.sources.find((x) => x.id === req.sourceId));
   const rememberedKey = useStore((s) => s.catalog.keyFiles[req.sourceId]);
-  const [folder, setFolder] = useState(useStore.getState().info?.targetDir ?? useStore.getState().info?.dataDir ?? '');
+  const [folder, setFolder] = useState(useStore.getState().info?.targetDir ?? '');
   const [overwrite, setOverwrite] = useState(false);
   const [sparse, setSparse] = useState(settings?.sparseByDefault ?? true);
   const [auto, setAuto] = useState(settings?.defaultConcurrency === 'auto');
@@ -59,7 +60,11 @@ function BatchForm({ req, onClose }: { req: RestoreBatchRequest; onClose: () => 
     setBusy(true);
     try {
       if (encrypted) {
-        const kp = await keyProblem(keyfile.trim(), password);
+        const kp = await keyProblem(
+          keyfile.trim(),
+          password,
+          vms.map((s) => ({ name: `${s.backupType}/${s.backupId}`, fingerprint: s.keyFingerprint })),
+        );
         if (kp) return fail(kp);
         rememberKeyFile(req.sourceId, keyfile.trim());
       }
@@ -122,9 +127,16 @@ function BatchForm({ req, onClose }: { req: RestoreBatchRequest; onClose: () => 
 
         <div className="field">
           <label htmlFor={`${id}-folder`}>Into the folder</label>
-          <input id={`${id}-folder`} ref={folderRef} className="mono" value={folder} required data-autofocus spellCheck={false} aria-describedby={`${id}-folder-hint`} onChange={(e) => setFolder(e.currentTarget.value)} />
+          <div className="input-row">
+            <input id={`${id}-folder`} ref={folderRef} className="mono grow" value={folder} required data-autofocus spellCheck={false} aria-describedby={`${id}-folder-hint`} onChange={(e) => setFolder(e.currentTarget.value)} />
+            <ChooseFolderButton title="Restore the VMs into the folder" start={folder} onPick={setFolder} onError={(error) => fail({ error })} />
+          </div>
           <div id={`${id}-folder-hint`}>
-            {folderCheck && folderCheck.kind !== 'directory' ? <p className="hint danger-text">This folder does not exist: choose one that does.</p> : null}
+            {folderCheck?.problem ? (
+              <TargetRefusal check={folderCheck} />
+            ) : folderCheck && folderCheck.kind !== 'directory' ? (
+              <p className="hint danger-text">This folder does not exist: choose one that does.</p>
+            ) : null}
             <p className="hint">
               Each VM gets a sub-folder of its own, <code>{'<type>-<id>/'}</code>, created when its job starts.
             </p>
@@ -152,6 +164,7 @@ function BatchForm({ req, onClose }: { req: RestoreBatchRequest; onClose: () => 
             keyRef={keyRef}
             passwordRef={passwordRef}
             passwordInvalid={problem?.field === 'password'}
+            keyError={problem?.field === 'keyfile' ? problem.error : undefined}
             source={source}
           />
         )}

@@ -13,6 +13,8 @@ import { rememberKeyFile } from '../actions/catalog.ts';
 import { toContractError } from '../../shared/errors.ts';
 import { startJob } from '../actions/jobs.ts';
 import { Dialog } from '../components/Dialog.tsx';
+import { ChooseFolderButton } from '../components/FolderPicker.tsx';
+import { folderOf, joinPath } from '../format/targetName.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { cliEquivalent } from '../format/cli.ts';
 import { rateText, readRate } from '../format/rate.ts';
@@ -118,7 +120,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
       const t = await api().invoke('targets.check', { path: args.target!, imageSize, ...(overwriteAllowed ? { overwrite: overwriteAllowed } : {}), ...(resume ? { resume } : {}) });
       if (t.problem) return fail({ error: t.problem, field: 'target' });
       if (encrypted) {
-        const kp = await keyProblem(args.keyfile ?? '', password);
+        const kp = await keyProblem(args.keyfile ?? '', password, [{ name: 'this snapshot', fingerprint: d.info.keyFingerprint }]);
         if (kp) return fail(kp);
         rememberKeyFile(req.sourceId, args.keyfile!);
       }
@@ -174,10 +176,12 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
                 setDeviceOk(false);
               }}
             />
-            {info?.dialogs && (
+            {info?.dialogs ? (
               <button type="button" onClick={chooseTarget}>
                 Choose…
               </button>
+            ) : (
+              <ChooseFolderButton title="Restore into the folder" start={folderOf(target)} onPick={(dir) => setTarget(joinPath(dir, target.split(/[\\/]/).pop() || 'disk.raw'))} label="Folder…" />
             )}
           </div>
           <div id={`${id}-target-hint`}>
@@ -250,6 +254,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
             keyRef={keyRef}
             passwordRef={passwordRef}
             passwordInvalid={problem?.field === 'password'}
+            keyError={problem?.field === 'keyfile' ? problem.error : undefined}
             source={source}
           />
         )}

@@ -14,12 +14,13 @@ import { api } from '../api/current.ts';
 import { rememberKeyFile } from '../actions/catalog.ts';
 import { startJob } from '../actions/jobs.ts';
 import { Dialog } from '../components/Dialog.tsx';
+import { ChooseFolderButton } from '../components/FolderPicker.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { cliEquivalent } from '../format/cli.ts';
-import { defaultFolderName, joinPath } from '../format/targetName.ts';
+import { defaultFolderName, folderOf, joinPath } from '../format/targetName.ts';
 import type { RestoreVmRequest } from '../store/appSlice.ts';
 import { useStore } from '../store/index.ts';
-import { ConcurrencyField, KeyFields, keyProblem, TargetStatus, useTargetCheck, type Problem } from './restoreFields.tsx';
+import { ConcurrencyField, KeyFields, keyProblem, TargetRefusal, TargetStatus, useTargetCheck, type Problem } from './restoreFields.tsx';
 import { freeTarget } from './useRestoreTarget.ts';
 
 interface DiskState {
@@ -39,6 +40,7 @@ export function RestoreVmDialog() {
 /** Whether the folder is one to create, one that exists, or neither. */
 function FolderStatus({ check }: { check: TargetCheck | undefined }) {
   if (!check) return null;
+  if (check.problem) return <TargetRefusal check={check} />;
   if (check.kind === 'directory') return <p className="hint ok-text">An existing folder.</p>;
   if (check.kind === 'missing') return check.folderExists ? <p className="hint ok-text">A new folder, created when the restore starts.</p> : <p className="hint danger-text">Its parent folder does not exist.</p>;
   return <p className="hint danger-text">This is not a folder.</p>;
@@ -91,7 +93,7 @@ function DiskRow(props: {
             onChange={(e) => props.onChange({ target: e.currentTarget.value, deviceOk: false })}
           />
           <div id={`${id}-h`}>
-            {check?.kind === 'missing' && props.newFolder && inFolder(check.path, props.newFolder) ? <p className="hint ok-text">A new file in the new folder.</p> : <TargetStatus check={check} units={units} />}
+            {check?.kind === 'missing' && check.problem?.code !== 'TARGET_IN_DATASTORE' && props.newFolder && inFolder(check.path, props.newFolder) ? <p className="hint ok-text">A new file in the new folder.</p> : <TargetStatus check={check} units={units} />}
           </div>
           {isDevice ? (
             check.problem?.code === 'TARGET_TOO_SMALL' ? (
@@ -120,7 +122,7 @@ function RestoreVmForm({ req, onClose }: { req: RestoreVmRequest; onClose: () =>
   const d = req.detail;
   const settings = useStore((s) => s.settings);
   const units = useStore((s) => s.prefs.units);
-  const dir = useStore((s) => s.info?.targetDir ?? s.info?.dataDir ?? '');
+  const dir = useStore((s) => s.info?.targetDir ?? '');
   const source = useStore((s) => s.sources.find((x) => x.id === req.sourceId));
   const rememberedKey = useStore((s) => s.catalog.keyFiles[req.sourceId]);
   const images = useMemo(() => d.files.filter((f) => f.restorable), [d.files]);
@@ -219,7 +221,7 @@ function RestoreVmForm({ req, onClose }: { req: RestoreVmRequest; onClose: () =>
         if (c.problem && !(c.kind === 'missing' && inNewFolder(c.path))) return fail({ error: { ...c.problem, message: `guest config: ${c.problem.message}` }, field: 'config' });
       }
       if (encrypted) {
-        const kp = await keyProblem(keyfile.trim(), password);
+        const kp = await keyProblem(keyfile.trim(), password, [{ name: 'this snapshot', fingerprint: d.info.keyFingerprint }]);
         if (kp) return fail(kp);
         rememberKeyFile(req.sourceId, keyfile.trim());
       }
@@ -245,20 +247,31 @@ function RestoreVmForm({ req, onClose }: { req: RestoreVmRequest; onClose: () =>
 
         <div className="field">
           <label htmlFor={`${id}-folder`}>Folder</label>
-          <input
-            id={`${id}-folder`}
-            ref={folderRef}
-            className="mono"
-            value={folder}
-            required
-            data-autofocus
-            spellCheck={false}
-            aria-describedby={`${id}-folder-hint`}
-            onChange={(e) => {
-              folderEdited.current = true;
-              setFolder(e.currentTarget.value);
-            }}
-          />
+          <div className="input-row">
+            <input
+              id={`${id}-folder`}
+              ref={folderRef}
+              className="mono grow"
+              value={folder}
+              required
+              data-autofocus
+              spellCheck={false}
+              aria-describedby={`${id}-folder-hint`}
+              onChange={(e) => {
+                folderEdited.current = true;
+                setFolder(e.currentTarget.value);
+              }}
+            />
+            <ChooseFolderButton
+              title="Restore the VM into the folder"
+              start={folderCheck?.kind === 'directory' ? folder : folderOf(folder)}
+              onPick={(p) => {
+                folderEdited.current = true;
+                setFolder(p);
+              }}
+              onError={(error) => fail({ error })}
+            />
+          </div>
           <div id={`${id}-folder-hint`}>
             <FolderStatus check={folderCheck} />
             <p className="hint">
@@ -319,6 +332,7 @@ function RestoreVmForm({ req, onClose }: { req: RestoreVmRequest; onClose: () =>
             keyRef={keyRef}
             passwordRef={passwordRef}
             passwordInvalid={problem?.field === 'password'}
+            keyError={problem?.field === 'keyfile' ? problem.error : undefined}
             source={source}
           />
         )}

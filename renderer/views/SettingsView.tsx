@@ -7,6 +7,7 @@ import type { Settings } from '../../shared/contract.ts';
 import { DEFAULT_CHUNK_BUDGET, DEFAULT_CONCURRENCY, MAX_CHUNK_BUDGET, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { api } from '../api/current.ts';
 import { reportError } from '../actions/notify.ts';
+import { askNotificationPermission, notificationPermission } from '../actions/browserNotify.ts';
 import { rateText, readRate } from '../format/rate.ts';
 import { useStore } from '../store/index.ts';
 
@@ -153,8 +154,27 @@ export function SettingsView() {
             <option value="errors">Only when it fails</option>
             <option value="off">Never</option>
           </select>
+          <BrowserNotifications />
         </div>
       </div>
     </section>
+  );
+}
+
+/** Browser mode: notifications need the browser's permission, asked only when this is clicked. */
+function BrowserNotifications() {
+  const browser = useStore((s) => s.info !== undefined && s.info.shell !== 'electron');
+  const [permission, setPermission] = useState(notificationPermission);
+  if (!browser) return null;
+  if (permission === 'unsupported') return <p className="hint">This browser cannot show notifications.</p>;
+  if (permission === 'granted') return <p className="hint">Shown by this browser while the page is in the background.</p>;
+  if (permission === 'denied') return <p className="hint warn-text">This browser blocks notifications from this page: allow them in its site settings.</p>;
+  return (
+    <p className="hint">
+      In browser mode the browser shows them, while the page is in the background.{' '}
+      <button type="button" onClick={() => void askNotificationPermission().then(setPermission)}>
+        Allow notifications in this browser
+      </button>
+    </p>
   );
 }

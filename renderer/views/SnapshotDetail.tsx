@@ -2,18 +2,21 @@
 // encryption and key fingerprint, owner), the notes, the archives (disk images restore; file
 // archives and disk images open in the file browser) and the guest configuration as text,
 // decoded with the key file when the snapshot is encrypted. "Restore VM…" restores every disk (and the
-// config) in one job.
+// config) in one job; Verify checks an image (an encrypted one after asking for the key). Archive
+// names wrap only after their separators; config lines wrap with their continuation indented.
 import { useId, useState } from 'react';
 import type { SnapshotDetail } from '../../shared/contract.ts';
 import { rememberKeyFile, selectSnapshot } from '../actions/catalog.ts';
 import { reportError } from '../actions/notify.ts';
 import { startJob } from '../actions/jobs.ts';
 import { openFileBrowser } from '../actions/files.ts';
+import { Breakable } from '../components/Breakable.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { archiveName } from '../format/jobText.ts';
 import { encryptionOf, upidStart, VERIFY_STALE_MS } from '../format/snapshot.ts';
 import { formatAge, formatBytes, formatTime } from '../../shared/units.ts';
 import { useStore } from '../store/index.ts';
+import { VerifyDialog } from './VerifyDialog.tsx';
 
 function VerifyFact({ d }: { d: SnapshotDetail }) {
   if (!d.verify) return <span className="muted">never verified</span>;
@@ -58,6 +61,7 @@ function KeyForm({ d }: { d: SnapshotDetail }) {
 const browsable = (filename: string): boolean => /\.(?:pxar|mpxar)\.didx$/.test(filename) || /\.img\.fidx$/.test(filename);
 
 export function SnapshotDetailPane() {
+  const [verifying, setVerifying] = useState<string | undefined>();
   const d = useStore((s) => s.catalog.detail);
   const loading = useStore((s) => s.catalog.detailLoading);
   const error = useStore((s) => s.catalog.detailError);
@@ -67,21 +71,21 @@ export function SnapshotDetailPane() {
   const openRestoreVm = useStore((s) => s.openRestoreVm);
   if (!selected) {
     return (
-      <aside className="card browse-detail empty-detail" aria-label="Snapshot">
+      <aside id="snapshot-pane" className="card browse-detail empty-detail" aria-label="Snapshot">
         <p className="muted">Select a snapshot to see its disks, notes and configuration.</p>
       </aside>
     );
   }
   if (error) {
     return (
-      <aside className="card browse-detail" aria-label="Snapshot">
+      <aside id="snapshot-pane" className="card browse-detail" aria-label="Snapshot">
         <ErrorBox error={error} title="Cannot open this snapshot" />
       </aside>
     );
   }
   if (!d) {
     return (
-      <aside className="card browse-detail" aria-label="Snapshot" aria-busy="true">
+      <aside id="snapshot-pane" className="card browse-detail" aria-label="Snapshot" aria-busy="true">
         <p className="muted">{loading ? 'Opening the snapshot…' : ''}</p>
       </aside>
     );
@@ -94,7 +98,7 @@ export function SnapshotDetailPane() {
     startJob({ mode: 'verify', sourceId: d.sourceId, snapshot: sel, archive }).catch((e) => reportError(e, 'Verify'));
   };
   return (
-    <aside className="card browse-detail" aria-labelledby="snapshot-title" aria-busy={loading}>
+    <aside id="snapshot-pane" className="card browse-detail" aria-labelledby="snapshot-title" aria-busy={loading}>
       <h2 id="snapshot-title" className="card-title">
         {title} <span className="muted">· {formatTime(info.backupTime * 1000)}</span>
       </h2>
@@ -146,7 +150,9 @@ export function SnapshotDetailPane() {
         {d.files.map((f) => (
           <li key={f.filename} className="file">
             <div className="file-name">
-              <span className="mono">{f.filename}</span>
+              <span className="mono">
+                <Breakable text={f.filename} />
+              </span>
               <span className="muted small">
                 {formatBytes(f.size, units)} · {f.cryptMode === 'encrypt' ? 'encrypted' : f.cryptMode === 'sign-only' ? 'signed' : 'not encrypted'}
                 {f.kind === 'archive' ? (/\.ppxar\.didx$/.test(f.filename) ? ' · file contents (browsed with its .mpxar)' : ' · file archive') : f.kind === 'blob' ? ' · file' : ' · disk image'}
@@ -159,9 +165,14 @@ export function SnapshotDetailPane() {
                     Browse files…
                   </button>
                 )}
-                {f.restorable && !d.encrypted && (
-                  <button type="button" aria-label={`Verify ${archiveName(f.filename)}`} onClick={() => verify(f.filename)}>
-                    Verify
+                {f.restorable && (
+                  <button
+                    type="button"
+                    aria-label={`Verify ${archiveName(f.filename)}`}
+                    // An encrypted image is verified with its key: the dialog asks for it.
+                    onClick={() => (f.cryptMode === 'encrypt' ? setVerifying(f.filename) : verify(f.filename))}
+                  >
+                    Verify{f.cryptMode === 'encrypt' ? '…' : ''}
                   </button>
                 )}
                 {f.restorable && (
@@ -182,7 +193,11 @@ export function SnapshotDetailPane() {
           {d.config.text !== undefined ? (
             <>
               <pre className="config" tabIndex={0} aria-labelledby="config-title">
-                {d.config.text}
+                {d.config.text.replace(/\n$/, '').split('\n').map((line, i) => (
+                  <span key={i} className="config-line">
+                    {line || ' '}
+                  </span>
+                ))}
               </pre>
               {d.config.truncated && <p className="muted">Only the first MiB is shown: this configuration is far larger than a real one.</p>}
             </>
@@ -199,6 +214,7 @@ export function SnapshotDetailPane() {
           )}
         </section>
       )}
+      {verifying && <VerifyDialog d={d} archive={verifying} onClose={() => setVerifying(undefined)} />}
     </aside>
   );
 }

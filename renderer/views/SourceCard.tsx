@@ -1,5 +1,6 @@
 // One source: where it is, how its secret is kept, the demo's key file and password hint; test,
-// browse, remove (after a confirmation), and enter a PBS secret that was not kept.
+// browse, edit (the add form, filled in), remove (after a confirmation), and what stops it from
+// being read with the step that fixes it (SourceProblem: a secret not kept, a changed certificate).
 import { useState } from 'react';
 import type { ContractError, SecretKeeping, SourceInfo, SourceTestResult } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
@@ -7,8 +8,9 @@ import { toContractError } from '../../shared/errors.ts';
 import { selectSource } from '../actions/catalog.ts';
 import { announce, reportError } from '../actions/notify.ts';
 import { ConfirmDialog } from '../components/Dialog.tsx';
-import { ErrorBox } from '../components/ErrorBox.tsx';
 import { useStore } from '../store/index.ts';
+import { AddSourceForm } from './AddSourceForm.tsx';
+import { SourceProblem } from './SourceProblem.tsx';
 
 const KEEPING: Record<SecretKeeping, string> = {
   none: '',
@@ -23,38 +25,12 @@ export function where(s: SourceInfo): string {
   return c.kind === 'datastore' ? c.path : `${c.authId} @ ${c.host}:${c.port ?? 8007} · datastore ${c.datastore}`;
 }
 
-function SecretForm({ source }: { source: SourceInfo }) {
-  const [secret, setSecret] = useState('');
-  const [busy, setBusy] = useState(false);
-  const isToken = source.config.kind === 'pbs' && source.config.authId.includes('!');
-  return (
-    <form
-      className="inline-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setBusy(true);
-        api()
-          .invoke('sources.setSecret', { id: source.id, secret })
-          .then(() => announce(`${source.label}: connected`), (err) => reportError(err, source.label))
-          .finally(() => setBusy(false));
-      }}
-    >
-      <label>
-        {isToken ? 'API token secret' : 'Password'}
-        <input type="password" autoComplete="off" value={secret} required onChange={(e) => setSecret(e.currentTarget.value)} />
-      </label>
-      <button type="submit" disabled={busy || !secret}>
-        Connect
-      </button>
-    </form>
-  );
-}
-
 export function SourceCard({ id }: { id: string }) {
   const source = useStore((s) => s.sources.find((x) => x.id === id));
   const navigate = useStore((s) => s.navigate);
   const [test, setTest] = useState<{ ok?: SourceTestResult; error?: ContractError; busy?: boolean }>({});
   const [confirmRemove, setConfirmRemove] = useState(false);
+  const [editing, setEditing] = useState(false);
   if (!source) return null;
   const titleId = `source-${id}`;
 
@@ -104,6 +80,9 @@ export function SourceCard({ id }: { id: string }) {
           <button type="button" onClick={runTest} disabled={test.busy}>
             Test<span className="visually-hidden"> {source.label}</span>
           </button>
+          <button type="button" onClick={() => setEditing((x) => !x)} aria-expanded={editing}>
+            Edit<span className="visually-hidden"> {source.label}</span>
+          </button>
           <button type="button" className="danger-quiet" onClick={() => setConfirmRemove(true)}>
             Remove<span className="visually-hidden"> {source.label}</span>
           </button>
@@ -119,7 +98,8 @@ export function SourceCard({ id }: { id: string }) {
           </p>
         </div>
       )}
-      {source.secret === 'missing' && <SecretForm source={source} />}
+      {editing && <AddSourceForm editing={source} onDone={() => (setEditing(false), setTest({}))} />}
+      {!editing && source.secret === 'missing' && <SourceProblem source={source} />}
       <div aria-live="polite">
         {test.busy && <p className="muted">Testing…</p>}
         {test.ok && (
@@ -127,7 +107,7 @@ export function SourceCard({ id }: { id: string }) {
             ✓ Reachable: {test.ok.label} · datastores: {test.ok.datastores.map((d) => d.name).join(', ') || 'none'}
           </p>
         )}
-        {test.error && <ErrorBox error={test.error} title="Test failed" />}
+        {test.error && source.secret !== 'missing' && <SourceProblem source={source} error={test.error} title="Test failed" onFixed={runTest} />}
       </div>
       {confirmRemove && (
         <ConfirmDialog title={`Remove ${source.label}?`} confirm="Remove source" danger onConfirm={remove} onClose={() => setConfirmRemove(false)}>

@@ -4,13 +4,18 @@
 import { useEffect, useState, type RefObject } from 'react';
 import type { ContractError, SourceInfo, TargetCheck, TargetOverwrite } from '../../shared/contract.ts';
 import { toContractError } from '../../shared/errors.ts';
+import { explainCode, explainError } from '../../shared/errorText.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
 import { formatBytes, type Units } from '../../shared/units.ts';
 import { api } from '../api/current.ts';
 
 export type Problem = { error: ContractError; field?: 'target' | 'password' | 'keyfile' | 'folder' | 'config'; disk?: string };
 
-/** The service's view of `path` for an image of `imageSize` bytes, refreshed 250 ms after it changes. */
+/**
+ * The service's view of `path` for an image of `imageSize` bytes, refreshed 250 ms after it
+ * changes. A path the service will not even look at (a relative one: TARGET_NOT_ABSOLUTE) comes
+ * back as kind 'other' with that refusal as its problem, so the dialog says why before starting.
+ */
 export function useTargetCheck(path: string, imageSize?: number, overwrite?: TargetOverwrite): TargetCheck | undefined {
   const [check, setCheck] = useState<TargetCheck | undefined>();
   useEffect(() => {
@@ -20,7 +25,10 @@ export function useTargetCheck(path: string, imageSize?: number, overwrite?: Tar
     const t = setTimeout(() => {
       api()
         .invoke('targets.check', { path: path.trim(), ...(imageSize !== undefined ? { imageSize } : {}), ...(overwrite ? { overwrite } : {}) })
-        .then((c) => live && setCheck(c), () => live && setCheck(undefined));
+        .then(
+          (c) => live && setCheck(c),
+          (e) => live && setCheck({ path: path.trim(), kind: 'other', problem: toContractError(e) }),
+        );
     }, 250);
     return () => {
       live = false;
@@ -30,8 +38,24 @@ export function useTargetCheck(path: string, imageSize?: number, overwrite?: Tar
   return check;
 }
 
+/** Problems that no checkbox or confirmation lifts: the path itself is refused. */
+const REFUSED = new Set<ContractError['code']>(['TARGET_NOT_ABSOLUTE', 'TARGET_IN_DATASTORE']);
+
+/** Why the service refuses this path outright (relative, inside a datastore), or null. */
+export function TargetRefusal({ check }: { check: TargetCheck | undefined }) {
+  const p = check?.problem;
+  if (!p || !REFUSED.has(p.code)) return null;
+  const words = explainCode(p.code);
+  return (
+    <p className="hint danger-text" data-testid="target-refused">
+      {words.title} {words.next} <span className="muted small">({p.message})</span>
+    </p>
+  );
+}
+
 export function TargetStatus({ check, units }: { check: TargetCheck | undefined; units: Units }) {
   if (!check) return null;
+  if (check.problem && REFUSED.has(check.problem.code)) return <TargetRefusal check={check} />;
   switch (check.kind) {
     case 'missing':
       return check.folderExists ? <p className="hint ok-text">A new file.</p> : <p className="hint danger-text">The folder does not exist.</p>;
@@ -92,7 +116,11 @@ export interface KeyFieldProps {
   keyRef: RefObject<HTMLInputElement | null>;
   passwordRef: RefObject<HTMLInputElement | null>;
   passwordInvalid: boolean;
+  /** What is wrong with the key file (a key of another backup, unreadable), said under the field. */
+  keyError?: ContractError | undefined;
   source: SourceInfo | undefined;
+  /** What the key is for, in the hint ("restore" unless said). */
+  use?: string;
 }
 
 export function KeyFields(p: KeyFieldProps) {
@@ -102,7 +130,22 @@ export function KeyFields(p: KeyFieldProps) {
       <legend>Encryption key</legend>
       <div className="field">
         <label htmlFor={`${id}-key`}>Key file</label>
-        <input id={`${id}-key`} ref={p.keyRef} className="mono" value={p.keyfile} required spellCheck={false} onChange={(e) => p.onKeyfile(e.currentTarget.value)} />
+        <input
+          id={`${id}-key`}
+          ref={p.keyRef}
+          className="mono"
+          value={p.keyfile}
+          required
+          spellCheck={false}
+          aria-invalid={p.keyError ? true : undefined}
+          aria-describedby={p.keyError ? `${id}-key-error` : undefined}
+          onChange={(e) => p.onKeyfile(e.currentTarget.value)}
+        />
+        {p.keyError && (
+          <p id={`${id}-key-error`} className="hint danger-text" data-testid="key-error">
+            {explainError(p.keyError).title} {p.keyError.message}
+          </p>
+        )}
       </div>
       <div className="field">
         <label htmlFor={`${id}-pw`}>Key file password</label>
@@ -117,7 +160,7 @@ export function KeyFields(p: KeyFieldProps) {
           onChange={(e) => p.onPassword(e.currentTarget.value)}
         />
         <p id={`${id}-pw-hint`} className="hint">
-          Used for this restore only, never stored.
+          Used for this {p.use ?? 'restore'} only, never stored.
           {p.source?.demo ? (
             <>
               {' '}
@@ -130,11 +173,26 @@ export function KeyFields(p: KeyFieldProps) {
   );
 }
 
-/** Proves the key file and its password before a restore starts; the problem, or undefined when it unlocks. */
-export async function keyProblem(keyfile: string, password: string): Promise<Problem | undefined> {
+/**
+ * Proves the key file and its password before a restore starts; the problem, or undefined when it
+ * unlocks. `expected`: the fingerprints of the keys the snapshots were made with (from their
+ * manifests), so a key file of another backup is refused here, before the job starts (WRONG_KEY
+ * there). The fingerprint is compared before the password is tried: the key file says it.
+ */
+export async function keyProblem(keyfile: string, password: string, expected: Array<{ name: string; fingerprint: string | undefined }> = []): Promise<Problem | undefined> {
   if (!keyfile) return { error: { code: 'MISSING_KEY', message: 'this image is encrypted' }, field: 'keyfile' };
   try {
+    const wrong = (fp: string | undefined) => {
+      const other = fp && expected.find((x) => x.fingerprint && x.fingerprint.toLowerCase() !== fp.toLowerCase());
+      return other ? { error: { code: 'WRONG_KEY' as const, message: `${keyfile} is the key ${fp}; ${other.name} was made with the key ${other.fingerprint}` }, field: 'keyfile' as const } : undefined;
+    };
+    const locked = await api().invoke('keys.check', { keyfile });
+    const early = wrong(locked.fingerprint);
+    if (early) return early;
     const k = await api().invoke('keys.check', { keyfile, ...(password ? { password } : {}) });
+    // A key file without the fingerprint field: the unlocked key's own.
+    const late = wrong(k.fingerprint);
+    if (late) return late;
     if (!k.unlocked) return { error: { code: 'KEY_PASSWORD_REQUIRED', message: `${keyfile} is protected by a password` }, field: 'password' };
     return undefined;
   } catch (ke) {

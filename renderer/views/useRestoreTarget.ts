@@ -21,7 +21,7 @@ export async function freeTarget(dir: string, name: string): Promise<string> {
 }
 
 export function useRestoreTarget(req: RestoreRequest, archive: string, imageSize: number) {
-  const dir = useStore((s) => s.info?.targetDir ?? s.info?.dataDir ?? '');
+  const dir = useStore((s) => s.info?.targetDir ?? '');
   const [target, setTarget] = useState('');
   const edited = useRef(false);
   const sel = req.detail.info;

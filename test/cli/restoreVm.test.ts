@@ -48,8 +48,11 @@ test('restore --all --target-dir writes every disk bit-exact and sparse, and the
   assert.equal(s.zeroChunks, sum('zeroChunks'));
   assert.equal(s.zeroBytes, vm.disks.reduce((t, d) => t + d.zeroChunks * d.chunkSize, 0));
   assert.ok((s.sourceBytes as number) > 0);
+  const archives = s.archives as Array<Record<string, unknown>>;
+  assert.ok(archives.every((a) => (a.sourceBytes as number) > 0));
+  assert.equal(archives.reduce((t, a) => t + (a.sourceBytes as number), 0), s.sourceBytes);
   assert.deepEqual(
-    s.archives,
+    archives.map(({ sourceBytes: _s, ...a }) => a),
     vm.disks.map((d) => ({
       archive: d.archive,
       target: join(dir, d.archive.replace('.img.fidx', '.raw')),
@@ -58,6 +61,7 @@ test('restore --all --target-dir writes every disk bit-exact and sparse, and the
       zeroBytes: d.zeroChunks * d.chunkSize,
       chunks: d.chunks,
       zeroChunks: d.zeroChunks,
+      resumedBytes: 0,
     })),
   );
   assert.equal(s.config, join(dir, 'qemu-server.conf'));

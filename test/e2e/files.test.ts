@@ -55,7 +55,7 @@ test('files in a browser: browse a file archive, filter, download a file and a z
     await step('opens the file archive of the host backup from its snapshot', async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Browse/ }).click();
       // The host backup has its own namespace (the root one starts with a VM).
-      await page.getByLabel('Namespace', { exact: true }).selectOption('infra');
+      await page.getByRole('navigation', { name: 'Namespaces' }).getByRole('button', { name: /^infra/ }).click();
       await page.getByRole('button', { name: 'host/backup-server 2026-01-14 03:00:00' }).click();
       await page.getByRole('button', { name: 'Browse files of root.pxar' }).click();
       await dialog.waitFor();
@@ -112,7 +112,7 @@ test('files in a browser: browse a file archive, filter, download a file and a z
     });
 
     await step("a VM disk image shows its partitions and the files of its ext4 root", async () => {
-      await page.getByLabel('Namespace', { exact: true }).selectOption('');
+      await page.getByRole('navigation', { name: 'Namespaces' }).getByRole('button', { name: /^\(root\)/ }).click();
       await page.getByRole('button', { name: 'vm/100 2026-01-14 02:00:06' }).click();
       await page.getByRole('button', { name: 'Browse files of drive-scsi0.img' }).click();
       const disk = page.getByRole('dialog', { name: 'Files in drive-scsi0.img' });

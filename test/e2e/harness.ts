@@ -55,6 +55,10 @@ export interface ServeOptions {
   datastores?: string[];
   /** Start again on the data folder (and home) of an earlier serve: a restart. */
   after?: Served;
+  /** Start as a user does, without --port: the port of the last start when it is free. Default: --port 0. */
+  keptPort?: boolean;
+  /** More arguments for serve (--new-token). */
+  args?: string[];
 }
 
 export async function startServe(o: ServeOptions): Promise<Served> {
@@ -63,7 +67,16 @@ export async function startServe(o: ServeOptions): Promise<Served> {
   const dataDir = o.after?.dataDir ?? join(root!, 'data');
   // A home of its own: the suggested restore folder (~/Downloads) lands in the test's folder.
   await mkdir(join(home, 'Downloads'), { recursive: true });
-  const args = [BIN, 'serve', '--port', '0', '--data', dataDir, ...(o.demo ? [] : ['--no-demo']), ...(o.datastores ?? []).flatMap((d) => ['--datastore', d])];
+  const args = [
+    BIN,
+    'serve',
+    ...(o.keptPort ? [] : ['--port', '0']),
+    '--data',
+    dataDir,
+    ...(o.demo ? [] : ['--no-demo']),
+    ...(o.datastores ?? []).flatMap((d) => ['--datastore', d]),
+    ...(o.args ?? []),
+  ];
   const child: ChildProcess = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

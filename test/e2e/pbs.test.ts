@@ -51,9 +51,9 @@ test('a PBS server: trust its fingerprint on first use, fix a wrong secret, brow
     await page.getByLabel('Token secret').fill(SECRET);
     await page.getByRole('button', { name: 'Add source' }).click();
     await page.getByRole('heading', { name: 'Browse', level: 1 }).waitFor();
-    // Namespaces come from the server.
-    const ns = page.getByLabel('Namespace');
-    await ns.locator('option', { hasText: 'lab/staging' }).waitFor({ state: 'attached' });
+    // Namespaces come from the server, as a tree: lab/staging under lab.
+    const tree = page.getByRole('navigation', { name: 'Namespaces' });
+    await tree.getByRole('button', { name: /^staging/ }).waitFor();
 
     const a = demo.archives.filter((x) => x.id === '100' && x.archive === 'drive-scsi0.img.fidx').sort((x, y) => y.time - x.time)[0]!;
     const name = `vm/100 ${new Date(a.time * 1000).toISOString().slice(0, 19).replace('T', ' ')}`;

@@ -25,6 +25,9 @@ import { serveReaderSession, type Faults, type ReaderStats } from './readerSessi
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const TEST_CERT = readFileSync(`${FIXTURES}cert.pem`, 'utf8');
 const TEST_KEY = readFileSync(`${FIXTURES}key.pem`, 'utf8');
+/** A second test-only pair: the same server after its certificate was renewed. */
+const RENEWED_CERT = readFileSync(`${FIXTURES}renewed-cert.pem`, 'utf8');
+const RENEWED_KEY = readFileSync(`${FIXTURES}renewed-key.pem`, 'utf8');
 const READER_PROTOCOL = 'proxmox-backup-reader-protocol-v1';
 const JSON_TYPE = 'application/json;charset=UTF-8';
 
@@ -47,6 +50,10 @@ export interface PbsTestServerOptions {
   throttleBytesPerSec?: number;
   /** Misbehaviour against the client's bounds and output hygiene (hostile.ts). */
   hostile?: HostileOptions;
+  /** 'renewed': present the second test certificate (a server whose certificate changed). */
+  certificate?: 'test' | 'renewed';
+  /** Listen on this port (a restart on the same address); default a free one. */
+  port?: number;
 }
 
 export interface PbsTestServer {
@@ -108,7 +115,8 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
   };
   const hostile: HostileState = { opts: { ...opts.hostile }, sentBytes: 0, timers: faults.timers, held: [] };
   const sockets = new Set<TLSSocket>();
-  const server: Server = createServer({ key: TEST_KEY, cert: TEST_CERT });
+  const cert = opts.certificate === 'renewed' ? RENEWED_CERT : TEST_CERT;
+  const server: Server = createServer({ key: opts.certificate === 'renewed' ? RENEWED_KEY : TEST_KEY, cert });
   server.on('secureConnection', (s: TLSSocket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -212,15 +220,18 @@ export async function startPbsTestServer(opts: PbsTestServerOptions): Promise<Pb
     );
   });
 
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, '127.0.0.1', ok);
+  });
   const port = (server.address() as { port: number }).port;
-  const fingerprint = new X509Certificate(TEST_CERT).fingerprint256.toLowerCase();
+  const fingerprint = new X509Certificate(cert).fingerprint256.toLowerCase();
   return {
     url: `https://127.0.0.1:${port}`,
     port,
     fingerprint,
     store,
-    cert: TEST_CERT,
+    cert,
     auth,
     stats,
     hostile,

@@ -81,3 +81,39 @@ test('after a reconnect the page reloads its state: a stale running job shows it
   assert.equal(now.demo?.state, 'ready');
   assert.deepEqual(now.sources?.map((s) => s.id), ['src-1']);
 });
+
+test('Reconnect tries the stream again at once; a refused token stops it and says so', async () => {
+  // The stream drops at once every time; the wait before trying again is an hour, so only
+  // retryNow can bring the second attempt.
+  let attempts = 0;
+  let second!: () => void;
+  const secondSeen = new Promise<void>((r) => (second = r));
+  const dropping = (async () => {
+    if (++attempts === 2) second();
+    return new Response(new ReadableStream({ start: (c) => c.close() }), { headers: { 'content-type': 'text/event-stream' } });
+  }) as typeof fetch;
+  let down!: () => void;
+  const wentDown = new Promise<void>((r) => (down = r));
+  const client = httpClient({ baseUrl: 'http://127.0.0.1:1', token: 't', fetch: dropping, reconnectMs: 3_600_000, onConnection: (up) => void (up || down()) });
+  await wentDown;
+  client.retryNow();
+  await secondSeen;
+  client.close();
+  assert.equal(attempts, 2);
+
+  // 401: the token was rotated; told once, and no more attempts.
+  let refusedCalls = 0;
+  let refused!: () => void;
+  const wasRefused = new Promise<void>((r) => (refused = r));
+  const tries: number[] = [];
+  const refusing = (async () => {
+    tries.push(1);
+    return new Response('{}', { status: 401 });
+  }) as typeof fetch;
+  const c2 = httpClient({ baseUrl: 'http://127.0.0.1:1', token: 'old', fetch: refusing, reconnectMs: 0, onRefused: () => (refusedCalls++, refused()) });
+  await wasRefused;
+  c2.retryNow();
+  await new Promise((r) => setImmediate(r));
+  c2.close();
+  assert.deepEqual([refusedCalls, tries.length], [1, 1]);
+});

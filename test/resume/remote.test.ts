@@ -95,7 +95,7 @@ for (const killAt of [4, Math.floor(dataChunks(a) / 2)]) {
   });
 }
 
-test('--rate holds the source rate within ±15 % on the server clock', async (t) => {
+test('--rate holds the source rate under the cap (+15 %) on the server clock, and near it', async (t) => {
   const total = await sourceBytesOf();
   // About 4 s at the cap, whatever the demo's chunks compress to.
   const rate = Math.round(total / 4);
@@ -113,5 +113,10 @@ test('--rate holds the source rate within ±15 % on the server clock', async (t)
   const measured = bytes / ((t1 - t0) / 1000);
   t.diagnostic(`cap ${rate} B/s, measured ${measured.toFixed(0)} B/s over ${(t1 - t0).toFixed(0)} ms (${((measured / rate - 1) * 100).toFixed(1)} %)`);
   assert.ok(t1 - t0 >= 1500, `a window of only ${(t1 - t0).toFixed(0)} ms`);
-  assert.ok(Math.abs(measured / rate - 1) <= 0.15, `measured ${measured.toFixed(0)} B/s against a cap of ${rate} B/s`);
+  // The cap is never passed (slowness cannot make that happen). Below it, a loaded machine may not
+  // keep up (-26 % seen at a load of 8 on 2 cores), so only a gross under-run fails here (a cap
+  // charged twice reads -50 %); the bucket's exactness both ways is tested on a fake clock in
+  // rate.test.ts.
+  assert.ok(measured / rate - 1 <= 0.15, `measured ${measured.toFixed(0)} B/s against a cap of ${rate} B/s`);
+  assert.ok(measured / rate >= 0.6, `measured ${measured.toFixed(0)} B/s, far under the cap of ${rate} B/s`);
 });

@@ -3,7 +3,7 @@
 // speed in a job's summary, and the test hooks `serve` reads for the browser tests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openSource } from '../../electron/service/openSource.ts';
 import { PeakRate } from '../../shared/rates.ts';
@@ -63,14 +63,25 @@ test('targets.check with an image size says what would stop that restore: the di
   }
 });
 
-test('AppInfo.targetDir: the given folder, else ~/Downloads when it exists, else the data folder', async () => {
+test('AppInfo.targetDir: the given folder, else ~/Downloads when it exists, else the home folder (never the data folder)', async () => {
   const dir = await tempDir();
   const home = process.env.HOME;
   try {
     process.env.HOME = join(dir, 'home');
-    const a = await RestoreService.create({ dataDir: join(dir, 'a'), demo: false });
-    assert.equal((await a.invoke('app.info', {})).targetDir, join(dir, 'a'));
+    await mkdir(join(dir, 'home'));
+    // A file named Downloads is not a folder to restore into.
+    await writeFile(join(dir, 'home', 'Downloads'), '');
+    const a = await RestoreService.create({ dataDir: join(dir, 'home', '.config', 'a'), demo: false });
+    assert.equal((await a.invoke('app.info', {})).targetDir, join(dir, 'home'));
     await a.close();
+    await rm(join(dir, 'home', 'Downloads'));
+    const a2 = await RestoreService.create({ dataDir: join(dir, 'home', '.config', 'a'), demo: false });
+    assert.equal((await a2.invoke('app.info', {})).targetDir, join(dir, 'home'));
+    await a2.close();
+    // The service's own home option wins over $HOME (the tests of the folder picker use it).
+    const a3 = await RestoreService.create({ dataDir: join(dir, 'a3'), demo: false, home: join(dir, 'other') });
+    assert.equal((await a3.invoke('app.info', {})).targetDir, join(dir, 'other'));
+    await a3.close();
     await mkdir(join(dir, 'home', 'Downloads'), { recursive: true });
     const b = await RestoreService.create({ dataDir: join(dir, 'b'), demo: false });
     assert.equal((await b.invoke('app.info', {})).targetDir, join(dir, 'home', 'Downloads'));

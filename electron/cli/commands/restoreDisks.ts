@@ -6,6 +6,8 @@
 // Exit 0 only when every disk succeeded; 1 when one failed; 130 when interrupted. With --json the
 // last stdout line is the job's summary: the single form's fields as totals, plus `archives`
 // (each disk's archive, target, status and counters, in the snapshot's order) and `config`.
+// `--resume` continues what an earlier run left (docs/resume.md): disks it finished are skipped,
+// the others continue from their own resume states.
 import type { ArchiveSummary, RestoreSummary } from '../../../shared/progress.ts';
 import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
@@ -19,10 +21,11 @@ import { ProgressLine } from '../progressLine.ts';
 import type { OpenedSource } from '../../service/openSource.ts';
 import { openSourceUnlessStopped, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
 import { cancelOnStop } from '../stop.ts';
+import { defaultDataDir } from '../dataDir.ts';
 import { summaryJson } from './restore.ts';
 
 const SELECTORS = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] (--all | --archive NAME [--archive NAME]...) [--concurrency N|auto] [--rate RATE] [--keyfile FILE] [--json]`;
-export const RESTORE_DISKS_USAGE = `restore ${SELECTORS} --target-dir DIR [--force] [--no-sparse]`;
+export const RESTORE_DISKS_USAGE = `restore ${SELECTORS} --target-dir DIR [--force] [--no-sparse] [--resume]`;
 export const VERIFY_DISKS_USAGE = `verify ${SELECTORS}`;
 
 /** True when the arguments ask for the whole-VM form: --all, --target-dir, or --archive more than once. */
@@ -55,7 +58,7 @@ export async function restoreDisksCommand(argv: string[], mode: 'restore' | 'ver
     keyfile: { type: 'string' },
     json: { type: 'boolean' },
     // --target is accepted here only to say that it takes a single archive.
-    ...(mode === 'restore' ? { 'target-dir': { type: 'string' }, target: { type: 'string' }, force: { type: 'boolean' }, 'no-sparse': { type: 'boolean' } } : {}),
+    ...(mode === 'restore' ? { 'target-dir': { type: 'string' }, target: { type: 'string' }, force: { type: 'boolean' }, 'no-sparse': { type: 'boolean' }, resume: { type: 'boolean' } } : {}),
   });
   const json = flags.json === true;
   const started = performance.now();
@@ -80,10 +83,18 @@ export async function restoreDisksCommand(argv: string[], mode: 'restore' | 'ver
       ...(dir !== undefined ? { dir } : {}),
       force: flags.force === true,
       sparse: flags['no-sparse'] !== true,
+      ...(mode === 'restore' ? { resume: flags.resume === true, stateDir: defaultDataDir() } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(rate ? { rate } : {}),
       signal: abort.signal,
     });
+    for (const d of job.disks) {
+      const o = d.opened;
+      const name = d.archive.replace(/\.fidx$/, '');
+      if (o?.finished) process.stderr.write(`restore-console: ${name}: finished by an earlier run, kept (${o.target.path})\n`);
+      else if (o?.freshBecause) process.stderr.write(`restore-console: ${name}: nothing to resume (${o.freshBecause}); restoring from the start\n`);
+      else if (o?.resumed) process.stderr.write(`restore-console: ${name}: resuming: ${o.resumed.size} of ${d.plan.index.count} chunks are already written\n`);
+    }
     const line = process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
     const timer = line ? setInterval(() => line.update(job.multi.progress()), 250) : undefined;
     try {
@@ -120,8 +131,10 @@ export function disksSummaryJson(s: RestoreSummary): string {
       status: a.status,
       bytes: a.bytes,
       zeroBytes: a.zeroBytes,
+      sourceBytes: a.sourceBytes,
       chunks: a.chunks,
       zeroChunks: a.zeroChunks,
+      resumedBytes: a.resumedBytes ?? 0,
       ...(a.partial ? { partial: true } : {}),
       ...(a.error ? { error: a.error } : {}),
     })),
@@ -143,10 +156,12 @@ function report(s: RestoreSummary, json: boolean): void {
     if (!json) {
       const zero = s.bytes ? ((100 * s.zeroBytes) / s.bytes).toFixed(0) : '0';
       const what = `${s.mode === 'restore' ? 'restored' : 'verified'} ${archives.length} disk${archives.length === 1 ? '' : 's'}, ${formatBytes(s.bytes, 'iec')}`;
-      process.stdout.write(`${what} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s, ${zero}% zero, ${formatBytes(s.sourceBytes, 'iec')} read from the source)\n`);
+      const resumed = s.resumedBytes ? `, ${formatBytes(s.resumedBytes, 'iec')} were already there` : '';
+      process.stdout.write(`${what} in ${s.seconds.toFixed(1)} s (${s.mbPerSec.toFixed(1)} MB/s, ${zero}% zero, ${formatBytes(s.sourceBytes, 'iec')} read from the source${resumed})\n`);
     }
   } else {
-    printError(s.status === 'cancelled' ? 'cancelled' : 'error', s.error?.code ?? 'INTERNAL', s.error?.message ?? s.status);
+    const partial = s.mode === 'restore' && archives.some((a) => a.partial) ? ' (continue it with --resume)' : '';
+    printError(s.status === 'cancelled' ? 'cancelled' : 'error', s.error?.code ?? 'INTERNAL', `${s.error?.message ?? s.status}${partial}`);
   }
   if (json) process.stdout.write(`${disksSummaryJson(s)}\n`);
 }

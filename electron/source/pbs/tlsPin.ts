@@ -39,7 +39,7 @@ function connectError(target: TlsTarget, e: unknown): RestoreError {
   const where = hostPort(target.host, target.port);
   // Refused, reset or unreachable may well be a server restarting or a network blip: retryable.
   const permanent = err.code === 'ENOTFOUND' || err.code === 'EAI_NONAME';
-  return new RestoreError('CONNECTION_FAILED', `cannot connect to ${where}: ${err.message}`, { cause: e, transient: !permanent });
+  return new RestoreError('CONNECTION_FAILED', `cannot connect to ${where}: ${err.message}`, { cause: e, transient: !permanent, port: target.port });
 }
 
 /**
