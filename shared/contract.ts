@@ -308,6 +308,8 @@ export interface FilesBrowse {
   archives: string[];
   /** The entry of '/'. */
   root: FileEntry;
+  /** What was noticed reading a disk image's layout (a damaged primary GPT, …): shown above the listing. */
+  warnings?: string[];
 }
 
 /**
@@ -393,8 +395,14 @@ export interface DemoStatus {
   state: 'absent' | 'generating' | 'ready' | 'failed';
   doneBytes: number;
   totalBytes: number;
-  /** The source id once ready. */
+  /**
+   * The source id once usable: while still 'generating' it is set as soon as the first snapshot
+   * is complete (browse and restore it; the rest follows).
+   */
   sourceId?: string;
+  /** Snapshots complete so far, and in all, while generating (each one is listed from then on). */
+  snapshotsDone?: number;
+  snapshotsTotal?: number;
   error?: ContractError;
 }
 

@@ -3,6 +3,7 @@
 // out of one (one file, a zip, a folder). Paths are POSIX and absolute in the archive ('/',
 // '/etc/hosts', '/part2/etc'); names never contain '/'.
 import type { ContractError, ContractErrorCode } from './errors.ts';
+import { archiveBase } from './jobNames.ts';
 
 export type FileEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'device' | 'fifo' | 'socket' | 'partition';
 
@@ -72,4 +73,15 @@ export interface FilesSummary {
   /** The file, zip or folder written. */
   target?: string;
   error?: ContractError;
+}
+
+/**
+ * What a download out of an archive is called, in the page and in the service alike: one file as
+ * itself, one folder as `<folder>.zip`, the archive's root or several entries as
+ * `<archive>-files.zip` (root.pxar.didx → root-files.zip).
+ */
+export function downloadName(archive: string, sole: Pick<FileEntry, 'name' | 'type'> | undefined): string {
+  if (sole && (sole.type === 'file' || sole.type === 'hardlink')) return sole.name;
+  if (sole?.name) return `${sole.name}.zip`;
+  return `${archiveBase(archive)}-files.zip`;
 }

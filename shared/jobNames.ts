@@ -3,9 +3,17 @@
 // Pure code.
 import type { FinalJobState, JobInfo, JobRequest, Settings } from './contract.ts';
 
-/** drive-scsi0.img.fidx → drive-scsi0.img */
+/**
+ * An archive as the user names it, without the index suffix of the stored file (as
+ * proxmox-backup-client takes it): drive-scsi0.img.fidx → drive-scsi0.img, root.pxar.didx → root.pxar.
+ */
 export function archiveName(archive: string): string {
-  return archive.replace(/\.fidx$/, '');
+  return archive.replace(/\.(?:fidx|didx)$/, '');
+}
+
+/** An archive without its suffixes, to name files after it: drive-scsi0.img.fidx → drive-scsi0, root.mpxar.didx → root. */
+export function archiveBase(archive: string): string {
+  return archiveName(archive).replace(/\.(?:img|pxar|mpxar|ppxar)$/, '');
 }
 
 export function jobDisks(r: Pick<JobRequest, 'archive' | 'disks'>): string {
@@ -17,7 +25,7 @@ export function jobDisks(r: Pick<JobRequest, 'archive' | 'disks'>): string {
 
 /** The file a disk of a whole-VM restore gets in its folder: drive-scsi0.img.fidx → drive-scsi0.raw. */
 export function diskFileName(archive: string): string {
-  return `${archive.replace(/\.fidx$/, '').replace(/\.img$/, '')}.raw`;
+  return `${archiveBase(archive)}.raw`;
 }
 
 const ENDED: Record<FinalJobState, string> = { succeeded: 'finished', failed: 'failed', cancelled: 'cancelled' };

@@ -7,7 +7,26 @@ import { isConcurrencyLimit, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shar
 export type Flags = Record<string, string | boolean | string[] | undefined>;
 export type ParseArgsOptions = NonNullable<ParseArgsConfig['options']>;
 
+/**
+ * Thrown by parse() when the arguments ask for help, whatever else they hold: it carries the
+ * options the command accepts, which its help lists (commandTable.ts).
+ */
+export class HelpRequested extends Error {
+  readonly options: ParseArgsOptions;
+  constructor(options: ParseArgsOptions) {
+    super('help requested');
+    this.options = options;
+  }
+}
+
+/** `--help` or `-h` among the arguments (before a `--`). Never an option's value: parseArgs refuses a value starting with a dash unless written `--opt=-h`. */
+export function wantsHelp(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
 export function parse(argv: string[], options: ParseArgsOptions): { flags: Flags; positionals: string[] } {
+  if (wantsHelp(argv)) throw new HelpRequested(options);
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { flags: values as Flags, positionals };

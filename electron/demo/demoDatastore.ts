@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { CryptConfig } from '../pbs/cryptConfig.ts';
-import { createKeyConfig, decryptKeyConfig, serializeKeyConfig } from '../pbs/keyFile.ts';
+import { CryptConfig } from '../pbs/cryptConfig.ts';
+import { createKeyConfig, serializeKeyConfig } from '../pbs/keyFile.ts';
 import { encodeBlob } from '../pbs/dataBlob.ts';
 import { ChunkStore } from './chunkStore.ts';
-import { demoPlan, plannedImageBytes, type DemoScale, type PlannedGroup } from './demoPlan.ts';
+import { demoPlan, plannedImageBytes, writeOrder, type DemoScale, type PlannedGroup } from './demoPlan.ts';
 import { demoFileTree } from './fileTrees.ts';
 import { encodePxar } from '../pbs/pxar/encoder.ts';
 import { lxcConfig, qemuConfig, vzdumpLog } from './guestConfigs.ts';
@@ -61,7 +61,9 @@ async function prepareDir(root: string): Promise<void> {
 /**
  * The demo key is derived from fixed strings, not drawn at random, so encrypted chunk digests
  * are the same on every run; its password is public anyway. Salt and IV are fixed for the same
- * reason. Only the blob IVs (chosen by encodeBlob) differ between runs.
+ * reason. Only the blob IVs (chosen by encodeBlob) differ between runs. The key is used as it was
+ * derived: unwrapping the file again would cost a second scrypt run (seconds on a busy machine);
+ * the tests open the file with the documented password instead.
  */
 async function demoKey(): Promise<{ crypt: CryptConfig; keyFileText: string }> {
   const derive = (what: string): Buffer => createHash('sha256').update(`restore-console-demo-${what}`).digest();
@@ -72,8 +74,7 @@ async function demoKey(): Promise<{ crypt: CryptConfig; keyFileText: string }> {
     iv: derive('iv').subarray(0, 16),
     created: '2026-01-05T09:30:00Z',
   });
-  // Unwrapping the file we just built proves it opens with the documented password.
-  return { crypt: await decryptKeyConfig(kc, DEMO_KEY_PASSWORD), keyFileText: serializeKeyConfig(kc) };
+  return { crypt: new CryptConfig(derive('key')), keyFileText: serializeKeyConfig(kc) };
 }
 
 /** A PBS task id as verify jobs record it (UPID:node:pid:pstart:task:start:type:id:user:). */
@@ -82,34 +83,53 @@ function verifyUpid(time: number): string {
   return `UPID:pbs-demo:${hex(0x1a2b + (time % 997))}:${hex(0x3f2c1)}:${hex(time % 4096)}:${hex(time + 6 * 3600)}:verificationjob:demo\\x3av-3f2a1b7c-9d4e:root@pam:`;
 }
 
+/** A snapshot the generator has finished: readers see it from this moment on. */
+export interface DemoSnapshotWritten {
+  ns: string;
+  type: 'vm' | 'ct' | 'host';
+  id: string;
+  time: number;
+  /** Snapshots finished so far (this one included), and in all. */
+  done: number;
+  total: number;
+}
+
+export interface DemoWriteOptions {
+  scale?: DemoScale;
+  /** Bytes of images and file archives done and in all (the fraction never falls). */
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /** After each snapshot's manifest is written; awaited before the next snapshot starts. */
+  onSnapshot?: (s: DemoSnapshotWritten) => void | Promise<void>;
+  /** Stops the generation between two chunks (the datastore is then left unfinished). */
+  signal?: AbortSignal;
+}
+
+async function writeKey(keyFile: string): Promise<CryptConfig> {
+  const { crypt, keyFileText } = await demoKey();
+  await writeFile(keyFile, keyFileText);
+  return crypt;
+}
+
 /**
  * Write the demo datastore into `dir` (which must not exist or be empty) and its key file to
  * `${dir}.key.json`. 'full' writes 4 MiB chunks and a few hundred MiB of images; 'small' writes
- * 64 KiB chunks and a few MiB, for tests.
+ * 64 KiB chunks and a few MiB, for tests. One small VM snapshot comes first (demoPlan.ts
+ * writeOrder), before the key's scrypt run and the file archives, so `onSnapshot` can offer it
+ * within seconds.
  */
-export async function writeDemoDatastore(
-  dir: string,
-  opts: { scale?: DemoScale; onProgress?: (doneBytes: number, totalBytes: number) => void } = {},
-): Promise<DemoResult> {
+export async function writeDemoDatastore(dir: string, opts: DemoWriteOptions = {}): Promise<DemoResult> {
   const root = resolve(dir);
   await prepareDir(root);
   const keyFile = `${root}.key.json`;
-  const { crypt, keyFileText } = await demoKey();
-  await writeFile(keyFile, keyFileText);
-
   const { chunkSize, groups } = demoPlan(opts.scale ?? 'full');
-  // File archives are small: built first, so the progress total is exact.
-  const fileArchives = new Map<string, Buffer>();
-  for (const g of groups) {
-    if (!g.files) continue;
-    for (const [generation, snap] of g.snapshots.entries()) {
-      const tree = demoFileTree(g.files.tree, { hostname: g.files.hostname, mtime: snap.time, chunkSize, generation });
-      fileArchives.set(`${g.ns}/${g.type}/${g.id}/${generation}`, encodePxar(tree, { format: 1 }).meta);
-    }
-  }
-  const total = plannedImageBytes(groups) + [...fileArchives.values()].reduce((n, b) => n + b.length, 0);
+  const order = writeOrder(groups);
+  // A file archive's size is known once it is encoded, when its snapshot comes; it then joins the
+  // total and counts as done at once (the encoding is its work), so the fraction never falls.
+  let total = plannedImageBytes(groups);
   let done = 0;
-  const onBytes = (n: number): void => {
+  const progress = (n: number, grows = 0): void => {
+    opts.signal?.throwIfAborted();
+    total += grows;
     done += n;
     opts.onProgress?.(done, total);
   };
@@ -119,19 +139,27 @@ export async function writeDemoDatastore(
   const store = new ChunkStore(root);
   await store.init();
   const archives: DemoArchive[] = [];
-  for (const group of groups) {
-    await writeGroup(root, group.ns, group.type, group.id, group.notes);
-    for (const [generation, snap] of group.snapshots.entries()) {
-      const writer = new SnapshotWriter(root, group, snap.time, store, group.encrypted ? crypt : undefined);
-      await writer.init();
-      const pxar = fileArchives.get(`${group.ns}/${group.type}/${group.id}/${generation}`);
-      archives.push(...(await writeSnapshotFiles(writer, group, generation, chunkSize, pxar, onBytes)));
-      const unprotected: Record<string, unknown> = {};
-      if (snap.verify) unprotected.verify_state = { state: snap.verify, upid: verifyUpid(snap.time) };
-      if (snap.notes) unprotected.notes = snap.notes;
-      await writer.finish({ type: group.type, id: group.id, unprotected, protected: snap.protected });
+  const groupsWritten = new Set<PlannedGroup>();
+  let crypt: CryptConfig | undefined;
+  for (const [i, { group, generation }] of order.entries()) {
+    opts.signal?.throwIfAborted();
+    // The key (a scrypt run: seconds on a busy machine) waits until the first snapshot is out.
+    if (i === 1 || group.encrypted) crypt ??= await writeKey(keyFile);
+    if (!groupsWritten.has(group)) {
+      await writeGroup(root, group.ns, group.type, group.id, group.notes);
+      groupsWritten.add(group);
     }
+    const snap = group.snapshots[generation]!;
+    const writer = new SnapshotWriter(root, group, snap.time, store, group.encrypted ? crypt : undefined);
+    await writer.init();
+    archives.push(...(await writeSnapshotFiles(writer, group, generation, chunkSize, progress)));
+    const unprotected: Record<string, unknown> = {};
+    if (snap.verify) unprotected.verify_state = { state: snap.verify, upid: verifyUpid(snap.time) };
+    if (snap.notes) unprotected.notes = snap.notes;
+    await writer.finish({ type: group.type, id: group.id, unprotected, protected: snap.protected });
+    await opts.onSnapshot?.({ ns: group.ns, type: group.type, id: group.id, time: snap.time, done: i + 1, total: order.length });
   }
+  crypt ??= await writeKey(keyFile);
   return { dir: root, keyFile, keyPassword: DEMO_KEY_PASSWORD, archives };
 }
 
@@ -141,8 +169,7 @@ async function writeSnapshotFiles(
   group: PlannedGroup,
   generation: number,
   chunkSize: number,
-  pxar: Buffer | undefined,
-  onBytes: (n: number) => void,
+  progress: (n: number, grows?: number) => void,
 ): Promise<DemoArchive[]> {
   const archives: DemoArchive[] = [];
   if (group.vm) {
@@ -153,15 +180,18 @@ async function writeSnapshotFiles(
       // The boot disk holds a partitioned root filesystem with the guest's files; others are raw data.
       const guest = disk.device === 'scsi0' ? { hostname: group.vm.name, family: group.family } : undefined;
       const spec = { seed, size: disk.size, chunkSize, generation, family: group.family, ...(guest ? { guest } : {}) };
-      const r = await writer.writeImage(archive, spec, onBytes);
+      const r = await writer.writeImage(archive, spec, progress);
       archives.push({ ns: group.ns, type: group.type, id: group.id, time: writer.time, archive, size: disk.size, chunkSize, encrypted: !!group.encrypted, ...r });
     }
   }
   if (group.ct) await writer.writeBlob('pct.conf.blob', lxcConfig({ vmid: Number(group.id), ...group.ct }));
-  if (pxar) {
+  if (group.files) {
+    const tree = demoFileTree(group.files.tree, { hostname: group.files.hostname, mtime: writer.time, chunkSize, generation });
+    const pxar = encodePxar(tree, { format: 1 }).meta;
+    progress(pxar.length, pxar.length);
     // PBS cuts pxar streams into chunks averaging the image chunk size (4 MiB), by content.
     const lengths = streamChunkLengths(pxar.length, chunkSize, `${group.ns}/${group.type}/${group.id}/g${generation}`);
-    await writer.writeArchive('root.pxar.didx', pxar, lengths, onBytes);
+    await writer.writeArchive('root.pxar.didx', pxar, lengths);
   }
   if (group.vm && group.clientLog) {
     // Uploaded after the backup finished, so the manifest does not list it (as in PBS).

@@ -4,6 +4,11 @@
 // (vm/102), a host backup, nested namespaces with a container, a protected snapshot, verify
 // results (one failed) and snapshot notes. Times are fixed 2026 epochs so runs are reproducible.
 //
+// The order matters to a new user: the host backup (file archives only) lives in the namespace
+// `infra`, so the first row of the root namespace in Browse is a VM with a disk image (groups list
+// as PBS lists them: ct, host, vm). And one small VM snapshot is written first (writeOrder), so
+// it can be browsed and restored within seconds while the rest is written.
+//
 // Sizes are given for the full scale (4 MiB chunks, as PBS writes them for VMs); the small scale
 // divides every size by 64 (64 KiB chunks), which keeps the chunk counts and therefore the chunk
 // layout (zeros, repeats, short last chunks) identical while the whole datastore stays tiny.
@@ -42,6 +47,17 @@ export interface PlannedGroup {
   clientLog?: boolean;
   /** Oldest first; snapshot n is generation n of the group's disks. */
   snapshots: PlannedSnapshot[];
+  /**
+   * Written before everything else (its oldest snapshot): an unencrypted VM of the root namespace
+   * with a small partitioned boot disk, so a first snapshot is browsable and restorable at once.
+   */
+  writtenFirst?: boolean;
+}
+
+/** One snapshot to write: the group and which of its snapshots (the disks' generation). */
+export interface PlannedWrite {
+  group: PlannedGroup;
+  generation: number;
 }
 
 const at = (month: number, day: number, h: number, m: number, s: number): number => Date.UTC(2026, month - 1, day, h, m, s) / 1000;
@@ -72,7 +88,7 @@ export function demoPlan(scale: DemoScale): { chunkSize: number; groups: Planned
       ],
     },
     {
-      ns: '', type: 'vm', id: '102', family: 'ubuntu24',
+      ns: '', type: 'vm', id: '102', family: 'ubuntu24', writtenFirst: true,
       // OVMF guest: the EFI vars disk of efitype=4m is 528 KiB, a single short chunk.
       vm: {
         vmid: 102, name: 'app02', cores: 2, memory: 4096, ostype: 'l26', mac: '5A:3F:12', ovmf: true,
@@ -85,7 +101,7 @@ export function demoPlan(scale: DemoScale): { chunkSize: number; groups: Planned
       snapshots: [{ time: at(1, 14, 2, 20, 31), verify: 'ok' }],
     },
     {
-      ns: '', type: 'host', id: 'backup-server', notes: 'PBS host /etc and /root', family: 'pbs-host',
+      ns: 'infra', type: 'host', id: 'backup-server', notes: 'PBS host /etc and /root', family: 'pbs-host',
       files: { tree: 'host', hostname: 'backup-server' },
       snapshots: [{ time: at(1, 14, 3, 0, 0), verify: 'ok' }],
     },
@@ -105,6 +121,16 @@ export function demoPlan(scale: DemoScale): { chunkSize: number; groups: Planned
     },
   ];
   return { chunkSize: FULL_CHUNK_SIZE / div, groups };
+}
+
+/**
+ * The order snapshots are written in: the group marked `writtenFirst` (its oldest snapshot) first,
+ * then the rest in plan order, each group's snapshots oldest first (as PBS receives them).
+ */
+export function writeOrder(groups: PlannedGroup[]): PlannedWrite[] {
+  const all = groups.flatMap((group) => group.snapshots.map((_, generation) => ({ group, generation })));
+  const first = all.findIndex((w) => w.group.writtenFirst && w.generation === 0);
+  return first < 0 ? all : [all[first]!, ...all.slice(0, first), ...all.slice(first + 1)];
 }
 
 /** Image bytes the generator will produce, for progress (file archives are added as built). */

@@ -5,7 +5,7 @@
 // files with the index checksum and image size, blobs with the SHA-256 and length of the encoded
 // file. The manifest is written last, because its presence is what marks a snapshot finished.
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeBlob, zeroChunkDigest } from '../pbs/dataBlob.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
@@ -129,13 +129,16 @@ export class SnapshotWriter {
 
   /**
    * The manifest (signed with the key for encrypted snapshots, which also records the key's
-   * fingerprint), written last so the snapshot only counts as finished when complete.
+   * fingerprint), written last so the snapshot only counts as finished when complete. It appears
+   * at once (written aside, then renamed, as PBS replaces files): the service offers the demo
+   * while it is still being written, and a reader must never see half a manifest.
    */
   async finish(info: { type: string; id: string; unprotected: Record<string, unknown>; protected?: boolean }): Promise<void> {
     if (info.protected) await writeFile(join(this.dir, '.protected'), '');
     const unprotected = { ...info.unprotected, chunk_upload_stats: this.store.takeStats() };
     const manifest = encodeManifestBlob({ backupType: info.type, backupId: info.id, backupTime: this.time, files: this.files, unprotected }, this.crypt);
-    await writeFile(join(this.dir, MANIFEST_BLOB_NAME), manifest);
+    await writeFile(join(this.dir, `${MANIFEST_BLOB_NAME}.tmp`), manifest);
+    await rename(join(this.dir, `${MANIFEST_BLOB_NAME}.tmp`), join(this.dir, MANIFEST_BLOB_NAME));
   }
 }
 

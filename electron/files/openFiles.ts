@@ -15,6 +15,8 @@ export interface OpenedFiles {
   tree: FileTree;
   /** The index files read: one, or the metadata and payload pair of a split file archive. */
   archives: string[];
+  /** What was noticed reading a disk image's layout (a damaged primary GPT, …), to show the user. */
+  warnings?: string[];
   /** Chunks fetched so far (what browsing cost). */
   readonly chunksFetched: number;
   /** Ends the snapshot reader (a PBS reader session). */
@@ -44,6 +46,7 @@ export const openFileTree: FileTreeOpener = async (source, ref, archive, crypt, 
     return {
       tree,
       archives: [name],
+      warnings: tree.layout.warnings,
       get chunksFetched() {
         return bytes.chunksFetched;
       },

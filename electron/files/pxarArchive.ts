@@ -3,6 +3,7 @@
 // PBS 3.2 and later), whichever the manifest lists. Both indexes of a pair are opened on one
 // snapshot reader (one PBS reader session, one manifest download).
 import { RestoreError } from '../../shared/errors.ts';
+import { MAX_MANIFEST_BYTES } from '../../shared/limits.ts';
 import type { CryptConfig } from '../pbs/cryptConfig.ts';
 import { decodeManifestBlob, findManifestFile, MANIFEST_BLOB_NAME, type Manifest } from '../pbs/manifest.ts';
 import { checkArchiveName, formatSnapshotRef, normalizeArchiveName, type SnapshotRef } from '../pbs/names.ts';
@@ -45,7 +46,7 @@ export async function openPxarArchive(
 ): Promise<PxarArchive> {
   const reader = await source.openSnapshot(ref);
   try {
-    const manifest = decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME, signal));
+    const manifest = decodeManifestBlob(await reader.readFile(MANIFEST_BLOB_NAME, signal, MAX_MANIFEST_BYTES));
     const archives = pxarArchiveFiles(manifest, name, ref);
     const bytes: ChunkReader[] = [];
     for (const a of archives) bytes.push(await openArchiveBytes(reader, a, crypt, signal, { ...opts, manifest }));

@@ -62,7 +62,8 @@ export class BrowseSessions {
     this.#sessions.set(id, { id, args: kept, opened, lastUsed: Date.now(), users: 0, closing: false });
     this.#ctx.log('info', `opened ${args.archive} for browsing (${opened.archives.join(' + ')})`, args.sourceId);
     await this.#trim();
-    return { id, archive: args.archive, archives: opened.archives, root };
+    for (const w of opened.warnings ?? []) this.#ctx.log('warn', `${args.archive}: ${w}`, args.sourceId);
+    return { id, archive: args.archive, archives: opened.archives, root, ...(opened.warnings?.length ? { warnings: opened.warnings } : {}) };
   }
 
   /** The session, marked as used now; BAD_ARGUMENTS-like INVALID_STATE when it is gone. */

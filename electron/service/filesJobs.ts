@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Events, FilesJobInfo, FilesJobState, FilesStartArgs, LogLevel } from '../../shared/contract.ts';
 import { RestoreError, toContractError } from '../../shared/errors.ts';
-import type { FilesSummary } from '../../shared/files.ts';
+import { downloadName, type FilesSummary } from '../../shared/files.ts';
 import { formatBytes } from '../../shared/units.ts';
 import { runFilesJob, type FilesOutput } from '../files/filesJob.ts';
 import { FilesTally } from '../files/filesTally.ts';
@@ -152,9 +152,7 @@ export class FilesJobs {
     const single = first && (first.type === 'file' || first.type === 'hardlink');
     run.format = single ? 'file' : 'zip';
     if (single) run.size = first.size;
-    const base = archive.replace(/\.(?:didx|fidx)$/, '').replace(/\.(?:pxar|mpxar|ppxar|img)$/, '');
-    const name = single ? first.name : first ? `${first.name || base}.zip` : `${base}-files.zip`;
-    run.info.download = { path: `/api/files/download/${run.info.id}`, name };
+    run.info.download = { path: `/api/files/download/${run.info.id}`, name: downloadName(archive, first) };
     run.waitTimer = setTimeout(() => {
       if (run.info.state !== 'waiting') return;
       this.#end(run, run.tally.summary({ error: { code: 'TIMEOUT', message: 'the download was not fetched in time: start it again' } }));

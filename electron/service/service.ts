@@ -21,6 +21,7 @@ import type {
   Settings,
   Unsubscribe,
 } from '../../shared/contract.ts';
+import { raceAbort } from '../../shared/abort.ts';
 import type { DemoScale } from '../demo/demoDatastore.ts';
 import type { ChunkDecoder } from '../engine/decoder.ts';
 import type { RestoreRequest } from '../engine/restoreJob.ts';
@@ -59,7 +60,7 @@ export interface ServiceOptions {
   /** Replaces how archives are opened for browsing (tests give in-memory trees). */
   openFiles?: FileTreeOpener;
   /** First start without sources: generate the demo datastore (default 'full'); false never does. */
-  demo?: false | { scale?: DemoScale };
+  demo?: false | { scale?: DemoScale; holdAfterFirst?: () => Promise<void> };
   /** Datastore folders to add as sources at start (`serve --datastore`). */
   datastores?: string[];
   /** Decoder for every job (default: the engine's shared worker pool). */
@@ -163,11 +164,12 @@ export class RestoreService implements RestoreConsoleApi {
       this.#demo = new DemoProvider({
         dir: join(this.dataDir, 'demo'),
         scale: opts.demo?.scale ?? 'full',
+        ...(opts.demo?.holdAfterFirst ? { holdAfterFirst: opts.demo.holdAfterFirst } : {}),
         emit: (status) => this.#hub.emit('demo', status),
         log: (level, message) => this.#logs.add(level, message),
         onReady: async (loc) => {
           const info = await this.#sources.add({ kind: 'datastore', path: loc.store }, { label: 'Demo datastore', demo: { keyFile: loc.keyFile, keyPassword: loc.keyPassword } });
-          this.#logs.add('info', `the demo datastore is ready: ${loc.store} (key file ${loc.keyFile}, password ${loc.keyPassword})`, { sourceId: info.id });
+          this.#logs.add('info', `the demo datastore is a source: ${loc.store} (key file ${loc.keyFile}, password ${loc.keyPassword})`, { sourceId: info.id });
           return info.id;
         },
       });
@@ -186,7 +188,8 @@ export class RestoreService implements RestoreConsoleApi {
       if (!this.#sources.findByConfig(config)) await this.#sources.add(config);
     }
     this.#started = true;
-    if (this.#demo && this.#sources.size === 0 && !this.#settings.demoDismissed) this.#demo.start();
+    // A demo whose generation was stopped midway (quit, crash) is written again.
+    if (this.#demo && !this.#settings.demoDismissed && (this.#sources.size === 0 || (await this.#demo.unfinished()))) this.#demo.start();
   }
 
   // -- the contract -----------------------------------------------------------------------------
@@ -198,7 +201,7 @@ export class RestoreService implements RestoreConsoleApi {
       const signal = opts.signal;
       signal?.throwIfAborted();
       const work = Promise.resolve((this.#handlers[command] as Handlers[C])(clean, signal));
-      return await (signal ? raceAbort(work, signal) : work);
+      return await raceAbort(work, signal);
     } catch (e) {
       throw RestoreError.from(toContractError(e));
     }
@@ -220,6 +223,7 @@ export class RestoreService implements RestoreConsoleApi {
     await this.#jobs.close();
     await this.#filesJobs.closeAll();
     await this.#browse.closeAll();
+    this.#demo?.cancel(false);
     await this.#demo?.whenIdle();
     await this.#sources.close();
     await this.#settingsFile.flush();
@@ -272,6 +276,7 @@ export class RestoreService implements RestoreConsoleApi {
       await this.#browse.closeSource(id);
       const removed = await this.#sources.remove(id);
       this.#logs.add('info', `source ${removed.label} removed`, { sourceId: id });
+      if (removed.demo) this.#demo?.cancel(true);
       if (removed.demo && !this.#settings.demoDismissed) await this.#setSettings({ demoDismissed: true });
       return null;
     },
@@ -410,11 +415,3 @@ function notInThisShell(): never {
   throw new RestoreError('NOT_SUPPORTED', 'native dialogs exist only in the desktop app; type the path instead');
 }
 
-/** Rejects with CANCELLED as soon as the signal aborts; the work itself may finish later. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new RestoreError('CANCELLED', 'the call was cancelled'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}

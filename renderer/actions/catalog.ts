@@ -1,7 +1,7 @@
 // Browse actions: pick a source and namespace, load its groups and snapshots, open a snapshot's
 // detail (with the key when the snapshot is encrypted). A newer request wins: answers to an older
 // one are dropped, so fast clicking never shows one snapshot's files under another's title.
-import type { KeyArgs, SnapshotSelector } from '../../shared/contract.ts';
+import type { DemoStatus, KeyArgs, SnapshotSelector } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
 import { toContractError } from '../../shared/errors.ts';
 import type { CatalogState } from '../store/catalogSlice.ts';
@@ -83,4 +83,13 @@ export async function selectSnapshot(sel: SnapshotSelector, key?: KeyArgs): Prom
 
 export function rememberKeyFile(sourceId: string, keyfile: string): void {
   patch({ keyFiles: { ...cat().keyFiles, [sourceId]: keyfile } });
+}
+
+/**
+ * The demo datastore is offered while it is still being written: when it announces another
+ * finished snapshot and Browse shows it, the listing is loaded again (no button to press).
+ */
+export function demoChanged(before: DemoStatus | undefined, now: DemoStatus): void {
+  if (!now.sourceId || now.snapshotsDone === undefined || now.snapshotsDone === before?.snapshotsDone) return;
+  if (cat().sourceId === now.sourceId) void loadListing();
 }

@@ -4,6 +4,7 @@
 // for a browser that was closed or replaced meanwhile are dropped.
 import type { FilesOutputArgs, KeyArgs, SnapshotDetail } from '../../shared/contract.ts';
 import { toContractError } from '../../shared/errors.ts';
+import { downloadName } from '../../shared/files.ts';
 import { pageToken } from '../api/connect.ts';
 import { api } from '../api/current.ts';
 import { useStore } from '../store/index.ts';
@@ -23,7 +24,7 @@ export async function openFileBrowser(sourceId: string, detail: SnapshotDetail, 
       void api().invoke('files.close', { browseId: b.id }).catch(() => {});
       return;
     }
-    st().patchBrowser({ browseId: b.id, root: b.root, opening: false, error: undefined });
+    st().patchBrowser({ browseId: b.id, root: b.root, warnings: b.warnings, opening: false, error: undefined });
     await loadFolder('/');
   } catch (e) {
     if (mine === opening) st().patchBrowser({ opening: false, error: toContractError(e) });
@@ -65,16 +66,13 @@ export function toggleFolder(path: string): void {
   if (open && !b.folders[path]?.entries && !b.folders[path]?.loading) void loadFolder(path);
 }
 
-const baseName = (archive: string): string => archive.replace(/\.(?:didx|fidx)$/, '').replace(/\.(?:pxar|mpxar|img)$/, '');
-
 /** What a download of the selection is called, and whether it is one file as itself. */
 export function downloadShape(): { single: boolean; name: string } {
   const b = st().browser!;
   const sel = Object.entries(b.selected);
   const [path, entry] = sel[0] ?? [];
-  if (sel.length === 1 && entry && (entry.type === 'file' || entry.type === 'hardlink')) return { single: true, name: entry.name };
-  if (sel.length === 1 && path !== '/' && entry) return { single: false, name: `${entry.name}.zip` };
-  return { single: false, name: `${baseName(b.archive)}-files.zip` };
+  const sole = sel.length === 1 && path !== '/' ? entry : undefined;
+  return { single: !!sole && (sole.type === 'file' || sole.type === 'hardlink'), name: downloadName(b.archive, sole) };
 }
 
 async function start(output: FilesOutputArgs): Promise<string | undefined> {

@@ -2,7 +2,7 @@
 // people trust a GUI they can reproduce in a script. The password never appears; the CLI reads it
 // from PBS_ENCRYPTION_PASSWORD or a prompt.
 import type { DiskChoice, PublicSourceConfig, StartJobArgs } from '../../shared/contract.ts';
-import { diskFileName } from '../../shared/jobNames.ts';
+import { archiveName, diskFileName } from '../../shared/jobNames.ts';
 import { joinPath } from './targetName.ts';
 import { rateText } from './rate.ts';
 
@@ -41,7 +41,7 @@ export function cliEquivalent(source: PublicSourceConfig, a: StartJobArgs): stri
   return lines.join('\n');
 }
 
-const archiveArg = (archive: string): string => quote(archive.replace(/\.fidx$/, ''));
+const archiveArg = (archive: string): string => quote(archiveName(archive));
 
 function command(source: PublicSourceConfig, a: StartJobArgs, selection: string[], t: { target?: string | undefined; force?: boolean | undefined; sparse?: boolean | undefined; resume?: boolean | undefined }): string {
   const parts = ['restore-console', a.mode];

@@ -3,13 +3,14 @@
 // the file says which backup it came from; `.raw` because that is what it is (qemu-img and PVE
 // import it as is). Never a path inside the datastore, never an existing file (see freeTarget).
 import type { SnapshotSelector } from '../../shared/contract.ts';
+import { archiveBase } from '../../shared/jobNames.ts';
 import { formatDate } from '../../shared/units.ts';
 
 const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 const nsPrefix = (snapshot: SnapshotSelector): string => safe(snapshot.ns ? `${snapshot.ns.replaceAll('/', '-')}-` : '');
 
 export function defaultTargetName(snapshot: SnapshotSelector, archive: string): string {
-  const disk = archive.replace(/\.img(\.fidx)?$/, '').replace(/\.fidx$/, '');
+  const disk = archiveBase(archive);
   return `${nsPrefix(snapshot)}${safe(snapshot.id)}-${safe(disk)}-${formatDate(snapshot.time * 1000)}.raw`;
 }
 

@@ -21,6 +21,8 @@ export interface FileBrowserState {
   /** Opening failed (a missing key shows the key form). */
   error?: ContractError;
   root?: FileEntry;
+  /** Notes on a disk image's layout (a damaged primary GPT, …), shown above the listing. */
+  warnings?: string[];
   folders: Record<string, FolderState>;
   expanded: Record<string, boolean>;
   selected: Record<string, FileEntry>;

@@ -4,6 +4,7 @@
 // merges with what events already brought (mergeJob keeps the newest state and counters).
 import type { RestoreConsoleApi } from '../../shared/contract.ts';
 import { isFinalState } from '../../shared/jobStates.ts';
+import { demoChanged } from '../actions/catalog.ts';
 import { forgetSamples, recordSample } from './samples.ts';
 import { useStore } from './index.ts';
 
@@ -11,7 +12,11 @@ export function startListener(api: RestoreConsoleApi): () => void {
   const s = useStore.getState;
   const offs = [
     api.on('sources', (list) => s().setSources(list)),
-    api.on('demo', (demo) => s().setDemo(demo)),
+    api.on('demo', (demo) => {
+      const before = s().demo;
+      s().setDemo(demo);
+      demoChanged(before, demo);
+    }),
     api.on('settings', (settings) => s().setSettings(settings)),
     api.on('job', (job) => {
       if (job.progress) recordSample(job.id, job.progress);

@@ -217,7 +217,7 @@ export function FileBrowserDialog() {
   const jobs = useStore((s) => s.filesJobs);
   const filterId = useId();
   const info = b.detail.info;
-  const title = `Files in ${archiveName(b.archive).replace(/\.didx$/, '')}`;
+  const title = `Files in ${archiveName(b.archive)}`;
   return (
     <Dialog title={title} onClose={() => void closeFileBrowser()} className="files-dialog">
       <p className="muted small">
@@ -233,6 +233,13 @@ export function FileBrowserDialog() {
       )}
       {b.root && (
         <>
+          {!!b.warnings?.length && (
+            <div className="banner banner-warn" role="note" aria-label="Notes on this disk">
+              {b.warnings.map((w) => (
+                <p key={w}>{w[0]!.toUpperCase() + w.slice(1)}.</p>
+              ))}
+            </div>
+          )}
           <div className="files-toolbar">
             <label htmlFor={filterId}>Filter</label>
             <input id={filterId} type="search" value={b.filter} placeholder="part of a name" data-autofocus onChange={(e) => patch({ filter: e.currentTarget.value })} />

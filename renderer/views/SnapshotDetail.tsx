@@ -161,7 +161,7 @@ export function SnapshotDetailPane() {
             {(f.restorable || browsable(f.filename)) && (
               <div className="button-row">
                 {browsable(f.filename) && (
-                  <button type="button" aria-label={`Browse files of ${f.filename.replace(/\.(?:fidx|didx)$/, '')}`} onClick={() => void openFileBrowser(d.sourceId, d, f.filename)}>
+                  <button type="button" aria-label={`Browse files of ${archiveName(f.filename)}`} onClick={() => void openFileBrowser(d.sourceId, d, f.filename)}>
                     Browse files…
                   </button>
                 )}

@@ -17,7 +17,10 @@ function DemoStatusLine() {
     return (
       <div className="card demo-status" role="status">
         <p>
-          Preparing the demo datastore… {formatPercent(demo.doneBytes, demo.totalBytes || 1, 0)}
+          {demo.sourceId
+            ? `The demo datastore's first backup can be browsed and restored now; writing the other ${(demo.snapshotsTotal ?? 0) - (demo.snapshotsDone ?? 0)} snapshots… `
+            : 'Preparing the demo datastore… '}
+          {formatPercent(demo.doneBytes, demo.totalBytes || 1, 0)}
         </p>
         <ProgressBar value={demo.doneBytes} max={demo.totalBytes || 1} label="Demo datastore generation" />
       </div>

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { PxarNode } from '../../electron/pbs/pxar/encoder.ts';
 import { backupTimeName } from '../../electron/pbs/names.ts';
 import { lastJson, runCli } from '../helpers/cli.ts';
-import { smallDemo } from '../helpers/demo.ts';
+import { damagePrimaryGpt, smallDemo } from '../helpers/demo.ts';
 import { loadKeyForTest } from '../helpers/key.ts';
 import { pxarDatastore, SNAPSHOT_TIME } from '../helpers/pxarStore.ts';
 import { LONG_NAME, testTree, UTF8_NAME } from '../helpers/pxarTree.ts';
@@ -173,4 +173,17 @@ test('a disk image: partitions at /, files inside a partition', async () => {
   const swap = await runCli(['files', 'ls', ...sel, '--path', '/part2']);
   assert.equal(swap.code, 1);
   assert.match(swap.stderr, /\[FS_UNSUPPORTED\]/);
+});
+
+test("files ls names a disk's layout notes (a damaged primary GPT) on stderr and lists from the backup copy", async () => {
+  const a = demo.archives.filter((x) => x.id === '100' && x.archive === 'drive-scsi0.img.fidx').sort((x, y) => x.time - y.time)[0]!;
+  const sel = ['--datastore', demo.dir, '--snapshot', `${a.type}/${a.id}/${backupTimeName(a.time)}`, '--archive', 'drive-scsi0.img'];
+  const clean = await runCli(['files', 'ls', ...sel]);
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.equal(clean.stderr, '');
+  await damagePrimaryGpt(demo, a);
+  const r = await runCli(['files', 'ls', ...sel, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^restore-console: warning: drive-scsi0\.img: the primary GPT is damaged \(.*\); using the backup copy at the end of the disk\n$/);
+  assert.deepEqual((JSON.parse(r.stdout) as Array<{ name: string }>).map((p) => p.name), ['part1', 'part2']);
 });

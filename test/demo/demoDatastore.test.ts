@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_KEY_PASSWORD, writeDemoDatastore, type DemoArchive, type DemoResult } from '../../electron/demo/demoDatastore.ts';
+import { DEMO_KEY_PASSWORD, writeDemoDatastore, type DemoArchive, type DemoResult, type DemoSnapshotWritten } from '../../electron/demo/demoDatastore.ts';
 import type { CryptConfig } from '../../electron/pbs/cryptConfig.ts';
 import { decodeBlob, zeroChunkDigest } from '../../electron/pbs/dataBlob.ts';
 import { parseDynamicIndex } from '../../electron/pbs/dynamicIndex.ts';
@@ -25,14 +25,21 @@ let result: DemoResult;
 let ds: LocalDatastore;
 let crypt: CryptConfig;
 const progress: Array<[number, number]> = [];
+const written: DemoSnapshotWritten[] = [];
+let order: string[] = [];
 
 const refOf = (a: Pick<DemoArchive, 'ns' | 'type' | 'id' | 'time'>) => ({ ns: a.ns, type: a.type, id: a.id, time: a.time });
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'rc-demo-test-'));
-  result = await writeDemoDatastore(join(tmp, 'store'), { scale: 'small', onProgress: (d, t) => progress.push([d, t]) });
+  result = await writeDemoDatastore(join(tmp, 'store'), {
+    scale: 'small',
+    onProgress: (d, t) => progress.push([d, t]),
+    onSnapshot: async (w) => void written.push(w),
+  });
   ds = await LocalDatastore.open(result.dir);
+  order = (await ds.listGroups('')).map((g) => `${g.backupType}/${g.backupId}`);
   crypt = await decryptKeyConfig(parseKeyFile(await readFile(result.keyFile, 'utf8')), DEMO_KEY_PASSWORD);
 });
 
@@ -41,19 +48,20 @@ after(async () => {
 });
 
 describe('demo datastore listing', () => {
-  it('has the root namespace, lab and lab/staging', async () => {
-    assert.deepEqual(await ds.listNamespaces(''), ['', 'lab', 'lab/staging']);
+  it('has the root namespace, infra, lab and lab/staging', async () => {
+    assert.deepEqual(await ds.listNamespaces(''), ['', 'infra', 'lab', 'lab/staging']);
     assert.equal(result.keyFile, `${result.dir}.key.json`);
     assert.equal(result.keyPassword, DEMO_KEY_PASSWORD);
   });
 
   it('lists the groups with owner and comment', async () => {
     const groups = await ds.listGroups('');
-    assert.deepEqual(groups.map((g) => `${g.backupType}/${g.backupId}:${g.backupCount}`).sort(), ['host/backup-server:1', 'vm/100:3', 'vm/101:2', 'vm/102:1']);
+    assert.deepEqual(groups.map((g) => `${g.backupType}/${g.backupId}:${g.backupCount}`).sort(), ['vm/100:3', 'vm/101:2', 'vm/102:1']);
     const web = groups.find((g) => g.backupId === '100')!;
     assert.equal(web.comment, 'web server');
     assert.equal(web.owner, 'root@pam');
     assert.deepEqual((await ds.listGroups('lab')).map((g) => `${g.backupType}/${g.backupId}`), ['vm/200']);
+    assert.deepEqual((await ds.listGroups('infra')).map((g) => `${g.backupType}/${g.backupId}`), ['host/backup-server']);
     assert.deepEqual((await ds.listGroups('lab/staging')).map((g) => `${g.backupType}/${g.backupId}`), ['ct/300']);
   });
 
@@ -79,7 +87,7 @@ describe('demo datastore listing', () => {
       assert.equal(s.keyFingerprint, undefined);
     }
     assert.deepEqual(of('vm', '102')[0]!.files.map((f) => f.filename), ['qemu-server.conf.blob', 'drive-scsi0.img.fidx', 'drive-efidisk0.img.fidx']);
-    assert.deepEqual(of('host', 'backup-server')[0]!.files.map((f) => f.filename), ['root.pxar.didx']);
+    assert.deepEqual((await ds.listSnapshots('infra', { type: 'host', id: 'backup-server' }))[0]!.files.map((f) => f.filename), ['root.pxar.didx']);
 
     const lab = await ds.listSnapshots('lab');
     assert.deepEqual(lab.map((s) => s.verifyState), ['failed', undefined]);
@@ -174,12 +182,12 @@ describe('demo datastore content', () => {
   });
 
   it('writes root.pxar.didx archives that match the manifest', async () => {
-    for (const [ns, type, id] of [['', 'host', 'backup-server'], ['lab/staging', 'ct', '300']] as const) {
+    for (const [ns, type, id] of [['infra', 'host', 'backup-server'], ['lab/staging', 'ct', '300']] as const) {
       const [snap] = await ds.listSnapshots(ns, { type, id });
       const ref = { ns, type, id, time: snap!.backupTime };
       const idx = parseDynamicIndex(await ds.readSnapshotFile(ref, 'root.pxar.didx'));
       verifyManifestFile(await ds.readManifest(ref), 'root.pxar.didx', idx.csum, idx.size);
-      assert.ok(idx.count >= 4);
+      assert.ok(idx.count >= 3, `${idx.count} chunks: the archive spans several`);
       for (let i = 0; i < idx.count; i++) {
         const digest = idx.entries.subarray(i * 40 + 8, i * 40 + 40);
         decodeBlob(await ds.readChunk(digest), { expectedDigest: digest, cryptMode: 'none' });
@@ -213,7 +221,7 @@ describe('demo datastore content', () => {
     } finally {
       await ct.close();
     }
-    const hostRef = { ns: '', type: 'host' as const, id: 'backup-server', time: (await ds.listSnapshots('', { type: 'host', id: 'backup-server' }))[0]!.backupTime };
+    const hostRef = { ns: 'infra', type: 'host' as const, id: 'backup-server', time: (await ds.listSnapshots('infra', { type: 'host', id: 'backup-server' }))[0]!.backupTime };
     const host = await openPxarArchive(ds, hostRef, 'root.pxar');
     try {
       assert.deepEqual((await host.tree.list('/etc/proxmox-backup')).map((e) => e.name), ['datastore.cfg', 'user.cfg', 'verification.cfg']);
@@ -222,11 +230,24 @@ describe('demo datastore content', () => {
     }
   });
 
-  it('reports progress up to the total', () => {
+  it('reports progress up to the total, the fraction never falling', () => {
     assert.ok(progress.length > 10);
-    const total = progress[0]![1];
-    assert.ok(progress.every(([d, t], i) => t === total && d <= total && (i === 0 || d > progress[i - 1]![0])));
-    assert.equal(progress.at(-1)![0], total);
+    // The total grows as file archives are encoded (by the same amount as what is done).
+    assert.ok(progress.every(([d, t], i) => d <= t && (i === 0 || (d > progress[i - 1]![0] && d / t >= progress[i - 1]![0] / progress[i - 1]![1]))));
+    assert.equal(progress.at(-1)![0], progress.at(-1)![1]);
+  });
+
+  it('writes a small VM snapshot of the root namespace first, then the rest; the first row of the root namespace has a disk image', () => {
+    const [first, ...rest] = written;
+    assert.deepEqual(first && [first.ns, first.type, first.id, first.done], ['', 'vm', '102', 1]);
+    assert.equal(rest.length, first!.total - 1);
+    assert.deepEqual(written.map((w) => w.done), written.map((_, i) => i + 1));
+    // Its boot disk is unencrypted, partitioned and the smallest of the root namespace's boot disks.
+    const boot = (id: string) => result.archives.find((a) => a.id === id && a.archive === 'drive-scsi0.img.fidx')!;
+    assert.equal(boot('102').encrypted, false);
+    assert.ok(boot('102').size < boot('100').size);
+    // Groups list as PBS lists them (ct, host, vm): the first in the root namespace is a VM.
+    assert.equal(order[0], 'vm/100');
   });
 });
 

@@ -62,20 +62,22 @@ test('browse and targets in a browser: namespace tree, keyboard rows, wide pane,
       assert.ok((await indent(staging)) > (await indent(lab)), 'staging is not indented under lab');
       // Counts: the root's groups (as listed), lab's one VM; the filter changes them.
       await tree.getByRole('button', { name: 'lab 1 group', exact: true }).waitFor();
-      await tree.getByRole('button', { name: '(root) 4 groups', exact: true }).waitFor();
+      await tree.getByRole('button', { name: '(root) 3 groups', exact: true }).waitFor();
       const filter = page.getByRole('searchbox', { name: 'Filter backups' });
       await filter.fill('vm/200');
       await tree.getByRole('button', { name: '(root) 0 groups', exact: true }).waitFor();
       await tree.getByRole('button', { name: 'lab 1 group', exact: true }).waitFor();
       await tree.getByRole('button', { name: 'staging 0 groups', exact: true }).waitFor();
       await filter.fill('');
-      // The keyboard: the tree is one tab stop (the namespace shown); ↓ moves (archive, its child 2025, lab), ← closes lab (hiding staging), → opens it.
+      // The keyboard: the tree is one tab stop (the namespace shown); ↓ moves (archive, its child 2025, infra, lab), ← closes lab (hiding staging), → opens it.
       assert.equal(await tree.locator('button[tabindex="0"]').count(), 1);
       await tree.getByRole('button', { name: /^\(root\)/ }).focus();
       await page.keyboard.press('ArrowDown');
       await tree.getByRole('button', { name: /^archive/ }).and(page.locator(':focus')).waitFor();
       await page.keyboard.press('ArrowDown');
       await tree.getByRole('button', { name: /^2025/ }).and(page.locator(':focus')).waitFor();
+      await page.keyboard.press('ArrowDown');
+      await tree.getByRole('button', { name: /^infra/ }).and(page.locator(':focus')).waitFor();
       await page.keyboard.press('ArrowDown');
       await tree.getByRole('button', { name: /^lab/ }).and(page.locator(':focus')).waitFor();
       await page.keyboard.press('ArrowLeft');

@@ -31,7 +31,7 @@ test('files in a browser: browse a file archive, filter, download a file and a z
   await rm(join(SCREENSHOTS, 'files-failure.png'), { force: true });
   const demo = await smallDemo();
   const store = await LocalDatastore.open(demo.dir);
-  const expected = await openFileTree(store, { ns: '', type: 'host', id: 'backup-server', time: HOST_TIME }, 'root.pxar');
+  const expected = await openFileTree(store, { ns: 'infra', type: 'host', id: 'backup-server', time: HOST_TIME }, 'root.pxar');
   const uiDir = await buildUi();
   const served: Served = await startServe({ uiDir, demo: true });
   let session: BrowserSession | undefined;
@@ -54,6 +54,8 @@ test('files in a browser: browse a file archive, filter, download a file and a z
 
     await step('opens the file archive of the host backup from its snapshot', async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Browse/ }).click();
+      // The host backup has its own namespace (the root one starts with a VM).
+      await page.getByRole('navigation', { name: 'Namespaces' }).getByRole('button', { name: /^infra/ }).click();
       await page.getByRole('button', { name: 'host/backup-server 2026-01-14 03:00:00' }).click();
       await page.getByRole('button', { name: 'Browse files of root.pxar' }).click();
       await dialog.waitFor();
@@ -110,6 +112,7 @@ test('files in a browser: browse a file archive, filter, download a file and a z
     });
 
     await step("a VM disk image shows its partitions and the files of its ext4 root", async () => {
+      await page.getByRole('navigation', { name: 'Namespaces' }).getByRole('button', { name: /^\(root\)/ }).click();
       await page.getByRole('button', { name: 'vm/100 2026-01-14 02:00:06' }).click();
       await page.getByRole('button', { name: 'Browse files of drive-scsi0.img' }).click();
       const disk = page.getByRole('dialog', { name: 'Files in drive-scsi0.img' });

@@ -95,10 +95,13 @@ test('whole VMs in a browser: Restore VM… and Restore latest snapshots…', { 
 
     await step('Restore latest snapshots…: one job per VM into <type>-<id>/, the batch with its total progress', async () => {
       await nav(page, 'Browse');
+      // A host backup has no disk images: it cannot be picked (it lives in the namespace infra).
+      const tree = page.getByRole('navigation', { name: 'Namespaces' });
+      await tree.getByRole('button', { name: /^infra/ }).click();
+      assert.equal(await page.getByRole('checkbox', { name: 'Pick host/backup-server for restoring its newest snapshot' }).isDisabled(), true);
+      await tree.getByRole('button', { name: /^\(root\)/ }).click();
       await page.getByRole('checkbox', { name: 'Pick vm/100 for restoring its newest snapshot' }).check();
       await page.getByRole('checkbox', { name: 'Pick vm/102 for restoring its newest snapshot' }).check();
-      // A host backup has no disk images: it cannot be picked.
-      assert.equal(await page.getByRole('checkbox', { name: 'Pick host/backup-server for restoring its newest snapshot' }).isDisabled(), true);
       await page.getByRole('button', { name: 'Restore latest snapshots… (2)' }).click();
       const dialog = page.getByRole('dialog', { name: 'Restore the latest snapshots of 2 VMs' });
       await dialog.getByRole('list', { name: 'VMs to restore' }).getByText('vm/100').waitFor();

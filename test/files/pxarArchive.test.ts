@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openPxarArchive, type PxarArchive } from '../../electron/files/pxarArchive.ts';
 import type { FileEntry, FileTree } from '../../electron/files/fileTree.ts';
@@ -165,6 +165,33 @@ describe('pxar archives that cannot be opened', () => {
   it('refuses a truncated archive or payload stream with PXAR_INVALID', async () => {
     await assert.rejects(open('21'), (e: unknown) => isRestoreError(e, 'PXAR_INVALID') && /goodbye tail/.test((e as Error).message));
     await assert.rejects(open('22'), (e: unknown) => isRestoreError(e, 'PXAR_INVALID') && /tail marker/.test((e as Error).message));
+  });
+
+  it('reads every metadata file of the snapshot with a size bound (an oversized manifest is refused unread)', async () => {
+    // Each file read through the snapshot reader, with the bound it was given.
+    const reads: Array<[string, number | undefined]> = [];
+    const counting = {
+      ...ds,
+      label: ds.label,
+      openSnapshot: async (ref: Parameters<typeof ds.openSnapshot>[0]) => {
+        const r = await ds.openSnapshot(ref);
+        return Object.assign(Object.create(r) as typeof r, {
+          readFile: (name: string, signal?: AbortSignal, maxBytes?: number) => (reads.push([name, maxBytes]), r.readFile(name, signal, maxBytes)),
+        });
+      },
+    } as typeof ds;
+    for (const id of ['1', '2']) await (await openPxarArchive(counting, snaps.get(id)!.ref, 'root.pxar')).close();
+    assert.ok(reads.some(([name]) => name === 'index.json.blob'));
+    assert.deepEqual(reads.filter(([, max]) => max === undefined), [], 'read without a bound');
+    const path = join(ds.snapshotDir(snaps.get('31')!.ref), 'index.json.blob');
+    const original = await readFile(path);
+    // A sparse 64 MiB file: it costs no disk; read whole it would cost 64 MiB of memory.
+    await truncate(path, 64 * 2 ** 20);
+    try {
+      await assert.rejects(open('31'), (e: unknown) => isRestoreError(e, 'BLOB_TOO_LARGE') && /index\.json\.blob/.test((e as Error).message));
+    } finally {
+      await writeFile(path, original);
+    }
   });
 
   it('names the missing chunk when one the listing needs is gone', async () => {

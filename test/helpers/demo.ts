@@ -1,9 +1,11 @@
 // One small demo datastore per test file, generated once.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeBlob } from '../../electron/pbs/dataBlob.ts';
+import { computeChunkDigest, decodeBlob, encodeBlob } from '../../electron/pbs/dataBlob.ts';
+import { digestAt, parseFixedIndex, writeFixedIndex } from '../../electron/pbs/fixedIndex.ts';
+import { toHex } from '../../electron/pbs/hex.ts';
 import { decryptKeyConfig, parseKeyFile } from '../../electron/pbs/keyFile.ts';
-import { decodeManifestBlob } from '../../electron/pbs/manifest.ts';
+import { decodeManifestBlob, encodeManifestBlob } from '../../electron/pbs/manifest.ts';
 import { writeDemoDatastore, type DemoResult } from '../../electron/demo/demoDatastore.ts';
 import { backupTimeName } from '../../electron/pbs/names.ts';
 import type { DemoArchive } from '../../electron/demo/demoDatastore.ts';
@@ -43,4 +45,27 @@ export async function demoVm(demo: DemoResult, type: string, id: string): Promis
   const crypt = entry.cryptMode === 'encrypt' ? await decryptKeyConfig(parseKeyFile(await readFile(demo.keyFile, 'utf8')), demo.keyPassword) : undefined;
   const configText = decodeBlob(raw, crypt ? { crypt, cryptMode: 'encrypt' } : {}).toString('utf8');
   return { disks, configName: entry.filename.replace(/\.blob$/, ''), configText, snapshot: `${type}/${id}/${backupTimeName(time)}`, ns: first.ns };
+}
+
+/**
+ * Damages the primary GPT of an unencrypted demo disk in place, the way a bad sector would: its
+ * partition entries no longer match their checksum, so readers fall back to the backup copy at
+ * the end of the disk and say so. The chunk, the index and the manifest are written anew, so
+ * everything else about the snapshot stays valid.
+ */
+export async function damagePrimaryGpt(demo: DemoResult, a: DemoArchive): Promise<void> {
+  const dir = snapshotDir(demo, a);
+  const idx = parseFixedIndex(await readFile(join(dir, a.archive)), a.archive);
+  const chunkPath = (d: Uint8Array): string => join(demo.dir, '.chunks', toHex(d).slice(0, 4), toHex(d));
+  const data = Buffer.from(decodeBlob(await readFile(chunkPath(digestAt(idx, 0))), { cryptMode: 'none' }));
+  data[1024]! ^= 0xff; // the first partition entry (LBA 2 of 512-byte sectors)
+  const digest = computeChunkDigest(data);
+  await mkdir(join(demo.dir, '.chunks', toHex(digest).slice(0, 4)), { recursive: true });
+  await writeFile(chunkPath(digest), encodeBlob(data, { compress: true }));
+  const digests = Array.from({ length: idx.count }, (_, i) => (i === 0 ? digest : digestAt(idx, i)));
+  const fidx = writeFixedIndex({ size: idx.size, chunkSize: idx.chunkSize, digests, ctime: idx.ctime, uuid: idx.uuid });
+  await writeFile(join(dir, a.archive), fidx);
+  const m = decodeManifestBlob(await readFile(join(dir, 'index.json.blob')));
+  const files = m.files.map((f) => (f.filename === a.archive ? { ...f, csum: parseFixedIndex(fidx).csum } : f));
+  await writeFile(join(dir, 'index.json.blob'), encodeManifestBlob({ backupType: m.backupType, backupId: m.backupId, backupTime: m.backupTime, files, unprotected: m.unprotected }));
 }

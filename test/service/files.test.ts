@@ -9,6 +9,7 @@ import type { FilesJobInfo } from '../../shared/contract.ts';
 import { isRestoreError } from '../../shared/errors.ts';
 import { RestoreService } from '../../electron/service/service.ts';
 import { startHttpServer } from '../../electron/server/httpServer.ts';
+import { damagePrimaryGpt, smallDemo } from '../helpers/demo.ts';
 import { EventRecorder } from '../helpers/events.ts';
 import { Gate } from '../helpers/gate.ts';
 import { MemTree, type MemSpec } from '../helpers/memTree.ts';
@@ -147,6 +148,10 @@ test('browser mode: a download is streamed once, with the token, as a zip or the
     const job = await service.invoke('files.start', { browseId: b.id, paths: ['/etc'], output: { kind: 'download' } });
     assert.equal(job.state, 'waiting');
     assert.deepEqual(job.download, { path: `/api/files/download/${job.id}`, name: 'etc.zip' });
+    // The whole archive is named after it, as the page names it (it was root.zip here, root-files.zip there).
+    const whole = await service.invoke('files.start', { browseId: b.id, paths: ['/'], output: { kind: 'download' } });
+    assert.equal(whole.download!.name, 'root-files.zip');
+    await service.invoke('files.cancel', { id: whole.id });
     const url = `${server.origin}${job.download!.path}`;
     assert.equal((await fetch(url)).status, 401);
     const res = await fetch(`${url}?token=${server.token}`);
@@ -169,6 +174,27 @@ test('browser mode: a download is streamed once, with the token, as a zip or the
     assert.equal((await fetch(`${server.origin}/api/files/download/..%2F..%2Fetc?token=${server.token}`)).status, 400);
   } finally {
     await server.close();
+    await service.close();
+  }
+});
+
+test("a disk image's layout notes (a damaged primary GPT) come with the opened archive", async () => {
+  const demo = await smallDemo();
+  const a = demo.archives.find((x) => x.id === '100' && x.archive === 'drive-scsi0.img.fidx')!;
+  const snap = { ns: a.ns, type: a.type, id: a.id, time: a.time };
+  const service = await RestoreService.create({ dataDir: join(await tempDir('rc-svc-gpt-'), 'data'), demo: false, datastores: [demo.dir] });
+  try {
+    const sourceId = (await service.invoke('sources.list', {}))[0]!.id;
+    const intact = await service.invoke('files.open', { sourceId, snapshot: snap, archive: 'drive-scsi0.img' });
+    assert.equal(intact.warnings, undefined);
+    await service.invoke('files.close', { browseId: intact.id });
+    await damagePrimaryGpt(demo, a);
+    const b = await service.invoke('files.open', { sourceId, snapshot: snap, archive: 'drive-scsi0.img' });
+    assert.equal(b.warnings?.length, 1);
+    assert.match(b.warnings![0]!, /^the primary GPT is damaged \(.*\); using the backup copy at the end of the disk$/);
+    assert.deepEqual((await service.invoke('files.list', { browseId: b.id, path: '/' })).map((e) => e.name), ['part1', 'part2']);
+    await service.invoke('files.close', { browseId: b.id });
+  } finally {
     await service.close();
   }
 });

@@ -34,7 +34,7 @@ test('adds a PBS server after trusting its fingerprint, lists it and restores fr
     assert.equal(src.secret, 'session');
     assert.equal((src.config as { fingerprint?: string }).fingerprint, server.fingerprint);
     assert.deepEqual((await s.invoke('catalog.datastores', { sourceId: src.id })).map((d) => d.name), [server.store]);
-    assert.deepEqual(await s.invoke('catalog.namespaces', { sourceId: src.id }), ['', 'lab', 'lab/staging']);
+    assert.deepEqual(await s.invoke('catalog.namespaces', { sourceId: src.id }), ['', 'infra', 'lab', 'lab/staging']);
 
     const a = archiveOf(demo, 'vm', '100', 'drive-scsi0.img.fidx');
     const detail = await s.invoke('catalog.snapshot', { sourceId: src.id, snapshot: sel(a) });

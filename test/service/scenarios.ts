@@ -115,7 +115,7 @@ export const scenarios: Scenario[] = [
       assert.equal(sources[0]!.config.kind, 'datastore');
       assert.equal(sources[0]!.secret, 'none');
       const ns = await h.api.invoke('catalog.namespaces', { sourceId: h.sourceId });
-      assert.deepEqual(ns, ['', 'lab', 'lab/staging']);
+      assert.deepEqual(ns, ['', 'infra', 'lab', 'lab/staging']);
       const groups = await h.api.invoke('catalog.groups', { sourceId: h.sourceId, ns: '' });
       assert.ok(groups.some((g) => g.backupType === 'vm' && g.backupId === '100'));
       const snaps = await h.api.invoke('catalog.snapshots', { sourceId: h.sourceId, ns: '', group: { type: 'vm', id: '100' } });

@@ -129,6 +129,26 @@ test('secrets: encrypted with safeStorage, written plain only when asked, never 
   await c.close();
 });
 
+test("a call whose caller gives up ends at once with the caller's reason (CANCELLED without one)", async () => {
+  const entered = Promise.withResolvers<void>();
+  // A server that never answers: only the caller's signal can end the call.
+  const opener = (): Promise<OpenedSource> => (entered.resolve(), new Promise<OpenedSource>(() => {}));
+  const s = await RestoreService.create({ dataDir: await tempDir(), demo: false, openSource: opener });
+  try {
+    const timedOut = new AbortController();
+    const call = s.invoke('sources.test', { config: pbsConfig(SECRET) }, { signal: timedOut.signal });
+    await entered.promise;
+    timedOut.abort(new RestoreError('TIMEOUT', 'the page stopped waiting'));
+    await assert.rejects(call, (e: RestoreError) => e.code === 'TIMEOUT' && e.message === 'the page stopped waiting');
+    const gone = new AbortController();
+    const second = s.invoke('sources.test', { config: pbsConfig(SECRET) }, { signal: gone.signal });
+    gone.abort();
+    await assert.rejects(second, { code: 'CANCELLED' });
+  } finally {
+    await s.close();
+  }
+});
+
 test('a TLS fingerprint mismatch carries the fingerprint seen, for the user to trust', async () => {
   const fp = Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0')).join(':');
   const opener = async (): Promise<OpenedSource> => {
@@ -175,6 +195,83 @@ test('first start: the demo datastore is generated in the background and offered
   const s3 = await RestoreService.create({ dataDir: dir, demo: { scale: 'small' } });
   assert.equal((await s3.invoke('demo.status', {})).state, 'absent');
   assert.deepEqual(await s3.invoke('sources.list', {}), []);
+  await s3.close();
+});
+
+test('first start: a first VM snapshot is browsable and restorable before the rest of the demo is written', { timeout: 120_000 }, async () => {
+  const dir = await tempDir();
+  const reached = Promise.withResolvers<void>();
+  const release = Promise.withResolvers<void>();
+  // The generator waits here after offering its first snapshot, until the test has used it.
+  const holdAfterFirst = (): Promise<void> => (reached.resolve(), release.promise);
+  const s = await RestoreService.create({ dataDir: dir, demo: { scale: 'small', holdAfterFirst } });
+  const events = new EventRecorder(s);
+  try {
+    await reached.promise;
+    const status = await s.invoke('demo.status', {});
+    assert.equal(status.state, 'generating');
+    assert.equal(status.snapshotsDone, 1);
+    assert.ok(status.snapshotsTotal! > 5, `${status.snapshotsTotal} snapshots planned`);
+    const sources = await s.invoke('sources.list', {});
+    assert.deepEqual(sources.map((x) => x.id), [status.sourceId]);
+    assert.ok(sources[0]!.demo);
+    // Browse shows exactly that one snapshot: a VM of the root namespace with a disk image.
+    const groups = await s.invoke('catalog.groups', { sourceId: status.sourceId!, ns: '' });
+    assert.deepEqual(groups.map((g) => `${g.backupType}/${g.backupId}`), ['vm/102']);
+    const snaps = await s.invoke('catalog.snapshots', { sourceId: status.sourceId!, ns: '' });
+    assert.equal(snaps.length, 1);
+    const boot = archiveOf(demo, 'vm', '102', 'drive-scsi0.img.fidx');
+    assert.equal(snaps[0]!.backupTime, boot.time);
+    const detail = await s.invoke('catalog.snapshot', { sourceId: status.sourceId!, snapshot: sel(boot) });
+    assert.ok(detail.files.some((f) => f.filename === boot.archive && f.restorable));
+    // Restored bit-exact while the rest waits (the generator is the same as the fixture's).
+    const target = join(dir, 'first.raw');
+    const job = await s.invoke('jobs.start', { mode: 'restore', sourceId: status.sourceId!, snapshot: sel(boot), archive: boot.archive, target });
+    assert.equal((await events.finalJob(job.id)).state, 'succeeded');
+    assert.equal(await sha256File(target), boot.sha256);
+    assert.equal((await s.invoke('catalog.snapshots', { sourceId: status.sourceId!, ns: '' })).length, 1, 'more was written while held');
+  } finally {
+    release.resolve();
+  }
+  // Then the rest, announced snapshot by snapshot, and the same source stays.
+  const ready = await events.waitFor('demo', (d) => d.state === 'ready' || d.state === 'failed');
+  assert.equal(ready.state, 'ready', ready.error?.message);
+  const counts = events.of('demo', (d) => (d.snapshotsDone ?? 0) > 1).map((d) => d.snapshotsDone!);
+  assert.deepEqual([...new Set(counts)], Array.from({ length: ready.snapshotsTotal! - 1 }, (_, i) => i + 2), 'every snapshot after the first announced, in order');
+  assert.equal((await s.invoke('sources.list', {})).length, 1);
+  const all = await s.invoke('catalog.groups', { sourceId: ready.sourceId!, ns: '' });
+  assert.deepEqual(all.map((g) => `${g.backupType}/${g.backupId}`), ['vm/100', 'vm/101', 'vm/102']);
+  await s.close();
+});
+
+test('a demo generation stopped midway is written again on the next start; removing the demo source mid-way stops it', { timeout: 120_000 }, async () => {
+  const dir = await tempDir();
+  const reached = Promise.withResolvers<void>();
+  const s = await RestoreService.create({ dataDir: dir, demo: { scale: 'small', holdAfterFirst: () => (reached.resolve(), new Promise<void>(() => {})) } });
+  await reached.promise;
+  const sourceId = (await s.invoke('demo.status', {})).sourceId!;
+  // Closing cancels the generation (the held one gives up at its next chunk).
+  const closed = s.close();
+  await closed;
+  const s2 = await RestoreService.create({ dataDir: dir, demo: { scale: 'small' } });
+  const events = new EventRecorder(s2);
+  const ready = await events.waitFor('demo', (d) => d.state === 'ready' || d.state === 'failed');
+  assert.equal(ready.state, 'ready', ready.error?.message);
+  assert.equal(ready.sourceId, sourceId, 'the same source, not a second one');
+  assert.equal((await s2.invoke('catalog.snapshots', { sourceId, ns: '' })).length, 6);
+  await s2.close();
+  // Removed while generating: the generation stops, nothing is offered again.
+  const dir3 = await tempDir();
+  const reached3 = Promise.withResolvers<void>();
+  const release3 = Promise.withResolvers<void>();
+  const s3 = await RestoreService.create({ dataDir: dir3, demo: { scale: 'small', holdAfterFirst: () => (reached3.resolve(), release3.promise) } });
+  const events3 = new EventRecorder(s3);
+  await reached3.promise;
+  await s3.invoke('sources.remove', { id: (await s3.invoke('demo.status', {})).sourceId! });
+  release3.resolve();
+  assert.equal((await events3.waitFor('demo', (d) => d.state !== 'generating')).state, 'absent');
+  assert.deepEqual(await s3.invoke('sources.list', {}), []);
+  await assert.rejects(readdir(join(dir3, 'demo', 'ready')), { code: 'ENOENT' });
   await s3.close();
 });
 

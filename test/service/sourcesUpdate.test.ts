@@ -94,7 +94,7 @@ test('sources.update: a new port, a wrong one named in the words, a changed cert
       assert.equal((updated.config as { fingerprint?: string }).fingerprint, renewed.fingerprint);
       assert.match(updated.label, new RegExp(`:${renewed.port}$`));
       assert.equal((updated.config as Record<string, unknown>).secret, undefined);
-      assert.deepEqual(await s.invoke('catalog.namespaces', { sourceId: src.id }), ['', 'lab', 'lab/staging']);
+      assert.deepEqual(await s.invoke('catalog.namespaces', { sourceId: src.id }), ['', 'infra', 'lab', 'lab/staging']);
 
       // A label given is kept; a wrong secret is refused and the right one stays in use.
       const named = await s.invoke('sources.update', { id: src.id, config: { ...base, port: renewed.port, fingerprint: renewed.fingerprint }, label: 'office pbs' });

@@ -14,38 +14,13 @@ import { parseSnapshotRef } from '../../pbs/names.ts';
 import type { OpenedSource } from '../../service/openSource.ts';
 import { optional, parse, required, type Flags } from '../args.ts';
 import { FilesProgressLine } from '../filesProgressLine.ts';
+import { printWarning } from '../output.ts';
 import { keyFor } from '../keyArgs.ts';
 import { openSource, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
 
 const SELECT = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] --archive NAME`;
 export const FILES_LS_USAGE = `files ls ${SELECT} [--path P] [--keyfile FILE] [--json]`;
 export const FILES_GET_USAGE = `files get ${SELECT} --path P (--out FILE | --out ARCHIVE.zip | --out-dir DIR) [--keyfile FILE] [--force] [--json]`;
-
-const HELP = `restore-console files: browse and get files out of a file archive or a disk image
-
-usage:
-  restore-console ${FILES_LS_USAGE}
-  restore-console ${FILES_GET_USAGE}
-
-  --archive NAME   root.pxar (a container or host backup: root.pxar.didx, or the
-                   root.mpxar.didx + root.ppxar.didx pair) or a disk image, drive-scsi0.img
-  --path P         a path from the archive's root, /etc/nginx (default /). In a disk image
-                   / lists the partitions as part1, part2, … (their number in the table) and
-                   /part2/etc is inside partition 2; an image without a partition table
-                   shows its filesystem at /
-  --out FILE       write the regular file P as itself
-  --out X.zip      write P (a file or a folder, recursively) as a zip
-  --out-dir DIR    extract P into DIR (created if missing): a folder keeps its name
-  --force          replace existing files (never a folder; symlinks are replaced, not followed)
-  --json           ls: a JSON array of {name, type, size, mode, mtime, target?, fs?};
-                   get: a JSON summary {status, files, bytes, skipped, seconds} as the last line
-
-  ls prints one entry per line: type, size, modification time (UTC), name; a symlink shows
-  "-> target", a hardlink "=> target" (the path it shares its contents with), a partition
-  its filesystem in brackets. Entries that cannot be written (devices, FIFOs, sockets, names
-  or symlinks that would leave DIR) or read (a missing chunk) are skipped and named on stderr;
-  the rest is written, and the exit code is 1.
-`;
 
 const SELECT_OPTIONS = {
   ...SOURCE_OPTIONS,
@@ -55,19 +30,7 @@ const SELECT_OPTIONS = {
   path: { type: 'string' },
   keyfile: { type: 'string' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
-
-export async function filesCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
-    process.stdout.write(HELP);
-    return sub === undefined ? 2 : 0;
-  }
-  if (sub === 'ls') return lsCommand(rest);
-  if (sub === 'get') return getCommand(rest);
-  throw new RestoreError('USAGE', `unknown files command ${JSON.stringify(sub)}: ls or get`);
-}
 
 interface Opened {
   source: OpenedSource;
@@ -93,14 +56,15 @@ async function closeArchive(o: Opened | undefined): Promise<void> {
   await o?.source.close().catch(() => {});
 }
 
-async function lsCommand(argv: string[]): Promise<number> {
+export async function filesLsCommand(argv: string[]): Promise<number> {
   const { flags } = parse(argv, SELECT_OPTIONS);
-  if (flags.help) return help();
   const path = normalizeTreePath(optional(flags, 'path') ?? '/');
   let opened: Opened | undefined;
   try {
     opened = await openArchive(flags);
     const { tree } = opened.files;
+    // Notes on the disk's layout go to stderr, so stdout stays the listing.
+    for (const w of opened.files.warnings ?? []) printWarning(`${optional(flags, 'archive')}: ${w}`);
     const self = await tree.stat(path);
     const entries = self.type === 'dir' || self.type === 'partition' ? await tree.list(path) : [self];
     if (flags.json) {
@@ -141,9 +105,8 @@ export function entryLine(e: FileEntry): string {
   return `${e.type.padEnd(9)} ${String(e.size).padStart(14)}  ${time}  ${name}${suffix}`;
 }
 
-async function getCommand(argv: string[]): Promise<number> {
+export async function filesGetCommand(argv: string[]): Promise<number> {
   const { flags } = parse(argv, { ...SELECT_OPTIONS, out: { type: 'string' }, 'out-dir': { type: 'string' }, force: { type: 'boolean' } });
-  if (flags.help) return help();
   const json = flags.json === true;
   const path = normalizeTreePath(required(flags, 'path'));
   const out = optional(flags, 'out');
@@ -224,9 +187,4 @@ function report(s: FilesSummary, path: string, output: FilesOutput, json: boolea
     process.stderr.write(`restore-console: ${label} [${s.error?.code ?? 'INTERNAL'}]: ${s.error?.message ?? s.status}\n`);
   }
   if (json) process.stdout.write(`${filesSummaryJson(s)}\n`);
-}
-
-function help(): number {
-  process.stdout.write(HELP);
-  return 0;
 }

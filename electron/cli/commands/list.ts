@@ -4,6 +4,7 @@ import type { SnapshotInfo } from '../../../shared/catalog.ts';
 import { backupTimeName, checkNamespace } from '../../pbs/names.ts';
 import type { BackupSource } from '../../source/chunkSource.ts';
 import { optional, parse, type Flags } from '../args.ts';
+import { archiveName } from '../../../shared/jobNames.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { clean, cleanJson, printWarning } from '../output.ts';
 import { openSource, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
@@ -44,7 +45,7 @@ async function list(store: BackupSource, flags: Flags): Promise<number> {
       s.protected ? 'protected' : '',
       s.verifyState ? `verify:${s.verifyState}` : '',
     ].filter(Boolean);
-    const images = s.files.filter((f) => f.filename.endsWith('.img.fidx')).map((f) => `${f.filename.replace(/\.fidx$/, '')} (${formatBytes(f.size, 'iec')})`);
+    const images = s.files.filter((f) => f.filename.endsWith('.img.fidx')).map((f) => `${archiveName(f.filename)} (${formatBytes(f.size, 'iec')})`);
     const row = [s.ns || '/', `${s.backupType}/${s.backupId}/${backupTimeName(s.backupTime)}`, formatBytes(s.size, 'iec'), images.join(', ') || '-', flagsText.join(' '), s.comment ?? ''];
     // Names and comments come from the datastore or server: printed with control characters escaped.
     return row.map(clean);

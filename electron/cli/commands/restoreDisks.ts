@@ -13,6 +13,7 @@ import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
 import { prepareSnapshotRestore } from '../../engine/snapshotRestore.ts';
 import { optional, parse, parseConcurrency, parseRateFlag, required, type Flags } from '../args.ts';
+import { archiveName } from '../../../shared/jobNames.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { keyFor } from '../keyArgs.ts';
 import { clean, cleanJson, printError } from '../output.ts';
@@ -145,7 +146,7 @@ function report(s: RestoreSummary, json: boolean): void {
   const archives = s.archives ?? [];
   if (!json) {
     for (const a of archives) {
-      const name = a.archive.replace(/\.fidx$/, '');
+      const name = archiveName(a.archive);
       if (a.status === 'succeeded') process.stdout.write(`${clean(s.mode === 'restore' ? `restored ${name} (${formatBytes(a.bytes, 'iec')}) to ${a.target}` : `verified ${name} (${formatBytes(a.bytes, 'iec')}), every chunk ok`)}\n`);
       else process.stdout.write(`${clean(`${name}: ${a.status}${a.partial && a.target ? `, partial data left in ${a.target}` : ''}`)}\n`);
     }
