@@ -17,7 +17,7 @@ import { encryptionOf, imageFiles } from '../format/snapshot.ts';
 import { joinPath } from '../format/targetName.ts';
 import type { RestoreBatchRequest } from '../store/appSlice.ts';
 import { useStore } from '../store/index.ts';
-import { ConcurrencyField, KeyFields, keyProblem, TargetRefusal, useTargetCheck, type Problem } from './restoreFields.tsx';
+import { CliEquivalent, ConcurrencyField, DialogKeyFields, keyProblem, type Problem, TargetRefusal, useKeyInput, useTargetCheck } from './restoreFields.tsx';
 
 export function RestoreBatchDialog() {
   const req = useStore((s) => s.restoreBatch) as RestoreBatchRequest;
@@ -36,13 +36,11 @@ function BatchForm({ req, onClose }: { req: RestoreBatchRequest; onClose: () => 
   const [sparse, setSparse] = useState(settings?.sparseByDefault ?? true);
   const [auto, setAuto] = useState(settings?.defaultConcurrency === 'auto');
   const [concurrency, setConcurrency] = useState(typeof settings?.defaultConcurrency === 'number' ? settings.defaultConcurrency : DEFAULT_CONCURRENCY);
-  const [keyfile, setKeyfile] = useState(rememberedKey ?? source?.demo?.keyFile ?? '');
-  const [password, setPassword] = useState('');
+  const keyInput = useKeyInput(rememberedKey ?? source?.demo?.keyFile ?? '');
+  const { keyfile, password, keyRef, passwordRef } = keyInput;
   const [problem, setProblem] = useState<Problem | undefined>();
   const [busy, setBusy] = useState(false);
   const folderRef = useRef<HTMLInputElement>(null);
-  const keyRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
   const folderCheck = useTargetCheck(folder);
   const vms = req.snapshots;
   const total = vms.reduce((n, s) => n + imageFiles(s).reduce((m, f) => m + f.size, 0), 0);
@@ -155,26 +153,12 @@ function BatchForm({ req, onClose }: { req: RestoreBatchRequest; onClose: () => 
         <ConcurrencyField id={id} auto={auto} value={concurrency} onAuto={setAuto} onValue={setConcurrency} hint="Per VM, within its share of the budget." />
 
         {encrypted && (
-          <KeyFields
-            id={id}
-            keyfile={keyfile}
-            password={password}
-            onKeyfile={setKeyfile}
-            onPassword={setPassword}
-            keyRef={keyRef}
-            passwordRef={passwordRef}
-            passwordInvalid={problem?.field === 'password'}
-            keyError={problem?.field === 'keyfile' ? problem.error : undefined}
-            source={source}
-          />
+          <DialogKeyFields id={id} input={keyInput} problem={problem} source={source} />
         )}
 
         {problem && <ErrorBox error={problem.error} />}
 
-        <details className="cli">
-          <summary>Command line equivalent</summary>
-          <pre className="mono small">{cli}</pre>
-        </details>
+        <CliEquivalent text={cli} />
 
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>

@@ -22,7 +22,7 @@ import { archiveName } from '../format/jobText.ts';
 import { formatBytes, formatTime } from '../../shared/units.ts';
 import type { RestoreRequest } from '../store/appSlice.ts';
 import { useStore } from '../store/index.ts';
-import { ConcurrencyField, KeyFields, keyProblem, TargetStatus, type Problem } from './restoreFields.tsx';
+import { CliEquivalent, ConcurrencyField, DialogKeyFields, keyProblem, type Problem, snapshotKey, TargetStatus, useKeyInput } from './restoreFields.tsx';
 import { useRestoreTarget } from './useRestoreTarget.ts';
 
 /** The `.partial` an unfinished restore left at this target, and the choice to resume it. */
@@ -78,13 +78,11 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
   const [concurrency, setConcurrency] = useState(typeof settings?.defaultConcurrency === 'number' ? settings.defaultConcurrency : DEFAULT_CONCURRENCY);
   const [rate, setRate] = useState(rateText(settings?.defaultRate));
   const rateBytes = readRate(rate);
-  const [keyfile, setKeyfile] = useState(rememberedKey ?? source?.demo?.keyFile ?? '');
-  const [password, setPassword] = useState('');
+  const keyInput = useKeyInput(rememberedKey ?? source?.demo?.keyFile ?? '');
+  const { keyfile, password, keyRef, passwordRef } = keyInput;
   const [problem, setProblem] = useState<Problem | undefined>();
   const [busy, setBusy] = useState(false);
   const targetRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
-  const keyRef = useRef<HTMLInputElement>(null);
   const isDevice = check?.kind === 'device';
   // A device smaller than the image cannot be confirmed at all: the engine would refuse it anyway.
   const tooSmall = isDevice && check.problem?.code === 'TARGET_TOO_SMALL';
@@ -120,7 +118,7 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
       const t = await api().invoke('targets.check', { path: args.target!, imageSize, ...(overwriteAllowed ? { overwrite: overwriteAllowed } : {}), ...(resume ? { resume } : {}) });
       if (t.problem) return fail({ error: t.problem, field: 'target' });
       if (encrypted) {
-        const kp = await keyProblem(args.keyfile ?? '', password, [{ name: 'this snapshot', fingerprint: d.info.keyFingerprint }]);
+        const kp = await keyProblem(args.keyfile ?? '', password, snapshotKey(d));
         if (kp) return fail(kp);
         rememberKeyFile(req.sourceId, args.keyfile!);
       }
@@ -245,26 +243,12 @@ function RestoreForm({ req, onClose }: { req: RestoreRequest; onClose: () => voi
         </div>
 
         {encrypted && (
-          <KeyFields
-            id={id}
-            keyfile={keyfile}
-            password={password}
-            onKeyfile={setKeyfile}
-            onPassword={setPassword}
-            keyRef={keyRef}
-            passwordRef={passwordRef}
-            passwordInvalid={problem?.field === 'password'}
-            keyError={problem?.field === 'keyfile' ? problem.error : undefined}
-            source={source}
-          />
+          <DialogKeyFields id={id} input={keyInput} problem={problem} source={source} />
         )}
 
         {problem && <ErrorBox error={problem.error} />}
 
-        <details className="cli">
-          <summary>Command line equivalent</summary>
-          <pre className="mono small">{source ? cliEquivalent(source.config, args) : ''}</pre>
-        </details>
+        <CliEquivalent text={source ? cliEquivalent(source.config, args) : ''} />
 
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>

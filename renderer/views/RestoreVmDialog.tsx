@@ -20,7 +20,7 @@ import { cliEquivalent } from '../format/cli.ts';
 import { defaultFolderName, folderOf, joinPath } from '../format/targetName.ts';
 import type { RestoreVmRequest } from '../store/appSlice.ts';
 import { useStore } from '../store/index.ts';
-import { ConcurrencyField, KeyFields, keyProblem, TargetRefusal, TargetStatus, useTargetCheck, type Problem } from './restoreFields.tsx';
+import { CliEquivalent, ConcurrencyField, DialogKeyFields, keyProblem, type Problem, snapshotKey, TargetRefusal, TargetStatus, useKeyInput, useTargetCheck } from './restoreFields.tsx';
 import { freeTarget } from './useRestoreTarget.ts';
 
 interface DiskState {
@@ -138,13 +138,11 @@ function RestoreVmForm({ req, onClose }: { req: RestoreVmRequest; onClose: () =>
   const [overwrite, setOverwrite] = useState(false);
   const [auto, setAuto] = useState(settings?.defaultConcurrency === 'auto');
   const [concurrency, setConcurrency] = useState(typeof settings?.defaultConcurrency === 'number' ? settings.defaultConcurrency : DEFAULT_CONCURRENCY);
-  const [keyfile, setKeyfile] = useState(rememberedKey ?? source?.demo?.keyFile ?? '');
-  const [password, setPassword] = useState('');
+  const keyInput = useKeyInput(rememberedKey ?? source?.demo?.keyFile ?? '');
+  const { keyfile, password, keyRef, passwordRef } = keyInput;
   const [problem, setProblem] = useState<Problem | undefined>();
   const [busy, setBusy] = useState(false);
   const folderRef = useRef<HTMLInputElement>(null);
-  const keyRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
 
   // Suggest a folder that does not exist yet (the restore creates it).
   useEffect(() => {
@@ -221,7 +219,7 @@ function RestoreVmForm({ req, onClose }: { req: RestoreVmRequest; onClose: () =>
         if (c.problem && !(c.kind === 'missing' && inNewFolder(c.path))) return fail({ error: { ...c.problem, message: `guest config: ${c.problem.message}` }, field: 'config' });
       }
       if (encrypted) {
-        const kp = await keyProblem(keyfile.trim(), password, [{ name: 'this snapshot', fingerprint: d.info.keyFingerprint }]);
+        const kp = await keyProblem(keyfile.trim(), password, snapshotKey(d));
         if (kp) return fail(kp);
         rememberKeyFile(req.sourceId, keyfile.trim());
       }
@@ -323,26 +321,12 @@ function RestoreVmForm({ req, onClose }: { req: RestoreVmRequest; onClose: () =>
         <ConcurrencyField id={id} auto={auto} value={concurrency} onAuto={setAuto} onValue={setConcurrency} hint="One limit for the whole VM: chunks in flight are counted over all its disks." />
 
         {encrypted && (
-          <KeyFields
-            id={id}
-            keyfile={keyfile}
-            password={password}
-            onKeyfile={setKeyfile}
-            onPassword={setPassword}
-            keyRef={keyRef}
-            passwordRef={passwordRef}
-            passwordInvalid={problem?.field === 'password'}
-            keyError={problem?.field === 'keyfile' ? problem.error : undefined}
-            source={source}
-          />
+          <DialogKeyFields id={id} input={keyInput} problem={problem} source={source} />
         )}
 
         {problem && <ErrorBox error={problem.error} />}
 
-        <details className="cli">
-          <summary>Command line equivalent</summary>
-          <pre className="mono small">{source ? cliEquivalent(source.config, cliArgs) : ''}</pre>
-        </details>
+        <CliEquivalent text={source ? cliEquivalent(source.config, cliArgs) : ''} />
 
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>

@@ -2,7 +2,7 @@
 // needs the key. The same key fields as the restore dialogs; the key and its password are proved
 // first (keys.check), so a wrong password is said here and can be retried, not after the job
 // started. An unencrypted image verifies at once from the snapshot pane, without this dialog.
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { SnapshotDetail } from '../../shared/contract.ts';
 import { toContractError } from '../../shared/errors.ts';
 import { formatBytes, formatTime } from '../../shared/units.ts';
@@ -12,19 +12,17 @@ import { Dialog } from '../components/Dialog.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { archiveName } from '../format/jobText.ts';
 import { useStore } from '../store/index.ts';
-import { KeyFields, keyProblem, type Problem } from './restoreFields.tsx';
+import { DialogKeyFields, keyProblem, type Problem, snapshotKey, useKeyInput } from './restoreFields.tsx';
 
 export function VerifyDialog({ d, archive, onClose }: { d: SnapshotDetail; archive: string; onClose(): void }) {
   const id = useId();
   const source = useStore((s) => s.sources.find((x) => x.id === d.sourceId));
   const remembered = useStore((s) => s.catalog.keyFiles[d.sourceId]);
   const units = useStore((s) => s.prefs.units);
-  const [keyfile, setKeyfile] = useState(remembered ?? source?.demo?.keyFile ?? '');
-  const [password, setPassword] = useState('');
+  const keyInput = useKeyInput(remembered ?? source?.demo?.keyFile ?? '');
+  const { keyfile, password, keyRef, passwordRef } = keyInput;
   const [problem, setProblem] = useState<Problem | undefined>();
   const [busy, setBusy] = useState(false);
-  const keyRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
   const file = d.files.find((f) => f.filename === archive);
   const info = d.info;
 
@@ -33,7 +31,7 @@ export function VerifyDialog({ d, archive, onClose }: { d: SnapshotDetail; archi
     setProblem(undefined);
     setBusy(true);
     try {
-      const kp = await keyProblem(keyfile.trim(), password);
+      const kp = await keyProblem(keyfile.trim(), password, snapshotKey(d));
       if (kp) {
         setProblem(kp);
         (kp.field === 'password' ? passwordRef : keyRef).current?.focus();
@@ -65,18 +63,7 @@ export function VerifyDialog({ d, archive, onClose }: { d: SnapshotDetail; archi
           {file ? ` · ${formatBytes(file.size, units)}` : ''} · encrypted
         </p>
         <p>Every chunk is read, decrypted with the key and checked against its digest. Nothing is written.</p>
-        <KeyFields
-          id={id}
-          keyfile={keyfile}
-          password={password}
-          onKeyfile={setKeyfile}
-          onPassword={setPassword}
-          keyRef={keyRef}
-          passwordRef={passwordRef}
-          passwordInvalid={problem?.field === 'password'}
-          source={source}
-          use="verify"
-        />
+        <DialogKeyFields id={id} input={keyInput} problem={problem} source={source} use="verify" />
         {problem && <ErrorBox error={problem.error} />}
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>

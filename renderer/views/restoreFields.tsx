@@ -1,8 +1,9 @@
 // What the two restore dialogs (one disk, a whole VM) share: what a target path is now and what
 // would stop a restore there (targets.check, asked again shortly after each edit), the words for
-// it, the concurrency field, the key fields, and the key check before anything starts.
-import { useEffect, useState, type RefObject } from 'react';
-import type { ContractError, SourceInfo, TargetCheck, TargetOverwrite } from '../../shared/contract.ts';
+// it, the concurrency field, the key fields, the key check before anything starts, and the command
+// line equivalent (the verify and batch dialogs use the key parts too).
+import { useEffect, useRef, useState, type RefObject } from 'react';
+import type { ContractError, SnapshotDetail, SourceInfo, TargetCheck, TargetOverwrite } from '../../shared/contract.ts';
 import { toContractError } from '../../shared/errors.ts';
 import { explainCode, explainError } from '../../shared/errorText.ts';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
@@ -199,4 +200,55 @@ export async function keyProblem(keyfile: string, password: string, expected: Ar
     const error = toContractError(ke);
     return { error, field: error.code === 'WRONG_PASSWORD' || error.code === 'KEY_PASSWORD_REQUIRED' ? 'password' : 'keyfile' };
   }
+}
+
+/** A dialog's key file and password, with the refs its key check moves the focus to. */
+export interface KeyInput {
+  keyfile: string;
+  setKeyfile(v: string): void;
+  password: string;
+  setPassword(v: string): void;
+  keyRef: RefObject<HTMLInputElement | null>;
+  passwordRef: RefObject<HTMLInputElement | null>;
+}
+
+export function useKeyInput(initialKeyfile: string): KeyInput {
+  const [keyfile, setKeyfile] = useState(initialKeyfile);
+  const [password, setPassword] = useState('');
+  const keyRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  return { keyfile, setKeyfile, password, setPassword, keyRef, passwordRef };
+}
+
+/** The key fields of a dialog, with its problem said under the field the problem names. */
+export function DialogKeyFields({ id, input, problem, source, use }: { id: string; input: KeyInput; problem: Problem | undefined; source: SourceInfo | undefined; use?: string }) {
+  return (
+    <KeyFields
+      id={id}
+      keyfile={input.keyfile}
+      password={input.password}
+      onKeyfile={input.setKeyfile}
+      onPassword={input.setPassword}
+      keyRef={input.keyRef}
+      passwordRef={input.passwordRef}
+      passwordInvalid={problem?.field === 'password'}
+      keyError={problem?.field === 'keyfile' ? problem.error : undefined}
+      source={source}
+      {...(use ? { use } : {})}
+    />
+  );
+}
+
+/** What keyProblem checks a key file against for one snapshot: the key it was made with. */
+export function snapshotKey(d: SnapshotDetail): Array<{ name: string; fingerprint: string | undefined }> {
+  return [{ name: 'this snapshot', fingerprint: d.info.keyFingerprint }];
+}
+
+export function CliEquivalent({ text }: { text: string }) {
+  return (
+    <details className="cli">
+      <summary>Command line equivalent</summary>
+      <pre className="mono small">{text}</pre>
+    </details>
+  );
 }

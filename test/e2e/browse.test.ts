@@ -11,10 +11,13 @@
 // Every wait is on what the page shows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { createKeyConfig, serializeKeyConfig } from '../../electron/pbs/keyFile.ts';
 import { snapshotDir, smallDemo } from '../helpers/demo.ts';
+import { tempDir } from '../helpers/tmp.ts';
 import { buildUi, openBrowser, requireChromium, screenshots, SCREENSHOTS, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served } from './harness.ts';
 
 const rowName = (a: { type: string; id: string; time: number }): string => `${a.type}/${a.id} ${new Date(a.time * 1000).toISOString().slice(0, 19).replace('T', ' ')}`;
@@ -201,11 +204,17 @@ test('browse and targets in a browser: namespace tree, keyboard rows, wide pane,
       await dialog.waitFor({ state: 'detached' });
     });
 
-    await step('an encrypted image is verified with its key; a wrong password is said in the dialog', async () => {
+    await step('an encrypted image is verified with its key; a key of another backup and a wrong password are said in the dialog', async () => {
       await page.getByRole('button', { name: rowName(db) }).click();
       await page.getByRole('heading', { name: /^vm\/101/ }).waitFor();
       await page.getByRole('button', { name: 'Verify drive-scsi0.img' }).click();
       const dialog = page.getByRole('dialog', { name: 'Verify drive-scsi0.img' });
+      const other = join(await tempDir(), 'other.key.json');
+      await writeFile(other, serializeKeyConfig(await createKeyConfig(randomBytes(32), { password: 'other' })));
+      await dialog.getByLabel('Key file', { exact: true }).fill(other);
+      await dialog.getByLabel('Key file password').fill('other');
+      await dialog.getByRole('button', { name: 'Start verify' }).click();
+      await dialog.getByTestId('key-error').getByText('This key file does not belong to this backup.').waitFor();
       await dialog.getByLabel('Key file', { exact: true }).fill(demo.keyFile);
       await dialog.getByLabel('Key file password').fill('not the password');
       await dialog.getByRole('button', { name: 'Start verify' }).click();
