@@ -11,6 +11,7 @@ import { loadKeyForTest } from '../helpers/key.ts';
 import { lastJson, runCli } from '../helpers/cli.ts';
 import { demoVm } from '../helpers/demo.ts';
 import { sha256File } from '../helpers/tmp.ts';
+import { releaseHeld } from '../pbsServer/hostile.ts';
 import { refOf, remoteSetup, TOKEN_ID, TOKEN_SECRET } from './setup.ts';
 
 const r = await remoteSetup();
@@ -70,4 +71,24 @@ test('the CLI with --repository: restore --all --target-dir and verify --all', a
   const v = await runCli(['verify', '--repository', repo, '--snapshot', vm.snapshot, '--all', '--json'], env);
   assert.equal(v.code, 0, v.stderr);
   assert.deepEqual((lastJson(v.stdout).archives as Array<{ status: string }>).map((a) => a.status), ['succeeded', 'succeeded']);
+});
+
+test('the CLI whole-VM form: a server that stops sending is "stalled", --stall-timeout fails it with STALLED, and --resume then finishes it', { timeout: 120_000 }, async () => {
+  const held = await r.server({ hostile: { chunk: 'hold' } });
+  const repo = `${TOKEN_ID}@127.0.0.1:${held.port}:${held.store}`;
+  const env = { PBS_REPOSITORY: '', PBS_PASSWORD: TOKEN_SECRET, PBS_FINGERPRINT: held.fingerprint };
+  const dir = await folder();
+  // No chunk is answered: a timeout shorter than the 10 s stall threshold stalls and fails at once.
+  const res = await runCli(['restore', '--repository', repo, '--snapshot', vm.snapshot, '--all', '--target-dir', dir, '--stall-timeout', '1', '--json'], env);
+  assert.equal(res.code, 1, res.stderr);
+  assert.match(res.stderr, /stalled: no data from the source since/);
+  assert.match(res.stderr, /giving up \(stall timeout\)/);
+  const s = lastJson(res.stdout);
+  assert.equal(s.status, 'failed');
+  assert.equal((s.error as { code: string }).code, 'STALLED');
+  releaseHeld(held.hostile);
+  const again = await runCli(['restore', '--repository', repo, '--snapshot', vm.snapshot, '--all', '--target-dir', dir, '--resume', '--json'], env);
+  assert.equal(again.code, 0, again.stderr);
+  for (const d of vm.disks) assert.equal(await sha256File(join(dir, d.archive.replace('.img.fidx', '.raw'))), d.sha256);
+  await held.close();
 });

@@ -141,7 +141,8 @@ function report(s: RestoreSummary, json: boolean): void {
   if (json) process.stdout.write(`${summaryJson(s)}\n`);
 }
 
-function stallText(c: StallChange): string {
+/** A stall change in words (the whole-VM form says them too). */
+export function stallText(c: StallChange): string {
   const since = new Date(c.since).toLocaleTimeString();
   if (c.kind === 'stalled') return `stalled: no data from the source since ${since}`;
   if (c.kind === 'cleared') return `data flows again after a stall of ${formatDuration(c.at - c.since)}`;

@@ -12,7 +12,9 @@ import type { ArchiveSummary, RestoreSummary } from '../../../shared/progress.ts
 import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
 import { prepareSnapshotRestore } from '../../engine/snapshotRestore.ts';
-import { optional, parse, parseConcurrency, parseRateFlag, required, type Flags } from '../args.ts';
+import { optional, parse, parseConcurrency, parseRateFlag, parseSeconds, required, type Flags } from '../args.ts';
+import { decisionLog } from '../../engine/autoWords.ts';
+import type { StallChange } from '../../engine/stallWatch.ts';
 import { archiveName } from '../../../shared/jobNames.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { keyFor } from '../keyArgs.ts';
@@ -22,10 +24,10 @@ import type { OpenedSource } from '../../service/openSource.ts';
 import { openSourceUnlessStopped, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
 import { cancelOnStop } from '../stop.ts';
 import { defaultDataDir } from '../dataDir.ts';
-import { summaryJson } from './restore.ts';
+import { stallText, summaryJson } from './restore.ts';
 
 const SELECTORS = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] (--all | --archive NAME [--archive NAME]...) [--concurrency N|auto] [--rate RATE] [--keyfile FILE] [--json]`;
-export const RESTORE_DISKS_USAGE = `restore ${SELECTORS} --target-dir DIR [--force] [--no-sparse] [--resume]`;
+export const RESTORE_DISKS_USAGE = `restore ${SELECTORS} --target-dir DIR [--force] [--no-sparse] [--resume] [--stall-timeout SECONDS]`;
 export const VERIFY_DISKS_USAGE = `verify ${SELECTORS}`;
 
 /** True when the arguments ask for the whole-VM form: --all, --target-dir, or --archive more than once. */
@@ -58,7 +60,7 @@ export async function restoreDisksCommand(argv: string[], mode: 'restore' | 'ver
     keyfile: { type: 'string' },
     json: { type: 'boolean' },
     // --target is accepted here only to say that it takes a single archive.
-    ...(mode === 'restore' ? { 'target-dir': { type: 'string' }, target: { type: 'string' }, force: { type: 'boolean' }, 'no-sparse': { type: 'boolean' }, resume: { type: 'boolean' } } : {}),
+    ...(mode === 'restore' ? { 'target-dir': { type: 'string' }, target: { type: 'string' }, force: { type: 'boolean' }, 'no-sparse': { type: 'boolean' }, resume: { type: 'boolean' }, 'stall-timeout': { type: 'string' } } : {}),
   });
   const json = flags.json === true;
   const started = performance.now();
@@ -71,6 +73,7 @@ export async function restoreDisksCommand(argv: string[], mode: 'restore' | 'ver
     const disks = chosenDisks(flags, mode);
     const concurrency = parseConcurrency(optional(flags, 'concurrency'));
     const rate = parseRateFlag(optional(flags, 'rate'));
+    const stallTimeout = parseSeconds(optional(flags, 'stall-timeout'), 'stall-timeout');
     opened = await openSourceUnlessStopped(flags, abort.signal);
     const crypt = await keyFor(optional(flags, 'keyfile'), abort.signal);
     const dir = optional(flags, 'target-dir');
@@ -86,16 +89,20 @@ export async function restoreDisksCommand(argv: string[], mode: 'restore' | 'ver
       ...(mode === 'restore' ? { resume: flags.resume === true, stateDir: defaultDataDir() } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(rate ? { rate } : {}),
+      ...(stallTimeout !== undefined ? { stall: { timeoutMs: stallTimeout * 1000 } } : {}),
       signal: abort.signal,
     });
     for (const d of job.disks) {
       const o = d.opened;
-      const name = d.archive.replace(/\.fidx$/, '');
+      const name = archiveName(d.archive);
       if (o?.finished) process.stderr.write(`restore-console: ${name}: finished by an earlier run, kept (${o.target.path})\n`);
       else if (o?.freshBecause) process.stderr.write(`restore-console: ${name}: nothing to resume (${o.freshBecause}); restoring from the start\n`);
       else if (o?.resumed) process.stderr.write(`restore-console: ${name}: resuming: ${o.resumed.size} of ${d.plan.index.count} chunks are already written\n`);
     }
     const line = process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
+    // As the single form: without a terminal, stalls and auto's changes are lines of their own.
+    if (!line) job.multi.on('stall', (c: StallChange) => process.stderr.write(`restore-console: ${stallText(c)}\n`));
+    if (!line && concurrency === 'auto') job.tuner.onDecision(decisionLog((l) => process.stderr.write(`restore-console: ${l}\n`)));
     const timer = line ? setInterval(() => line.update(job.multi.progress()), 250) : undefined;
     try {
       summary = await job.run();
@@ -106,6 +113,8 @@ export async function restoreDisksCommand(argv: string[], mode: 'restore' | 'ver
         line.end();
       }
     }
+    const auto = concurrency === 'auto' ? job.tuner.summary() : undefined;
+    if (auto) process.stderr.write(`restore-console: ${auto}\n`);
   } catch (e) {
     const err = toRestoreError(e, mode);
     if (err.code === 'USAGE') throw err;
