@@ -260,6 +260,8 @@ export function JobView({ id }: { id: string }) {
   const loaded = useStore((s) => s.loaded);
   const navigate = useStore((s) => s.navigate);
   const [disk, setDisk] = useState(0);
+  // A job that ended before its first sample has no chart or chunk map to show, only its end.
+  const sampled = useStore((s) => s.jobs[id]?.progress !== undefined);
   useEffect(() => void loadChunkMap(id, disk), [id, disk]);
   if (!job) {
     return (
@@ -323,20 +325,22 @@ export function JobView({ id }: { id: string }) {
           <JobDisks job={job} selected={disk} onSelect={setDisk} />
         </section>
       )}
-      <div className="job-panels">
-        <section className="card" aria-labelledby={`${id}-chart`}>
-          <h2 id={`${id}-chart`} className="card-title">
-            Throughput and concurrency
-          </h2>
-          <ThroughputChart jobId={id} />
-        </section>
-        <section className="card" aria-labelledby={`${id}-map`}>
-          <h2 id={`${id}-map`} className="card-title">
-            Chunk map{r.disks !== undefined ? <> <span className="muted mono small no-caps">{mapDiskName(job, disk)}</span></> : null}
-          </h2>
-          <ChunkMapView jobId={id} verify={job.mode === 'verify'} disk={disk} />
-        </section>
-      </div>
+      {(sampled || !isFinalState(job.state)) && (
+        <div className="job-panels">
+          <section className="card" aria-labelledby={`${id}-chart`}>
+            <h2 id={`${id}-chart`} className="card-title">
+              Throughput and concurrency
+            </h2>
+            <ThroughputChart jobId={id} />
+          </section>
+          <section className="card" aria-labelledby={`${id}-map`}>
+            <h2 id={`${id}-map`} className="card-title">
+              Chunk map{r.disks !== undefined ? <> <span className="muted mono small no-caps">{mapDiskName(job, disk)}</span></> : null}
+            </h2>
+            <ChunkMapView jobId={id} verify={job.mode === 'verify'} disk={disk} />
+          </section>
+        </div>
+      )}
       <section className="card" aria-labelledby={`${id}-log`}>
         <h2 id={`${id}-log`} className="card-title">
           Log

@@ -85,6 +85,9 @@ test('jobs that end badly: the failure shown, Retry, a cancelled restore retried
       await page.getByTestId('ended-early').getByText('It failed before any data was read: The archive index of this backup is damaged.').waitFor();
       await page.getByRole('alert').filter({ hasText: 'The job failed' }).getByText('Restore another snapshot, and run a verify job on the PBS server.').waitFor();
       assert.equal(await page.getByText('Opening the archive…').count(), 0);
+      // Nothing was read: no empty chart or chunk map under the failure.
+      assert.equal(await page.getByRole('heading', { name: 'Throughput and concurrency' }).count(), 0);
+      assert.equal(await page.getByRole('heading', { name: /^Chunk map/ }).count(), 0);
       const actions = page.getByTestId('job-actions');
       await actions.getByRole('button', { name: 'Retry' }).waitFor();
       // Browser mode: where the target is, to copy (the page cannot open the service's folders).
