@@ -8,14 +8,12 @@ import { emptySummary, type RestoreSummary } from '../../../shared/progress.ts';
 import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
 import { prepareRestore } from '../../engine/restoreJob.ts';
-import type { StallChange } from '../../engine/stallWatch.ts';
 import { keyFor } from '../keyArgs.ts';
 import { optional, parse, parseConcurrency, parseRateFlag, parseSeconds, required, type ParseArgsOptions } from '../args.ts';
 import { defaultDataDir } from '../dataDir.ts';
 import { zeroRatio } from '../../../shared/rates.ts';
-import { formatBytes, formatDuration } from '../../../shared/units.ts';
-import { decisionLog } from '../../engine/autoWords.ts';
-import { ProgressLine } from '../progressLine.ts';
+import { formatBytes } from '../../../shared/units.ts';
+import { runWatched } from '../watchJob.ts';
 import type { OpenedSource } from '../../service/openSource.ts';
 import { openSourceUnlessStopped, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
 import { clean, cleanJson, keepSecret, printError } from '../output.ts';
@@ -89,28 +87,11 @@ export async function restoreCommand(argv: string[], mode: 'restore' | 'verify')
       ...(stallTimeout !== undefined ? { stall: { timeoutMs: stallTimeout * 1000 } } : {}),
       signal: abort.signal,
     });
-    const line = process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
     const said = job.target?.freshBecause;
     if (said) process.stderr.write(`restore-console: nothing to resume (${said}); restoring from the start\n`);
     const resumed = job.target?.resumed;
     if (resumed?.size) process.stderr.write(`restore-console: resuming: ${resumed.size} of ${job.plan.index.count} chunks are already written\n`);
-    // Without a terminal the stall shows as lines of their own (on a terminal, in the live line).
-    if (!line) job.engine.on('stall', (c: StallChange) => process.stderr.write(`restore-console: ${stallText(c)}\n`));
-    // Auto in the app's words: its status is in the live line; without a terminal each change is a
-    // line of its own (as in the job log); its summary ends either way.
-    if (!line && concurrency === 'auto') job.tuner.onDecision(decisionLog((l) => process.stderr.write(`restore-console: ${l}\n`)));
-    const timer = line ? setInterval(() => line.update(job.engine.progress()), 250) : undefined;
-    try {
-      summary = await job.run();
-    } finally {
-      if (timer) clearInterval(timer);
-      if (line) {
-        line.update(job.engine.progress());
-        line.end();
-      }
-    }
-    const auto = concurrency === 'auto' ? job.tuner.summary() : undefined;
-    if (auto) process.stderr.write(`restore-console: ${auto}\n`);
+    summary = await runWatched(job.engine, job.tuner, concurrency === 'auto', () => job.run());
   } catch (e) {
     const err = toRestoreError(e, mode);
     if (err.code === 'USAGE') throw err;
@@ -141,10 +122,3 @@ function report(s: RestoreSummary, json: boolean): void {
   if (json) process.stdout.write(`${summaryJson(s)}\n`);
 }
 
-/** A stall change in words (the whole-VM form says them too). */
-export function stallText(c: StallChange): string {
-  const since = new Date(c.since).toLocaleTimeString();
-  if (c.kind === 'stalled') return `stalled: no data from the source since ${since}`;
-  if (c.kind === 'cleared') return `data flows again after a stall of ${formatDuration(c.at - c.since)}`;
-  return `stalled since ${since}: giving up (stall timeout)`;
-}

@@ -13,18 +13,16 @@ import { RestoreError, toRestoreError } from '../../../shared/errors.ts';
 import { parseSnapshotRef } from '../../pbs/names.ts';
 import { prepareSnapshotRestore } from '../../engine/snapshotRestore.ts';
 import { optional, parse, parseConcurrency, parseRateFlag, parseSeconds, required, type Flags } from '../args.ts';
-import { decisionLog } from '../../engine/autoWords.ts';
-import type { StallChange } from '../../engine/stallWatch.ts';
 import { archiveName } from '../../../shared/jobNames.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { keyFor } from '../keyArgs.ts';
 import { clean, cleanJson, printError } from '../output.ts';
-import { ProgressLine } from '../progressLine.ts';
+import { runWatched } from '../watchJob.ts';
 import type { OpenedSource } from '../../service/openSource.ts';
 import { openSourceUnlessStopped, SOURCE_OPTIONS, SOURCE_USAGE } from '../sourceArgs.ts';
 import { cancelOnStop } from '../stop.ts';
 import { defaultDataDir } from '../dataDir.ts';
-import { stallText, summaryJson } from './restore.ts';
+import { summaryJson } from './restore.ts';
 
 const SELECTORS = `${SOURCE_USAGE} --snapshot TYPE/ID/YYYY-MM-DDTHH:MM:SSZ [--ns NS] (--all | --archive NAME [--archive NAME]...) [--concurrency N|auto] [--rate RATE] [--keyfile FILE] [--json]`;
 export const RESTORE_DISKS_USAGE = `restore ${SELECTORS} --target-dir DIR [--force] [--no-sparse] [--resume] [--stall-timeout SECONDS]`;
@@ -99,22 +97,7 @@ export async function restoreDisksCommand(argv: string[], mode: 'restore' | 'ver
       else if (o?.freshBecause) process.stderr.write(`restore-console: ${name}: nothing to resume (${o.freshBecause}); restoring from the start\n`);
       else if (o?.resumed) process.stderr.write(`restore-console: ${name}: resuming: ${o.resumed.size} of ${d.plan.index.count} chunks are already written\n`);
     }
-    const line = process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
-    // As the single form: without a terminal, stalls and auto's changes are lines of their own.
-    if (!line) job.multi.on('stall', (c: StallChange) => process.stderr.write(`restore-console: ${stallText(c)}\n`));
-    if (!line && concurrency === 'auto') job.tuner.onDecision(decisionLog((l) => process.stderr.write(`restore-console: ${l}\n`)));
-    const timer = line ? setInterval(() => line.update(job.multi.progress()), 250) : undefined;
-    try {
-      summary = await job.run();
-    } finally {
-      if (timer) clearInterval(timer);
-      if (line) {
-        line.update(job.multi.progress());
-        line.end();
-      }
-    }
-    const auto = concurrency === 'auto' ? job.tuner.summary() : undefined;
-    if (auto) process.stderr.write(`restore-console: ${auto}\n`);
+    summary = await runWatched(job.multi, job.tuner, concurrency === 'auto', () => job.run());
   } catch (e) {
     const err = toRestoreError(e, mode);
     if (err.code === 'USAGE') throw err;
