@@ -2,9 +2,17 @@
 // "20MiB", "1.5GB", plain bytes), empty for no cap.
 import { parseRate } from '../../shared/units.ts';
 
-/** The text a rate field shows for a cap: "" for none, else the cap in MB (what --rate takes). */
+/**
+ * The text a rate field shows for a cap, in a form --rate takes back exactly: "" for none; a cap
+ * typed in binary units keeps them ("1GiB", not "1073.742MB"); else GB, MB, or plain bytes.
+ */
 export function rateText(rate: number | undefined): string {
-  return rate ? `${Number((rate / 1e6).toFixed(3))}MB` : '';
+  if (!rate) return '';
+  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['GB', 1e9]] as const) {
+    if (rate >= size && rate % size === 0) return `${rate / size}${unit}`;
+  }
+  // MB with up to three decimals when that is exact; odd byte counts as plain bytes.
+  return rate % 1000 === 0 ? `${rate / 1e6}MB` : String(rate);
 }
 
 /** A rate field's text as bytes per second (0: no cap); undefined when it is not a rate. */

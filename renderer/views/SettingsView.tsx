@@ -4,11 +4,12 @@
 // saved at once.
 import { useEffect, useId, useState } from 'react';
 import type { Settings } from '../../shared/contract.ts';
-import { DEFAULT_CHUNK_BUDGET, DEFAULT_CONCURRENCY, MAX_CHUNK_BUDGET, MAX_CONCURRENCY, MIN_CONCURRENCY } from '../../shared/limits.ts';
+import { DEFAULT_CHUNK_BUDGET, DEFAULT_CONCURRENCY, MAX_CHUNK_BUDGET } from '../../shared/limits.ts';
 import { api } from '../api/current.ts';
 import { reportError } from '../actions/notify.ts';
 import { askNotificationPermission, notificationPermission } from '../actions/browserNotify.ts';
 import { rateText, readRate } from '../format/rate.ts';
+import { ConcurrencyField } from './restoreFields.tsx';
 import { useStore } from '../store/index.ts';
 
 function save(patch: Partial<Settings>): void {
@@ -73,29 +74,13 @@ export function SettingsView() {
       </header>
       <div className="card form settings">
         <h2 className="card-title">New restores start with</h2>
-        <div className="field">
-          <label htmlFor={`${id}-conc`}>Concurrency: chunks in flight</label>
-          <div className="input-row">
-            <input
-              id={`${id}-conc`}
-              type="range"
-              min={MIN_CONCURRENCY}
-              max={MAX_CONCURRENCY}
-              value={n}
-              disabled={auto}
-              className="grow"
-              aria-valuetext={`${n} chunks in flight`}
-              onChange={(e) => save({ defaultConcurrency: Number(e.currentTarget.value) })}
-            />
-            <output htmlFor={`${id}-conc`} className="concurrency-value">
-              {auto ? 'auto' : n}
-            </output>
-            <label className="switch">
-              <input type="checkbox" checked={auto} onChange={(e) => save({ defaultConcurrency: e.currentTarget.checked ? 'auto' : DEFAULT_CONCURRENCY })} />
-              Auto
-            </label>
-          </div>
-        </div>
+        <ConcurrencyField
+          id={id}
+          auto={auto}
+          value={n}
+          onAuto={(a) => save({ defaultConcurrency: a ? 'auto' : DEFAULT_CONCURRENCY })}
+          onValue={(v) => save({ defaultConcurrency: v })}
+        />
         <RateField
           label="Rate cap of a new restore"
           hint="Bytes read from the source per second, e.g. 50MB or 20MiB; empty for none. Each restore can change its own while it runs."

@@ -2,6 +2,7 @@
 // the suggested target name, the command line equivalent, PBS snapshot facts, routes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rateText, readRate } from '../../renderer/format/rate.ts';
 import { cliEquivalent, snapshotPath } from '../../renderer/format/cli.ts';
 import { explainCode, explainError } from '../../shared/errorText.ts';
 import { jobDuration, jobTitle, jobWhere } from '../../renderer/format/jobText.ts';
@@ -120,4 +121,24 @@ test('notices: the same message again replaces its copy, and only the newest few
   for (let id = 3; id < 10; id++) list = withNotice(list, { id, kind: 'info', text: `done ${id}` });
   assert.equal(list.length, MAX_NOTICES);
   assert.deepEqual(list.map((n) => n.id), [7, 8, 9]);
+});
+
+test('a rate cap reads back exactly: binary units kept, decimal ones in GB or MB, odd counts in bytes, and --rate parses it to the same bytes', () => {
+  const cases: Array<[string, string]> = [
+    ['1GiB', '1GiB'],
+    ['20MiB', '20MiB'],
+    ['1.5GiB', '1536MiB'],
+    ['2GB', '2GB'],
+    ['50MB', '50MB'],
+    ['1.5GB', '1500MB'],
+    ['123456', '123456'],
+    ['2.5MB', '2.5MB'],
+  ];
+  for (const [typed, shown] of cases) {
+    const bytes = readRate(typed)!;
+    assert.equal(rateText(bytes), shown, typed);
+    assert.equal(readRate(rateText(bytes)), bytes, `${typed} does not read back`);
+  }
+  assert.equal(rateText(0), '');
+  assert.equal(rateText(undefined), '');
 });
