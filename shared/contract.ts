@@ -14,7 +14,7 @@
 import type { BackupType, GroupInfo, SnapshotFile, SnapshotInfo } from './catalog.ts';
 import type { ContractError, ContractErrorCode } from './errors.ts';
 import type { ProgressCounters, RestoreSummary } from './progress.ts';
-import type { FileEntry, FilesProgress, FilesSummary } from './files.ts';
+import type { FileEntry, FilesBrowse, FilesJobInfo, FilesOpenArgs, FilesProgressEvent, FilesStartArgs } from './files.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Errors: every command rejects with a ContractError (codes and shape live in errors.ts).
@@ -289,65 +289,10 @@ export interface ChunkMapEvent {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Files inside archives: browse a file archive (*.pxar) or a disk image (*.img), then download or
-// extract what is selected as a files job. Entries, progress and summaries: shared/files.ts.
+// Files inside archives: their commands' arguments, jobs and events live with the entries they
+// carry, in files.ts.
 
-export interface FilesOpenArgs {
-  sourceId: string;
-  snapshot: SnapshotSelector;
-  /** `root.pxar` (the single archive or the mpxar/ppxar pair) or a disk image, `drive-scsi0.img`. */
-  archive: string;
-  key?: KeyArgs;
-}
-
-/** An archive opened for browsing; closed with files.close, or by the service after 10 idle minutes. */
-export interface FilesBrowse {
-  id: string;
-  archive: string;
-  /** The index files it reads (one, or the metadata and payload pair). */
-  archives: string[];
-  /** The entry of '/'. */
-  root: FileEntry;
-  /** What was noticed reading a disk image's layout (a damaged primary GPT, …): shown above the listing. */
-  warnings?: string[];
-}
-
-/**
- * Where a files job writes: one regular file as itself, a zip, or a folder to extract into
- * (created if missing), at an absolute path; or 'download': the browser fetches the result from
- * FilesJobInfo.download (one file as itself, anything else as a zip).
- */
-export type FilesOutputArgs = { kind: 'file' | 'zip' | 'folder'; path: string; force?: boolean } | { kind: 'download' };
-
-export interface FilesStartArgs {
-  browseId: string;
-  /** Absolute paths in the archive, in one folder or not (their names must differ). */
-  paths: string[];
-  output: FilesOutputArgs;
-}
-
-/** waiting: a download nobody fetched yet. Final: succeeded, partial (some entries skipped), failed, cancelled. */
-export type FilesJobState = 'waiting' | 'running' | 'cancelling' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
-
-export interface FilesJobInfo {
-  id: string;
-  state: FilesJobState;
-  request: { sourceId: string; sourceLabel: string; snapshot: SnapshotSelector; archive: string; paths: string[]; output: FilesOutputArgs };
-  /** Epoch ms. */
-  createdAt: number;
-  startedAt?: number;
-  endedAt?: number;
-  progress?: FilesProgress;
-  summary?: FilesSummary;
-  error?: ContractError;
-  /** 'download' only: the address to fetch (GET, with the token) and the file name it gets. */
-  download?: { path: string; name: string };
-}
-
-export interface FilesProgressEvent {
-  jobId: string;
-  progress: FilesProgress;
-}
+export type { FilesOpenArgs, FilesBrowse, FilesOutputArgs, FilesStartArgs, FilesJobState, FilesJobInfo, FilesProgressEvent } from './files.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Logs, settings, demo, app

@@ -2,6 +2,7 @@
 // filesystem in a disk image, an image's partitions) and the progress and outcome of getting files
 // out of one (one file, a zip, a folder). Paths are POSIX and absolute in the archive ('/',
 // '/etc/hosts', '/part2/etc'); names never contain '/'.
+import type { KeyArgs, SnapshotSelector } from './contract.ts';
 import type { ContractError, ContractErrorCode } from './errors.ts';
 import { archiveBase } from './jobNames.ts';
 
@@ -84,4 +85,64 @@ export function downloadName(archive: string, sole: Pick<FileEntry, 'name' | 'ty
   if (sole && (sole.type === 'file' || sole.type === 'hardlink')) return sole.name;
   if (sole?.name) return `${sole.name}.zip`;
   return `${archiveBase(archive)}-files.zip`;
+}
+
+// The files commands (contract.ts's table): browse a file archive (*.pxar) or a disk image
+// (*.img), then download or extract what is selected as a files job.
+
+export interface FilesOpenArgs {
+  sourceId: string;
+  snapshot: SnapshotSelector;
+  /** `root.pxar` (the single archive or the mpxar/ppxar pair) or a disk image, `drive-scsi0.img`. */
+  archive: string;
+  key?: KeyArgs;
+}
+
+/** An archive opened for browsing; closed with files.close, or by the service after 10 idle minutes. */
+export interface FilesBrowse {
+  id: string;
+  archive: string;
+  /** The index files it reads (one, or the metadata and payload pair). */
+  archives: string[];
+  /** The entry of '/'. */
+  root: FileEntry;
+  /** What was noticed reading a disk image's layout (a damaged primary GPT, …): shown above the listing. */
+  warnings?: string[];
+}
+
+/**
+ * Where a files job writes: one regular file as itself, a zip, or a folder to extract into
+ * (created if missing), at an absolute path; or 'download': the browser fetches the result from
+ * FilesJobInfo.download (one file as itself, anything else as a zip).
+ */
+export type FilesOutputArgs = { kind: 'file' | 'zip' | 'folder'; path: string; force?: boolean } | { kind: 'download' };
+
+export interface FilesStartArgs {
+  browseId: string;
+  /** Absolute paths in the archive, in one folder or not (their names must differ). */
+  paths: string[];
+  output: FilesOutputArgs;
+}
+
+/** waiting: a download nobody fetched yet. Final: succeeded, partial (some entries skipped), failed, cancelled. */
+export type FilesJobState = 'waiting' | 'running' | 'cancelling' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
+
+export interface FilesJobInfo {
+  id: string;
+  state: FilesJobState;
+  request: { sourceId: string; sourceLabel: string; snapshot: SnapshotSelector; archive: string; paths: string[]; output: FilesOutputArgs };
+  /** Epoch ms. */
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  progress?: FilesProgress;
+  summary?: FilesSummary;
+  error?: ContractError;
+  /** 'download' only: the address to fetch (GET, with the token) and the file name it gets. */
+  download?: { path: string; name: string };
+}
+
+export interface FilesProgressEvent {
+  jobId: string;
+  progress: FilesProgress;
 }

@@ -2,12 +2,12 @@
 // CLI's --rate takes (50MB, 20MiB, 1.5GB, plain bytes; empty or 0 for none), applied on Enter or
 // when the field is left, and what is in force (the global cap may be lower) and whether the cap
 // is what sets the pace now. The chart draws the cap as a line.
-import { useEffect, useId, useState } from 'react';
+import { useId } from 'react';
 import { formatRate } from '../../shared/units.ts';
 import { setRate } from '../actions/jobs.ts';
 import { isFinalState } from '../../shared/jobStates.ts';
 import type { JobLike } from '../format/jobText.ts';
-import { rateText, readRate } from '../format/rate.ts';
+import { useRateInput } from './useRateInput.ts';
 import { useStore } from '../store/index.ts';
 
 export function RateControl({ job }: { job: JobLike }) {
@@ -15,15 +15,8 @@ export function RateControl({ job }: { job: JobLike }) {
   const units = useStore((s) => s.prefs.units);
   const inForce = useStore((s) => s.jobs[job.id]?.progress?.rateLimit ?? 0);
   const limiting = useStore((s) => s.jobs[job.id]?.progress?.rateLimited ?? false);
-  const [text, setText] = useState(rateText(job.rate));
-  const [bad, setBad] = useState(false);
-  useEffect(() => setText(rateText(job.rate)), [job.rate]);
+  const { text, setText, bad, apply } = useRateInput(job.rate, (r) => setRate(job.id, r));
   const done = isFinalState(job.state);
-  const apply = (): void => {
-    const r = readRate(text);
-    setBad(r === undefined);
-    if (r !== undefined && r !== (job.rate ?? 0)) setRate(job.id, r);
-  };
   return (
     <div className="rate-control">
       <div className="concurrency-row">

@@ -2,13 +2,13 @@
 // (concurrency, rate cap, sparse files), one rate cap and one budget of chunks in flight for all
 // running jobs together, how many jobs run at once, and desktop notifications. Each change is
 // saved at once.
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import type { Settings } from '../../shared/contract.ts';
 import { DEFAULT_CHUNK_BUDGET, DEFAULT_CONCURRENCY, MAX_CHUNK_BUDGET } from '../../shared/limits.ts';
 import { api } from '../api/current.ts';
 import { reportError } from '../actions/notify.ts';
 import { askNotificationPermission, notificationPermission } from '../actions/browserNotify.ts';
-import { rateText, readRate } from '../format/rate.ts';
+import { useRateInput } from '../components/useRateInput.ts';
 import { ConcurrencyField } from './restoreFields.tsx';
 import { useStore } from '../store/index.ts';
 
@@ -21,14 +21,7 @@ function save(patch: Partial<Settings>): void {
 /** A rate field saved on Enter or when left; empty is no cap. */
 function RateField({ label, hint, value, onSave }: { label: string; hint: string; value: number; onSave: (rate: number) => void }) {
   const id = useId();
-  const [text, setText] = useState(rateText(value));
-  const [bad, setBad] = useState(false);
-  useEffect(() => setText(rateText(value)), [value]);
-  const apply = (): void => {
-    const r = readRate(text);
-    setBad(r === undefined);
-    if (r !== undefined && r !== value) onSave(r);
-  };
+  const { text, setText, bad, apply } = useRateInput(value, onSave);
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>

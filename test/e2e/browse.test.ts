@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core';
 import { createKeyConfig, serializeKeyConfig } from '../../electron/pbs/keyFile.ts';
 import { snapshotDir, smallDemo } from '../helpers/demo.ts';
 import { tempDir } from '../helpers/tmp.ts';
-import { buildUi, openBrowser, requireChromium, screenshots, SCREENSHOTS, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served } from './harness.ts';
+import { buildUi, openBrowser, requireChromium, screenshots, SCREENSHOTS, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served, walkSteps } from './harness.ts';
 
 const rowName = (a: { type: string; id: string; time: number }): string => `${a.type}/${a.id} ${new Date(a.time * 1000).toISOString().slice(0, 19).replace('T', ' ')}`;
 
@@ -40,17 +40,7 @@ test('browse and targets in a browser: namespace tree, keyboard rows, wide pane,
   try {
     session = await openBrowser(served.url);
     const { page, problems } = session;
-    let failed = false;
-    const step = (name: string, fn: () => Promise<void>) =>
-      t.test(name, { skip: failed ? 'an earlier step failed' : false }, async () => {
-        try {
-          await fn();
-        } catch (e) {
-          failed = true;
-          await page.screenshot({ path: join(SCREENSHOTS, 'browse-failure.png'), fullPage: true }).catch(() => {});
-          throw e;
-        }
-      });
+    const step = walkSteps(t, page, 'browse-failure.png');
     const web = demo.archives.filter((a) => a.id === '100' && a.ns === '' && a.archive === 'drive-scsi0.img.fidx').sort((a, b) => b.time - a.time)[0]!;
     const db = demo.archives.filter((a) => a.id === '101' && a.archive === 'drive-scsi0.img.fidx').sort((a, b) => b.time - a.time)[0]!;
     const tree = page.getByRole('navigation', { name: 'Namespaces' });

@@ -15,7 +15,7 @@ import type { FileTree } from '../../electron/files/fileTree.ts';
 import { LocalDatastore } from '../../electron/source/localDatastore.ts';
 import { smallDemo } from '../helpers/demo.ts';
 import { pyZip } from '../helpers/zipRead.ts';
-import { buildUi, openBrowser, requireChromium, screenshots, SCREENSHOTS, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served } from './harness.ts';
+import { buildUi, openBrowser, requireChromium, screenshots, SCREENSHOTS, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served, walkSteps } from './harness.ts';
 
 const HOST_TIME = Date.UTC(2026, 0, 14, 3, 0, 0) / 1000;
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -38,17 +38,7 @@ test('files in a browser: browse a file archive, filter, download a file and a z
   try {
     session = await openBrowser(served.url);
     const { page, problems } = session;
-    let failed = false;
-    const step = (name: string, fn: () => Promise<void>) =>
-      t.test(name, { skip: failed ? 'an earlier step failed' : false }, async () => {
-        try {
-          await fn();
-        } catch (e) {
-          failed = true;
-          await page.screenshot({ path: join(SCREENSHOTS, 'files-failure.png'), fullPage: true }).catch(() => {});
-          throw e;
-        }
-      });
+    const step = walkSteps(t, page, 'files-failure.png');
     const dialog = page.getByRole('dialog', { name: 'Files in root.pxar' });
     const etcFiles = ['hostname', 'hosts', 'os-release'];
 

@@ -6,6 +6,7 @@
 //
 // Without Chromium the tests skip with a message on a developer's machine, and fail under CI
 // (env CI set), where Chromium must be installed (.ci/run installs it).
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -169,4 +170,23 @@ export async function screenshots(page: Page, name: string): Promise<string[]> {
   }
   await page.emulateMedia({ colorScheme: 'light' });
   return paths;
+}
+
+/**
+ * The steps of one browser walk, as subtests: each builds on the ones before, so after a failure
+ * the rest are skipped; with `failureShot` the page at the failure is saved under that name in
+ * SCREENSHOTS. `skip` on a step skips it alone.
+ */
+export function walkSteps(t: TestContext, page: Page, failureShot?: string) {
+  let failed = false;
+  return (name: string, fn: () => Promise<void>, skip: string | false = false) =>
+    t.test(name, { skip: failed ? 'an earlier step failed' : skip }, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        failed = true;
+        if (failureShot) await page.screenshot({ path: join(SCREENSHOTS, failureShot), fullPage: true }).catch(() => {});
+        throw e;
+      }
+    });
 }

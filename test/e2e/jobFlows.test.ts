@@ -14,7 +14,7 @@ import type { DemoArchive, DemoResult } from '../../electron/demo/demoDatastore.
 import { createKeyConfig, serializeKeyConfig } from '../../electron/pbs/keyFile.ts';
 import { smallDemo, snapshotDir } from '../helpers/demo.ts';
 import { sha256File, tempDir } from '../helpers/tmp.ts';
-import { buildUi, openBrowser, screenshots, requireChromium, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served } from './harness.ts';
+import { buildUi, openBrowser, screenshots, requireChromium, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served, walkSteps } from './harness.ts';
 
 /** Every chunk read waits this long: vm/100's 40 fetched chunks at concurrency 1 take ~8 s, time to cancel. */
 const CHUNK_DELAY_MS = 200;
@@ -62,16 +62,7 @@ test('jobs that end badly: the failure shown, Retry, a cancelled restore retried
   try {
     session = await openBrowser(served.url);
     const { page } = session;
-    let failed = false;
-    const step = (name: string, fn: () => Promise<void>) =>
-      t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
-        try {
-          await fn();
-        } catch (e) {
-          failed = true;
-          throw e;
-        }
-      });
+    const step = walkSteps(t, page);
 
     const first = join(downloads, 'first.raw');
     await step('a restore that fails while opening its index says so, with Retry and the path', async () => {

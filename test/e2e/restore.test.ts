@@ -19,7 +19,7 @@ import type { Locator, Page } from 'playwright-core';
 import type { DemoArchive, DemoResult } from '../../electron/demo/demoDatastore.ts';
 import { smallDemo } from '../helpers/demo.ts';
 import { sha256File } from '../helpers/tmp.ts';
-import { buildUi, openBrowser, screenshots, SCREENSHOTS, requireChromium, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served } from './harness.ts';
+import { buildUi, openBrowser, screenshots, SCREENSHOTS, requireChromium, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served, walkSteps } from './harness.ts';
 
 /**
  * Every chunk read waits this long. vm/100's small image has 40 chunks to fetch (25 are zero and
@@ -147,17 +147,7 @@ test('the restore console in a browser: sources, browse, restore, steer, cancel,
     let targetA = '';
     const loop = await emptyLoopDevice();
     // Steps build on each other: after a failure the rest are skipped, not failed again.
-    let failed = false;
-    const step = (name: string, fn: () => Promise<void>, skip: string | false = false) =>
-      t.test(name, { skip: failed ? 'an earlier step failed' : skip }, async () => {
-        try {
-          await fn();
-        } catch (e) {
-          failed = true;
-          await page.screenshot({ path: join(SCREENSHOTS, 'failure.png'), fullPage: true }).catch(() => {});
-          throw e;
-        }
-      });
+    const step = walkSteps(t, page, 'failure.png');
 
     await step('opens with the token, forgets it from the address, offers the demo with its key', async () => {
       await nav(page, 'Sources');

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { smallDemo } from '../helpers/demo.ts';
 import { startPbsTestServer, type PbsTestServer } from '../pbsServer/server.ts';
-import { buildUi, openBrowser, screenshots, requireChromium, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served } from './harness.ts';
+import { buildUi, openBrowser, screenshots, requireChromium, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served, walkSteps } from './harness.ts';
 
 const TOKEN = 'restore@pbs!console';
 const SECRET = '2c4e6a80-1b3d-4f5a-8c9e-0d2f4a6b8c1e';
@@ -42,16 +42,7 @@ test('a PBS source whose certificate and port change, and browser mode across re
   try {
     session = await openBrowser(served.url);
     const { page, problems } = session;
-    let failed = false;
-    const step = (name: string, fn: () => Promise<void>) =>
-      t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
-        try {
-          await fn();
-        } catch (e) {
-          failed = true;
-          throw e;
-        }
-      });
+    const step = walkSteps(t, page);
 
     await step('adds the server after trusting its certificate', async () => {
       await page.getByRole('radio', { name: 'PBS server' }).check();

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { backupTimeName } from '../../electron/pbs/names.ts';
 import { demoVm, smallDemo } from '../helpers/demo.ts';
 import { sha256File } from '../helpers/tmp.ts';
-import { buildUi, openBrowser, screenshots, SCREENSHOTS, requireChromium, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served } from './harness.ts';
+import { buildUi, openBrowser, screenshots, SCREENSHOTS, requireChromium, SKIP_WITHOUT_CHROMIUM, startServe, type BrowserSession, type Served, walkSteps } from './harness.ts';
 
 /** Slow enough to see both disks under way, quick enough for a loaded machine. */
 const CHUNK_DELAY_MS = 40;
@@ -36,17 +36,7 @@ test('whole VMs in a browser: Restore VM… and Restore latest snapshots…', { 
     session = await openBrowser(served.url);
     const { page, problems } = session;
     const downloads = join(served.home, 'Downloads');
-    let failed = false;
-    const step = (name: string, fn: () => Promise<void>) =>
-      t.test(name, { skip: failed ? 'an earlier step failed' : false }, async () => {
-        try {
-          await fn();
-        } catch (e) {
-          failed = true;
-          await page.screenshot({ path: join(SCREENSHOTS, 'failure-vm.png'), fullPage: true }).catch(() => {});
-          throw e;
-        }
-      });
+    const step = walkSteps(t, page, 'failure-vm.png');
 
     await step('Restore VM…: each disk with its size, target and sparse, the config line, the total, the CLI', async () => {
       await nav(page, 'Browse');
